@@ -1,0 +1,211 @@
+"""Working-day calendar for Asia/Shanghai: statutory holidays and make-up working days (调休).
+
+Day data comes, in order of priority, from admin overrides (loaded from the official
+schedule with ``load_schedule``), then the bundled ``chinesecalendar`` package (2004-2026),
+then a Monday-Friday fallback. Days decided by the fallback are recorded in
+``WorkingCalendar.fallback_days`` so callers can warn that the deadline may be wrong.
+
+Schedule file format (UTF-8 text, one entry per line)::
+
+    # 2027 official schedule
+    2027-01-01  holiday  元旦
+    2027-02-06  workday  春节调休
+    2027-02-07  休
+    2027-02-20  班       春节调休
+
+Each line is ``YYYY-MM-DD  keyword  [optional name]``. The keyword is ``holiday`` or ``休``
+(a day off) or ``workday`` or ``班`` (a make-up working day). Text after ``#`` and blank
+lines are ignored. A date may appear only once.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_KEYWORDS = {"holiday": False, "休": False, "workday": True, "班": True}
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Office hours of a working day, as (start, end) local-time periods."""
+
+    periods: tuple[tuple[time, time], ...] = (
+        (time(8, 30), time(12, 0)),
+        (time(13, 30), time(17, 30)),
+    )
+
+    def __post_init__(self) -> None:
+        """Reject empty, reversed or overlapping periods."""
+        if not self.periods:
+            raise ValueError("WorkingHours needs at least one (start, end) period")
+        previous_end = time.min
+        for start, end in self.periods:
+            if not previous_end <= start < end:
+                raise ValueError("periods must be ordered, non-overlapping, with start < end")
+            previous_end = end
+
+
+class CalendarDataMissing(Warning):
+    """No holiday data exists for a day; the Monday-Friday rule was used instead."""
+
+
+class ScheduleError(ValueError):
+    """An official schedule file could not be parsed."""
+
+
+class WorkingCalendar:
+    """Answers working-day and office-time questions in Asia/Shanghai."""
+
+    def __init__(
+        self, overrides: Mapping[date, bool] | None = None, hours: WorkingHours | None = None
+    ) -> None:
+        """Create a calendar.
+
+        overrides: day -> is_workday, loaded by an admin from the official schedule;
+        they win over the bundled data.
+        """
+        self._overrides = dict(overrides or {})
+        self._override_years = frozenset(day.year for day in self._overrides)
+        self._hours = hours or WorkingHours()
+        self._fallback: set[date] = set()
+
+    def is_workday(self, day: date) -> bool:
+        """Return True if this local date is a working day (overrides, bundled data, Mon-Fri)."""
+        if day in self._overrides:
+            return self._overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            if day.year not in self._override_years:
+                self._fallback.add(day)
+            return day.weekday() < 5
+
+    def covers(self, day: date) -> bool:
+        """Return True if the overrides or the bundled data know the day's year."""
+        if day.year in self._override_years:
+            return True
+        try:
+            chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return False
+        return True
+
+    @property
+    def fallback_days(self) -> frozenset[date]:
+        """Days looked up so far for which no data existed (the weekends-only rule was used)."""
+        return frozenset(self._fallback)
+
+    def drain_fallback_days(self) -> frozenset[date]:
+        """Return the fallback days recorded so far and forget them."""
+        days = self.fallback_days
+        self._fallback.clear()
+        return days
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        """Return the end of office hours of the n-th working day after start's local date."""
+        if n < 0:
+            raise ValueError(f"n must be >= 0, got {n}")
+        day = _local(start).date()
+        if n == 0:
+            while not self.is_workday(day):
+                day += _ONE_DAY
+        for _ in range(n):
+            day += _ONE_DAY
+            while not self.is_workday(day):
+                day += _ONE_DAY
+        return _at(day, self._hours.periods[-1][1])
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """Return the instant reached after adding this much office time to start."""
+        if hours < 0:
+            raise ValueError(f"hours must be >= 0, got {hours}")
+        cursor = _local(start)
+        remaining = timedelta(hours=hours)
+        day = cursor.date()
+        while True:
+            for period_start, period_end in self._periods(day):
+                begin = max(cursor, period_start)
+                if begin > period_end:
+                    continue
+                if remaining <= period_end - begin:
+                    return begin + remaining
+                remaining -= period_end - begin
+            day += _ONE_DAY
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Return the office time between two instants (negative if end is before start)."""
+        start, end = _local(start), _local(end)
+        if end < start:
+            return -self.working_time_between(end, start)
+        total = timedelta()
+        day = start.date()
+        while day <= end.date():
+            for period_start, period_end in self._periods(day):
+                overlap = min(end, period_end) - max(start, period_start)
+                total += max(overlap, timedelta())
+            day += _ONE_DAY
+        return total
+
+    def _periods(self, day: date) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the office periods of a day as aware datetimes (none on days off)."""
+        if self.is_workday(day):
+            for start, end in self._hours.periods:
+                yield _at(day, start), _at(day, end)
+
+
+def load_schedule(text: str) -> dict[date, bool]:
+    """Parse an official schedule file (format in the module docstring) into overrides."""
+    overrides: dict[date, bool] = {}
+    seen_on: dict[date, int] = {}
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split(maxsplit=2)
+        if len(parts) < 2:
+            raise ScheduleError(
+                f"line {number}: expected 'YYYY-MM-DD holiday|workday [name]', got '{line}'"
+            )
+        day = _parse_date(parts[0], number)
+        keyword = parts[1].lower()
+        if keyword not in _KEYWORDS:
+            raise ScheduleError(
+                f"line {number}: unknown keyword '{parts[1]}'; use holiday (休) or workday (班)"
+            )
+        if day in seen_on:
+            raise ScheduleError(
+                f"line {number}: {day} is already listed on line {seen_on[day]}; keep one entry"
+            )
+        overrides[day] = _KEYWORDS[keyword]
+        seen_on[day] = number
+    return overrides
+
+
+def _parse_date(token: str, number: int) -> date:
+    """Parse a strict YYYY-MM-DD token or raise ScheduleError naming the line."""
+    try:
+        if _DATE_RE.fullmatch(token):
+            return date.fromisoformat(token)
+    except ValueError:
+        pass
+    raise ScheduleError(f"line {number}: '{token}' is not a date (YYYY-MM-DD)")
+
+
+def _local(moment: datetime) -> datetime:
+    """Convert an aware datetime to Shanghai time; reject naive ones."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"datetime must be timezone-aware, got naive {moment.isoformat()}")
+    return moment.astimezone(SHANGHAI)
+
+
+def _at(day: date, clock: time) -> datetime:
+    """Return the Shanghai instant at this local date and time."""
+    return datetime.combine(day, clock, tzinfo=SHANGHAI)

@@ -1,0 +1,131 @@
+"""The human-task table: kept current on every save so the inbox is one query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import repository as repo
+from .calendar import SHANGHAI
+from .modeling import TaskMeta
+from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion
+from .running import ReadyTask, ready_user_tasks
+from .views import TaskView
+
+DEFAULT_PRIORITY = 50
+
+MetaLookup = Callable[[int, str], TaskMeta | None]
+
+
+def sync_inbox(
+    session: Session,
+    case: Case,
+    version: ProcessVersion,
+    workflow: Any,
+    script_engine: Any,
+    at: datetime,
+) -> None:
+    """Make the case's inbox rows match its ready user tasks (new rows get due dates)."""
+    ready = {task.id: task for task in ready_user_tasks(workflow)} if workflow else {}
+    existing = {row.id for row in repo.case_tasks(session, case.id)}
+    repo.remove_human_tasks(session, existing - ready.keys())
+    for task_id in ready.keys() - existing:
+        raw = version.tasks.get(ready[task_id].spec)
+        meta = (
+            TaskMeta.from_dict(raw) if raw else TaskMeta(ready[task_id].spec, ready[task_id].name)
+        )
+        _add_row(session, case, version, ready[task_id], meta, script_engine, at)
+
+
+def _add_row(
+    session: Session,
+    case: Case,
+    version: ProcessVersion,
+    task: ReadyTask,
+    meta: TaskMeta,
+    script_engine: Any,
+    at: datetime,
+) -> None:
+    due_at, due_warning = _evaluate_due(meta, task, script_engine)
+    priority, priority_warning = _evaluate_priority(meta, task, script_engine)
+    warnings = [w for w in (due_warning, priority_warning) if w]
+    if warnings:
+        case.warnings = [*case.warnings, *warnings]
+    session.add(
+        HumanTask(
+            id=task.id, case_id=case.id, process_version_id=version.id, task_spec=task.spec,
+            name=task.name, process_id=version.process_id, lane=task.lane,
+            assignee=meta.assignee, claimed_by=None, due_at=due_at, priority=priority,
+            created_at=at,
+        )
+    )  # fmt: skip
+    session.flush()
+    groups = meta.candidate_groups or ((meta.lane,) if meta.lane else ())
+    for kind, names in (("group", groups), ("user", meta.candidate_users)):
+        for name in dict.fromkeys(names):
+            session.add(HumanTaskCandidate(task_id=task.id, kind=kind, name=name))
+
+
+def _evaluate_due(
+    meta: TaskMeta, task: ReadyTask, script_engine: Any
+) -> tuple[datetime | None, str | None]:
+    if not meta.due_date:
+        return None, None
+    try:
+        value = _evaluate(meta.due_date, task, script_engine)
+        return _as_instant(value), None
+    except Exception as error:  # a bad deadline must not block the case: warn instead
+        return None, f"{meta.id}: due date '{meta.due_date}' could not be computed: {error}"
+
+
+def _evaluate_priority(
+    meta: TaskMeta, task: ReadyTask, script_engine: Any
+) -> tuple[int, str | None]:
+    if not meta.priority:
+        return DEFAULT_PRIORITY, None
+    if meta.priority.isdigit():
+        return int(meta.priority), None
+    try:
+        return int(_evaluate(meta.priority, task, script_engine)), None
+    except Exception as error:  # same rule as due dates
+        return DEFAULT_PRIORITY, f"{meta.id}: priority '{meta.priority}' failed: {error}"
+
+
+def _evaluate(expression: str, task: ReadyTask, script_engine: Any) -> Any:
+    return script_engine.environment.evaluate(expression, dict(task.data))
+
+
+def _as_instant(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59), SHANGHAI)
+    raise ValueError(f"expected a date-time, got {type(value).__name__}")
+
+
+def task_views(
+    session: Session, rows: Sequence[tuple[HumanTask, str]], meta_of: MetaLookup
+) -> list[TaskView]:
+    """Build task views for inbox rows (candidates loaded in one query)."""
+    candidates = repo.candidates(session, [row.id for row, _key in rows])
+    views = []
+    for row, key in rows:
+        offered = candidates.get(row.id, [])
+        meta = meta_of(row.process_version_id, row.task_spec)
+        views.append(
+            TaskView(
+                id=row.id, case_key=key, process_id=row.process_id, task_spec=row.task_spec,
+                name=row.name, lane=row.lane,
+                candidate_groups=tuple(c.name for c in offered if c.kind == "group"),
+                candidate_users=tuple(c.name for c in offered if c.kind == "user"),
+                assignee=row.assignee, claimed_by=row.claimed_by, due_at=row.due_at,
+                priority=row.priority, created_at=row.created_at,
+                form=meta.form if meta else (), documentation=meta.documentation if meta else "",
+            )
+        )  # fmt: skip
+    return views

@@ -1,0 +1,194 @@
+"""Database tables (SQLAlchemy 2 typed models). Only the repository layer queries them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Date as SqlDate
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC; SQLite keeps no zone, so restore it on load."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all tables."""
+
+
+class SourceBlob(Base):
+    """A deployed file's content, stored once per content hash."""
+
+    __tablename__ = "source_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Deployment(Base):
+    """One `deploy`: the full snapshot of files current after it."""
+
+    __tablename__ = "deployments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    snapshot_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class DeploymentFile(Base):
+    """A file (by name) in a deployment's snapshot."""
+
+    __tablename__ = "deployment_files"
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("source_blobs.sha256"))
+
+
+class ProcessVersion(Base):
+    """Version N of a process: the files it needs (its closure) and what we read from them."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    dialect: Mapped[str] = mapped_column(String(20))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    closure_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict] = mapped_column(JSON)  # name -> sha256
+    tasks: Mapped[dict] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Case(Base):
+    """A running or finished case: SpiffWorkflow state without the spec."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(100), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64), default="")
+    started_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - SQLAlchemy API
+
+
+Index("ix_cases_due_timers", Case.status, Case.next_timer_at)
+
+
+class HumanTask(Base):
+    """The inbox: one row per ready user task, kept current on every save."""
+
+    __tablename__ = "human_tasks"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    task_spec: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    process_id: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HumanTaskCandidate(Base):
+    """A group or user who may claim a human task (indexed for the inbox query)."""
+
+    __tablename__ = "human_task_candidates"
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("human_tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "group" | "user"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+Index("ix_candidates_lookup", HumanTaskCandidate.kind, HumanTaskCandidate.name)
+
+
+class CaseEvent(Base):
+    """Append-only, hash-chained history of a case. Never updated, never deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    task_spec: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    inputs: Mapped[dict] = mapped_column(JSON)
+    data_before: Mapped[dict] = mapped_column(JSON)
+    data_after: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChainCheckpoint(Base):
+    """The latest head hash per case, to detect truncation; exportable outside the DB."""
+
+    __tablename__ = "chain_checkpoints"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    """A staff member and the candidate groups they belong to."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    groups: Mapped[list] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarDay(Base):
+    """An admin-loaded day of the official schedule (holiday or make-up working day)."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(SqlDate, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100), default="")

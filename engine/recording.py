@@ -1,0 +1,66 @@
+"""Append events to a case's hash chain (the only code that writes history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .history import GENESIS, chain_hash, to_json_value
+from .models import Case, CaseEvent, ChainCheckpoint
+from .views import TaskView
+
+
+def event_content(
+    case_key: str, seq: int, at: datetime, actor: str, kind: str, task_id: str | None,
+    task_spec: str | None, inputs: dict, data_before: dict, data_after: dict,
+) -> dict[str, Any]:  # fmt: skip
+    """The fields an event's hash covers."""
+    return {
+        "case": case_key, "seq": seq, "at": at.isoformat(), "actor": actor, "kind": kind,
+        "task_id": task_id, "task_spec": task_spec, "inputs": inputs,
+        "data_before": data_before, "data_after": data_after,
+    }  # fmt: skip
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    keys = sorted(set(before) | set(after))
+    changed = [k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING)]
+    return (
+        {k: before[k] for k in changed if k in before},
+        {k: after[k] for k in changed if k in after},
+    )
+
+
+_MISSING = object()
+
+
+def record_event(
+    session: Session, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
+    before: dict[str, Any], after: dict[str, Any] | None = None, task: TaskView | None = None,
+    details: dict[str, Any] | None = None,
+) -> CaseEvent:  # fmt: skip
+    """Append one event after the case's head and move the head and checkpoint."""
+    seq = case.last_seq + 1
+    prev = case.head_hash or GENESIS
+    data_before, data_after = _changes(before, case.data if after is None else after)
+    plain_inputs = to_json_value({**inputs, **({"details": details} if details else {})})
+    task_id = task.id if task else None
+    task_spec = task.task_spec if task else None
+    content = event_content(case.business_key, seq, at, actor, kind, task_id, task_spec,
+                            plain_inputs, data_before, data_after)  # fmt: skip
+    digest = chain_hash(prev, content)
+    row = CaseEvent(
+        case_id=case.id, seq=seq, at=at, actor=actor, kind=kind, task_id=task_id,
+        task_spec=task_spec, inputs=plain_inputs, data_before=data_before,
+        data_after=data_after, prev_hash=prev, hash=digest,
+    )  # fmt: skip
+    session.add(row)
+    case.last_seq, case.head_hash = seq, digest
+    checkpoint = session.get(ChainCheckpoint, case.id)
+    if checkpoint is None:
+        session.add(ChainCheckpoint(case_id=case.id, seq=seq, head_hash=digest))
+    else:
+        checkpoint.seq, checkpoint.head_hash = seq, digest
+    return row

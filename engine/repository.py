@@ -1,0 +1,210 @@
+"""All SQL lives here: small query functions over one session the caller owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from .errors import NotFound
+from .models import (
+    CalendarDay,
+    Case,
+    CaseEvent,
+    ChainCheckpoint,
+    Deployment,
+    DeploymentFile,
+    HumanTask,
+    HumanTaskCandidate,
+    ProcessVersion,
+    SourceBlob,
+    User,
+)
+
+
+def latest_deployment(session: Session) -> Deployment | None:
+    """The newest deployment, if any."""
+    return session.scalars(select(Deployment).order_by(Deployment.id.desc()).limit(1)).first()
+
+
+def deployment_files(session: Session, deployment_id: int) -> dict[str, str]:
+    """A deployment's snapshot: file name -> content hash."""
+    rows = session.scalars(
+        select(DeploymentFile).where(DeploymentFile.deployment_id == deployment_id)
+    )
+    return {row.name: row.sha256 for row in rows}
+
+
+def blobs(session: Session, hashes: Iterable[str]) -> dict[str, bytes]:
+    """File contents by hash."""
+    wanted = set(hashes)
+    rows = session.scalars(select(SourceBlob).where(SourceBlob.sha256.in_(wanted)))
+    return {row.sha256: row.content for row in rows}
+
+
+def save_blob(session: Session, sha256: str, content: bytes) -> None:
+    """Store a file's content once."""
+    if session.get(SourceBlob, sha256) is None:
+        session.add(SourceBlob(sha256=sha256, content=content))
+        session.flush()
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
+    """The newest version of a process."""
+    query = (
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def process_versions(session: Session) -> Sequence[ProcessVersion]:
+    """Every version of every process, oldest first."""
+    query = select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
+    return session.scalars(query).all()
+
+
+def case_by_key(session: Session, key: str) -> Case:
+    """The case with this business key, or NotFound."""
+    case = session.scalars(select(Case).where(Case.business_key == key)).first()
+    if case is None:
+        raise NotFound(f"no case with key '{key}'")
+    return case
+
+
+def case_exists(session: Session, key: str) -> bool:
+    """True if a case already uses this business key."""
+    return session.scalar(select(Case.id).where(Case.business_key == key)) is not None
+
+
+def human_task(session: Session, task_id: str) -> HumanTask:
+    """The inbox row of a task, or NotFound."""
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(f"no open task with id '{task_id}'")
+    return row
+
+
+def case_tasks(session: Session, case_id: int) -> Sequence[HumanTask]:
+    """The open human tasks of a case."""
+    query = select(HumanTask).where(HumanTask.case_id == case_id).order_by(HumanTask.created_at)
+    return session.scalars(query).all()
+
+
+def candidates(session: Session, task_ids: Iterable[str]) -> dict[str, list[HumanTaskCandidate]]:
+    """Candidate rows grouped by task id."""
+    grouped: dict[str, list[HumanTaskCandidate]] = {}
+    ids = list(task_ids)
+    if not ids:
+        return grouped
+    rows = session.scalars(select(HumanTaskCandidate).where(HumanTaskCandidate.task_id.in_(ids)))
+    for row in rows:
+        grouped.setdefault(row.task_id, []).append(row)
+    return grouped
+
+
+def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
+    """Drop inbox rows (and their candidates) of tasks that are no longer ready."""
+    ids = list(task_ids)
+    if ids:
+        session.execute(delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id.in_(ids)))
+        session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
+
+
+def inbox(
+    session: Session, username: str, groups: Sequence[str]
+) -> Sequence[tuple[HumanTask, str]]:
+    """Tasks a user may work on: assigned, claimed, or offered to them or their groups."""
+    offered = select(HumanTaskCandidate.task_id).where(
+        or_(
+            (HumanTaskCandidate.kind == "group") & HumanTaskCandidate.name.in_(list(groups)),
+            (HumanTaskCandidate.kind == "user") & (HumanTaskCandidate.name == username),
+        )
+    )
+    query = (
+        select(HumanTask, Case.business_key)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(
+            or_(
+                HumanTask.assignee == username,
+                HumanTask.claimed_by == username,
+                HumanTask.id.in_(offered)
+                & ((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == username)),
+            )
+        )
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def open_tasks(session: Session) -> Sequence[tuple[HumanTask, str]]:
+    """Every open human task with its case key, most urgent first."""
+    query = (
+        select(HumanTask, Case.business_key)
+        .join(Case, Case.id == HumanTask.case_id)
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def events(session: Session, case_id: int, upto: int | None = None) -> Sequence[CaseEvent]:
+    """A case's events in sequence order (optionally only the first `upto`)."""
+    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    if upto is not None:
+        query = query.where(CaseEvent.seq <= upto)
+    return session.scalars(query.order_by(CaseEvent.seq, CaseEvent.id)).all()
+
+
+def checkpoint(session: Session, case_id: int) -> ChainCheckpoint | None:
+    """The stored head of a case's chain."""
+    return session.get(ChainCheckpoint, case_id)
+
+
+def all_checkpoints(session: Session) -> Sequence[tuple[str, int, str]]:
+    """(case key, seq, head hash) of every case, for export."""
+    query = (
+        select(Case.business_key, ChainCheckpoint.seq, ChainCheckpoint.head_hash)
+        .join(ChainCheckpoint, ChainCheckpoint.case_id == Case.id)
+        .order_by(Case.business_key)
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def all_case_keys(session: Session) -> Sequence[str]:
+    """Every case's business key."""
+    return session.scalars(select(Case.business_key).order_by(Case.id)).all()
+
+
+def lease_due_case(session: Session, now: datetime, skip: Sequence[int]) -> Case | None:
+    """Lock one running case whose timer is due; other workers skip locked rows."""
+    query = (
+        select(Case)
+        .where(Case.status == "running", Case.next_timer_at <= now)
+        .order_by(Case.next_timer_at)
+        .limit(1)
+    )
+    if skip:
+        query = query.where(Case.id.not_in(list(skip)))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def user(session: Session, username: str) -> User | None:
+    """A staff member by username."""
+    return session.get(User, username)
+
+
+def calendar_overrides(session: Session) -> dict[date, bool]:
+    """Days an admin loaded from the official schedule."""
+    return {row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+
+
+def save_calendar_days(session: Session, days: dict[date, tuple[bool, str]]) -> None:
+    """Insert or replace schedule days."""
+    for day, (is_workday, name) in days.items():
+        session.merge(CalendarDay(day=day, is_workday=is_workday, name=name))

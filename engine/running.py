@@ -1,0 +1,234 @@
+"""Run cases with SpiffWorkflow: create, restore, advance, and read workflows.
+
+This is the only module (with `loading.py`) that touches SpiffWorkflow objects.
+It returns plain values: ids, names, dicts. State is serialized without specs:
+the specs are rebuilt once per process version from its stored source files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import (
+    MessageEventDefinition as CamundaMessage,
+)
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessage
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import ScriptFailed, TaskNotReady
+from .loading import ProcessSpecs, serializer_config
+from .modeling import CAMUNDA
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person."""
+
+    id: str
+    spec: str
+    name: str
+    lane: str | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FiredTimer:
+    """A timer event that fired during a refresh."""
+
+    spec: str
+    name: str
+    due: str | None
+
+
+def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
+    class StateOnlyConverter(BpmnWorkflowConverter):
+        """Serializes a workflow without its specs and restores it onto cached ones."""
+
+        def to_dict(self, workflow: BpmnWorkflow) -> dict:
+            dct = WorkflowConverter.to_dict(self, workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+            dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+            return dct
+
+        def from_dict(self, dct: dict) -> BpmnWorkflow:
+            workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
+            workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+            workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+            self.set_default_attributes(workflow, dct)
+            self.subprocesses_from_dict(dct["subprocesses"], workflow)
+            workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+            return workflow
+
+    return StateOnlyConverter
+
+
+def _register_data_types(registry: Any) -> None:
+    registry.register(
+        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
+    )
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+
+
+class Runner:
+    """Everything needed to run cases of one process version."""
+
+    def __init__(self, specs: ProcessSpecs) -> None:
+        self.specs = specs
+        config = dict(serializer_config(specs.dialect))
+        config[BpmnWorkflow] = _state_converter(specs)
+        registry = BpmnWorkflowSerializer.configure(config)
+        _register_data_types(registry)
+        self.serializer = BpmnWorkflowSerializer(registry)
+
+    @property
+    def serializer_version(self) -> str:
+        """The SpiffWorkflow serialization format version written with each state."""
+        return str(self.serializer.VERSION)
+
+    def create(self, script_engine: Any, data: dict[str, Any]) -> BpmnWorkflow:
+        """Create a workflow with its start data (call `advance` to run it)."""
+        workflow = BpmnWorkflow(
+            self.specs.spec, self.specs.subprocess_specs, script_engine=script_engine
+        )
+        start = workflow.get_next_task(state=TaskState.READY)
+        if start is not None:
+            start.set_data(**data)
+        return workflow
+
+    def restore(self, state: str, script_engine: Any) -> BpmnWorkflow:
+        """Rebuild a workflow from stored state and attach the script engine."""
+        workflow = self.serializer.deserialize_json(state)
+        workflow.script_engine = script_engine
+        return workflow
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        """Serialize a workflow's state (without specs)."""
+        return self.serializer.serialize_json(workflow)
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run engine tasks until only people or timers can move the workflow on."""
+    try:
+        workflow.do_engine_steps()
+    except SpiffWorkflowException as error:
+        raise ScriptFailed(_describe(error)) from error
+
+
+def _describe(error: SpiffWorkflowException) -> str:
+    task = getattr(error, "task", None)
+    where = f"{task.task_spec.bpmn_id}: " if task is not None else ""
+    line = getattr(error, "line_number", 0)
+    at_line = f" (script line {line})" if line else ""
+    return f"{where}{error}{at_line}"
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    """The user tasks currently waiting for a person."""
+    return [
+        ReadyTask(
+            id=str(task.id),
+            spec=task.task_spec.bpmn_id,
+            name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            lane=task.task_spec.lane,
+            data=dict(task.data),
+        )
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True)
+    ]
+
+
+def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> str:
+    """Complete a ready user task with form data and run on; return its spec id."""
+    task = _find_task(workflow, task_id)
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(f"task {task_id} is no longer waiting (done by someone else?)")
+    task.set_data(**data)
+    try:
+        task.run()
+    except SpiffWorkflowException as error:
+        raise ScriptFailed(_describe(error)) from error
+    advance(workflow)
+    return str(task.task_spec.bpmn_id)
+
+
+def _find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, SpiffWorkflowException):
+        return None
+
+
+def fire_timers(workflow: BpmnWorkflow) -> list[FiredTimer]:
+    """Fire every timer whose time has come (by the engine clock) and run on."""
+    waiting = _waiting_timers(workflow)
+    workflow.refresh_timers()
+    advance(workflow)
+    fired = []
+    for task_id, due in waiting.items():
+        task = workflow.get_task_from_id(task_id)
+        if task is None or task.state != TaskState.WAITING:
+            spec = task.task_spec if task is not None else None
+            fired.append(
+                FiredTimer(getattr(spec, "bpmn_id", "?"), getattr(spec, "bpmn_name", "") or "", due)
+            )
+    return fired
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> dict[UUID, str | None]:
+    timers: dict[UUID, str | None] = {}
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            timers[task.id] = task._get_internal_data("event_value")
+    return timers
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest instant a waiting timer is due (for the indexed `next_timer_at` column)."""
+    due: list[datetime] = []
+    for event in workflow.waiting_events():
+        if "Timer" not in event.event_type or not isinstance(event.value, str):
+            continue
+        try:
+            due.append(TimerEventDefinition.get_datetime(event.value))
+        except ValueError:
+            continue
+    return min(due).astimezone(UTC) if due else None
+
+
+def deliver_message(workflow: BpmnWorkflow, dialect: str, name: str, payload: dict) -> bool:
+    """Hand an external message to the workflow; False if nothing waits for it."""
+    if dialect == CAMUNDA:
+        event = BpmnEvent(CamundaMessage(name), payload={"payload": payload, "result_var": name})
+    else:
+        event = BpmnEvent(SpiffMessage(name), payload=payload)
+    caught = workflow.event_manager.catch(event, internal=False)
+    if not caught:
+        return False
+    advance(workflow)
+    return True
+
+
+def is_finished(workflow: BpmnWorkflow) -> bool:
+    """True once the workflow reached its end."""
+    return bool(workflow.is_completed())
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current data: the workflow data overlaid with the latest task's."""
+    data = dict(workflow.data)
+    last = workflow.last_task
+    if last is not None:
+        data.update(last.data)
+    return {key: value for key, value in data.items() if not key.startswith("_")}

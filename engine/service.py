@@ -1,0 +1,392 @@
+"""The engine's service API: what the CLI and the web layer call.
+
+`Engine` owns the database and the per-version spec cache; `Engine.transaction()`
+yields a `Service` bound to one session, so one user action is one transaction.
+Methods return plain dataclasses from `views.py` and raise errors from `errors.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import deployment, determinism
+from . import repository as repo
+from .audit import replay_case, verify_cases
+from .calendar import WorkingCalendar, load_schedule
+from .casework import Outcome, apply_event, make_script_engine
+from .database import connect, session_factory, upgrade
+from .errors import Conflict, NotAllowed, NotFound, StaleCase
+from .forms import validate_form
+from .history import AuditFinding, to_json_value
+from .inbox import sync_inbox, task_views
+from .loading import load_process
+from .modeling import TaskMeta
+from .models import Case, ProcessVersion, User
+from .recording import record_event
+from .running import Runner, case_data, is_finished, next_timer_at
+from .settings import Settings
+from .views import CaseView, DeployResult, EventView, ReplayResult, TaskView
+
+SYSTEM = "system"
+
+
+class Engine:
+    """Database, spec cache and transactions for one deployment of 马上办."""
+
+    def __init__(self, settings: Settings) -> None:
+        determinism.install()
+        self.settings = settings
+        self.sql = connect(settings.database_url)
+        self._sessions = session_factory(self.sql)
+        self._runners: dict[int, Runner] = {}
+        self._lock = threading.Lock()
+
+    def init_schema(self) -> None:
+        """Create or upgrade the database schema."""
+        upgrade(self.settings.database_url)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.sql.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Service]:
+        """One unit of work: commit if the block succeeds, roll back if it raises."""
+        session = self._sessions()
+        try:
+            yield Service(self, session)
+            session.commit()
+        except StaleDataError as error:
+            session.rollback()
+            raise StaleCase("the case was changed by someone else; reload it and retry") from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def runner(self, session: Session, version: ProcessVersion) -> Runner:
+        """The runner (parsed specs + serializer) of a process version, built once."""
+        with self._lock:
+            cached = self._runners.get(version.id)
+        if cached is not None:
+            return cached
+        contents = repo.blobs(session, version.files.values())
+        files = {name: contents[digest] for name, digest in version.files.items()}
+        runner = Runner(load_process(files, version.process_id, version.dialect))
+        with self._lock:
+            self._runners[version.id] = runner
+        return runner
+
+    def fire_due_timers(
+        self, now: datetime | None = None, on_case: Callable[[str, list], None] | None = None
+    ) -> int:
+        """Fire every due timer, one case per transaction; return how many cases moved."""
+        instant = now or datetime.now(UTC)
+        done: list[int] = []
+        while True:
+            with self.transaction() as service:
+                result = service.fire_next_due_case(instant, done)
+            if result is None:
+                return len(done)
+            if on_case is not None:
+                on_case(result[0], result[1])
+
+
+class Service:
+    """The use cases, over one session. Create it with `Engine.transaction()`."""
+
+    def __init__(self, engine: Engine, session: Session) -> None:
+        self.engine = engine
+        self.session = session
+
+    # --- deployment -------------------------------------------------------------------------
+
+    def deploy(
+        self,
+        files: dict[str, bytes],
+        actor: str = SYSTEM,
+        progress: Callable[[str], None] = lambda _message: None,
+    ) -> DeployResult:
+        """Validate and deploy files; unchanged processes keep their version."""
+        return deployment.deploy(self.session, files, actor, datetime.now(UTC), progress)
+
+    def process_versions(self) -> list[dict[str, Any]]:
+        """Every deployed process version."""
+        return [
+            {"process_id": v.process_id, "version": v.version, "name": v.name,
+             "created_at": v.created_at, "files": sorted(v.files)}
+            for v in repo.process_versions(self.session)
+        ]  # fmt: skip
+
+    # --- staff ------------------------------------------------------------------------------
+
+    def save_user(self, username: str, display_name: str, groups: list[str]) -> None:
+        """Create or update a staff member and their candidate groups."""
+        user = repo.user(self.session, username)
+        if user is None:
+            self.session.add(User(username=username, display_name=display_name, groups=groups))
+        else:
+            user.display_name, user.groups = display_name, groups
+
+    def groups_of(self, username: str) -> list[str]:
+        """A staff member's candidate groups (NotFound for an unknown or inactive user)."""
+        user = repo.user(self.session, username)
+        if user is None or not user.active:
+            raise NotFound(f"unknown user '{username}'; add them with `mashangban user add`")
+        return list(user.groups)
+
+    # --- cases ------------------------------------------------------------------------------
+
+    def start_case(
+        self,
+        process_id: str,
+        key: str | None = None,
+        data: dict[str, Any] | None = None,
+        actor: str = SYSTEM,
+        at: datetime | None = None,
+    ) -> CaseView:
+        """Start a case on the latest version of a process."""
+        version = repo.latest_version(self.session, process_id)
+        if version is None:
+            raise NotFound(f"no deployed process '{process_id}'; run `mashangban deploy` first")
+        key = key or _new_key()
+        if repo.case_exists(self.session, key):
+            raise Conflict(f"a case with key '{key}' already exists")
+        instant = at or datetime.now(UTC)
+        case = Case(
+            business_key=key, process_version_id=version.id, status="running", state="",
+            serializer_version="", data={}, warnings=[], last_seq=0, head_hash="",
+            started_by=actor, created_at=instant, updated_at=instant,
+        )  # fmt: skip
+        self.session.add(case)
+        self.session.flush()
+        inputs = {"process_id": process_id, "version": version.version, "data": data or {}}
+        self._act(case, "started", actor, instant, inputs)
+        return self._case_view(case)
+
+    def list_tasks(self, username: str) -> list[TaskView]:
+        """The user's inbox: assigned, claimed, and offered to them or their groups."""
+        groups = self.groups_of(username)
+        rows = repo.inbox(self.session, username, groups)
+        return task_views(self.session, rows, self._task_meta)
+
+    def open_tasks(self) -> list[TaskView]:
+        """Every open human task (the supervisor's and CLI's overview)."""
+        return task_views(self.session, repo.open_tasks(self.session), self._task_meta)
+
+    def get_task(self, task_id: str, username: str) -> TaskView:
+        """One open task, if the user may see it."""
+        row = repo.human_task(self.session, task_id)
+        case = self.session.get(Case, row.case_id)
+        view = task_views(self.session, [(row, case.business_key)], self._task_meta)[0]
+        self._require_may_act(view, username)
+        return view
+
+    def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
+        """Take a group task for oneself so colleagues see it is being handled."""
+        view = self.get_task(task_id, username)
+        if view.claimed_by not in (None, username):
+            raise Conflict(f"task already claimed by {view.claimed_by}")
+        row = repo.human_task(self.session, task_id)
+        row.claimed_by = username
+        case = self.session.get(Case, row.case_id)
+        self._note(case, "claimed", username, at, view)
+        return self.get_task(task_id, username)
+
+    def unclaim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
+        """Give a claimed task back to its groups."""
+        view = self.get_task(task_id, username)
+        if view.claimed_by != username:
+            raise Conflict("only the user who claimed the task can give it back")
+        row = repo.human_task(self.session, task_id)
+        row.claimed_by = None
+        case = self.session.get(Case, row.case_id)
+        self._note(case, "unclaimed", username, at, view)
+        return self.get_task(task_id, username)
+
+    def complete_task(
+        self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
+    ) -> CaseView:
+        """Validate form data and complete the task; the case runs on to its next wait."""
+        view = self.get_task(task_id, username)
+        cleaned = validate_form(view.form, data)
+        case = self.session.get(Case, repo.human_task(self.session, task_id).case_id)
+        instant = at or datetime.now(UTC)
+        self._act(case, "task_completed", username, instant, {"data": cleaned}, view)
+        return self._case_view(case)
+
+    def deliver_message(
+        self, key: str, message: str, payload: dict[str, Any], actor: str = SYSTEM,
+        at: datetime | None = None,
+    ) -> CaseView:  # fmt: skip
+        """Deliver a named message (e.g. a citizen's reply) to a waiting case."""
+        case = repo.case_by_key(self.session, key)
+        inputs = {"message": message, "payload": payload}
+        self._act(case, "message_received", actor, at or datetime.now(UTC), inputs)
+        return self._case_view(case)
+
+    def get_case(self, key: str) -> CaseView:
+        """A case's summary, open tasks and data."""
+        return self._case_view(repo.case_by_key(self.session, key))
+
+    def history(self, key: str) -> list[EventView]:
+        """A case's events, oldest first."""
+        case = repo.case_by_key(self.session, key)
+        return [
+            EventView(e.seq, e.at, e.actor, e.kind, e.task_id, e.task_spec, e.inputs,
+                      e.data_before, e.data_after, e.hash)
+            for e in repo.events(self.session, case.id)
+        ]  # fmt: skip
+
+    def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
+        """Lease one case with a due timer, fire its timers, and note it in `done`."""
+        case = repo.lease_due_case(self.session, now, done)
+        if case is None:
+            return None
+        done.append(case.id)
+        outcome = self._act(case, "timer_fired", SYSTEM, now, {})
+        return case.business_key, outcome.details.get("fired", [])
+
+    # --- calendar -----------------------------------------------------------------------------
+
+    def load_calendar(self, text: str) -> int:
+        """Load an official holiday schedule (see `calendar.load_schedule`); return its days."""
+        days = load_schedule(text)
+        repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
+        return len(days)
+
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar with every loaded schedule."""
+        return WorkingCalendar(repo.calendar_overrides(self.session))
+
+    # --- audit ------------------------------------------------------------------------------
+
+    def verify(
+        self, key: str | None = None, progress: Callable[[str], None] = lambda _message: None
+    ) -> list[AuditFinding]:
+        """Check every (or one) case's hash chain against its events and checkpoint."""
+        return verify_cases(self.session, key, progress)
+
+    def export_checkpoints(self) -> dict[str, dict[str, Any]]:
+        """The head hash of every case's chain, to keep outside the database."""
+        return {
+            key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
+        }
+
+    def replay(self, key: str, step: int | None = None) -> ReplayResult:
+        """Rebuild a case from its recorded inputs up to event `step`."""
+        return replay_case(self, key, step)
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _version(self, case: Case) -> ProcessVersion:
+        version = self.session.get(ProcessVersion, case.process_version_id)
+        assert version is not None
+        return version
+
+    def _task_meta(self, process_version_id: int, task_spec: str) -> TaskMeta | None:
+        version = self.session.get(ProcessVersion, process_version_id)
+        raw = version.tasks.get(task_spec) if version else None
+        return TaskMeta.from_dict(raw) if raw else None
+
+    def _require_may_act(self, view: TaskView, username: str) -> None:
+        groups = set(self.groups_of(username))
+        if view.claimed_by and view.claimed_by != username:
+            raise NotAllowed(f"task claimed by {view.claimed_by}")
+        offered = (
+            view.assignee == username
+            or username in view.candidate_users
+            or bool(groups & set(view.candidate_groups))
+            or not (view.assignee or view.candidate_users or view.candidate_groups)
+        )
+        if not offered:
+            raise NotFound(f"no open task with id '{view.id}' for {username}")
+
+    def _act(
+        self, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
+        task: TaskView | None = None,
+    ) -> Outcome:  # fmt: skip
+        version = self._version(case)
+        runner = self.engine.runner(self.session, version)
+        calendar = self.calendar()
+        seq = case.last_seq + 1
+        with determinism.frozen(at, f"{case.business_key}:{seq}"):
+            script_engine = make_script_engine(calendar)
+            workflow = runner.restore(case.state, script_engine) if case.state else None
+            task_id = task.id if task else None
+            outcome = apply_event(runner, workflow, kind, task_id, inputs, script_engine)
+            before = case.data
+            self._store_state(case, runner, outcome, at)
+            self._claim_case_row()
+            sync_inbox(self.session, case, version, outcome.workflow, script_engine, at)
+        record_event(self.session, case, kind, actor, at, inputs, before, task=task,
+                     details=outcome.details)  # fmt: skip
+        _add_calendar_warnings(case, calendar)
+        if outcome.error:
+            record_event(self.session, case, "failed", SYSTEM, at, {"error": outcome.error},
+                         case.data, case.data)  # fmt: skip
+        return outcome
+
+    def _store_state(self, case: Case, runner: Runner, outcome: Outcome, at: datetime) -> None:
+        workflow = outcome.workflow
+        case.state = runner.dump(workflow)
+        case.serializer_version = runner.serializer_version
+        case.data = to_json_value(case_data(workflow))
+        case.next_timer_at = None if outcome.error else next_timer_at(workflow)
+        case.error = outcome.error
+        case.status = (
+            "error" if outcome.error else ("completed" if is_finished(workflow) else "running")
+        )
+        case.updated_at = at
+
+    def _note(self, case: Case, kind: str, actor: str, at: datetime | None, task: TaskView) -> None:
+        instant = at or datetime.now(UTC)
+        case.updated_at = instant
+        self._claim_case_row()
+        record_event(self.session, case, kind, actor, instant, {}, case.data, case.data, task=task)
+
+    def _claim_case_row(self) -> None:
+        """Write the case row first: a concurrent writer then fails on its version check."""
+        try:
+            self.session.flush()
+        except StaleDataError as error:
+            raise StaleCase("the case was changed by someone else; reload it and retry") from error
+
+    def _case_view(self, case: Case) -> CaseView:
+        self.session.flush()
+        version = self._version(case)
+        rows = [(row, case.business_key) for row in repo.case_tasks(self.session, case.id)]
+        return CaseView(
+            key=case.business_key, process_id=version.process_id, process_version=version.version,
+            status=case.status, data=dict(case.data),
+            tasks=tuple(task_views(self.session, rows, self._task_meta)),
+            next_timer_at=case.next_timer_at, error=case.error, warnings=tuple(case.warnings),
+            events=case.last_seq, created_at=case.created_at, updated_at=case.updated_at,
+        )  # fmt: skip
+
+
+def _new_key() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return f"MSB-{stamp}-{secrets.token_hex(3).upper()}"
+
+
+def _add_calendar_warnings(case: Case, calendar: WorkingCalendar) -> None:
+    missing = sorted(calendar.drain_fallback_days())
+    if not missing:
+        return
+    years = sorted({day.year for day in missing})
+    warning = (
+        f"no official holiday schedule for {', '.join(map(str, years))}: deadlines counted "
+        f"weekends only; load it with `mashangban calendar load FILE`"
+    )
+    if warning not in case.warnings:
+        case.warnings = [*case.warnings, warning]

@@ -1,0 +1,99 @@
+"""Plain dataclasses the service API returns (never ORM rows or SpiffWorkflow objects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .forms import FormField
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A human task as the inbox and the task form show it."""
+
+    id: str
+    case_key: str
+    process_id: str
+    task_spec: str
+    name: str
+    lane: str | None
+    candidate_groups: tuple[str, ...]
+    candidate_users: tuple[str, ...]
+    assignee: str | None
+    claimed_by: str | None
+    due_at: datetime | None
+    priority: int
+    created_at: datetime
+    form: tuple[FormField, ...] = ()
+    documentation: str = ""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case's summary: where it stands and what waits."""
+
+    key: str
+    process_id: str
+    process_version: int
+    status: str
+    data: dict[str, Any]
+    tasks: tuple[TaskView, ...]
+    next_timer_at: datetime | None
+    error: str | None
+    warnings: tuple[str, ...]
+    events: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One entry of a case's history."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    task_id: str | None
+    task_spec: str | None
+    inputs: dict[str, Any]
+    data_before: dict[str, Any]
+    data_after: dict[str, Any]
+    hash: str
+
+
+@dataclass(frozen=True)
+class DeployedProcess:
+    """A process after a deployment: its version, and whether this deploy created it."""
+
+    process_id: str
+    name: str
+    version: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deployment did."""
+
+    deployment_id: int | None
+    processes: tuple[DeployedProcess, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        """True if any process got a new version."""
+        return any(p.created for p in self.processes)
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """A case rebuilt from its diagram version and recorded inputs."""
+
+    key: str
+    step: int
+    status: str
+    data: dict[str, Any]
+    active_tasks: tuple[str, ...]
+    matches_stored: bool | None
