@@ -141,7 +141,7 @@ def _version_process(
         deployment_id=deployment_id,
         closure_hash=closure_hash,
         files=closure,
-        tasks={task_id: meta.to_dict() for task_id, meta in info.tasks.items()},
+        tasks={task_id: meta.to_dict() for task_id, meta in model.user_tasks(process_id).items()},
         created_at=now,
     )
     session.add(version)

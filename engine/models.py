@@ -156,7 +156,7 @@ class CaseEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(30))
-    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     task_spec: Mapped[str | None] = mapped_column(String(255), nullable=True)
     inputs: Mapped[dict] = mapped_column(JSON)
     data_before: Mapped[dict] = mapped_column(JSON)

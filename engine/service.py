@@ -20,10 +20,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import deployment, determinism
 from . import repository as repo
 from .audit import replay_case, verify_cases
-from .calendar import WorkingCalendar, load_schedule
+from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome, apply_event, make_script_engine
 from .database import connect, session_factory, upgrade
-from .errors import Conflict, NotAllowed, NotFound, StaleCase
+from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase
 from .forms import validate_form
 from .history import AuditFinding, to_json_value
 from .inbox import sync_inbox, task_views
@@ -188,7 +188,7 @@ class Service:
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
         view = task_views(self.session, [(row, case.business_key)], self._task_meta)[0]
-        self._require_may_act(view, username)
+        self._require_may_see(view, username)
         return view
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
@@ -218,6 +218,8 @@ class Service:
     ) -> CaseView:
         """Validate form data and complete the task; the case runs on to its next wait."""
         view = self.get_task(task_id, username)
+        if view.claimed_by not in (None, username):
+            raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
         cleaned = validate_form(view.form, data)
         case = self.session.get(Case, repo.human_task(self.session, task_id).case_id)
         instant = at or datetime.now(UTC)
@@ -260,7 +262,10 @@ class Service:
 
     def load_calendar(self, text: str) -> int:
         """Load an official holiday schedule (see `calendar.load_schedule`); return its days."""
-        days = load_schedule(text)
+        try:
+            days = load_schedule(text)
+        except ScheduleError as error:
+            raise CalendarError(f"{error}; nothing was loaded") from None
         repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
         return len(days)
 
@@ -298,12 +303,12 @@ class Service:
         raw = version.tasks.get(task_spec) if version else None
         return TaskMeta.from_dict(raw) if raw else None
 
-    def _require_may_act(self, view: TaskView, username: str) -> None:
+    def _require_may_see(self, view: TaskView, username: str) -> None:
+        """Out-of-scope tasks look like missing ones (never leak that they exist)."""
         groups = set(self.groups_of(username))
-        if view.claimed_by and view.claimed_by != username:
-            raise NotAllowed(f"task claimed by {view.claimed_by}")
         offered = (
             view.assignee == username
+            or view.claimed_by == username
             or username in view.candidate_users
             or bool(groups & set(view.candidate_groups))
             or not (view.assignee or view.candidate_users or view.candidate_groups)

@@ -8,6 +8,7 @@ so), and finally SpiffWorkflow's own parse, whose exceptions are caught too.
 
 from __future__ import annotations
 
+import copy
 import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
@@ -54,21 +55,34 @@ class ModelSet:
     decisions: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def called_processes(self, process_id: str) -> list[str]:
+        """The process and every process it calls, directly or not (caller first)."""
+        order: list[str] = []
+        pending = [process_id]
+        while pending:
+            current = self.processes.get(pending.pop(0))
+            if current is None or current.id in order:
+                continue
+            order.append(current.id)
+            pending.extend(sorted(current.calls))
+        return order
+
     def closure(self, process_id: str) -> dict[str, bytes]:
         """The files a process needs to run: its own, those it calls, their DMNs, forms."""
         needed: set[str] = set()
-        pending = [process_id]
-        seen: set[str] = set()
-        while pending:
-            current = self.processes.get(pending.pop())
-            if current is None or current.id in seen:
-                continue
-            seen.add(current.id)
-            needed.add(current.file)
-            needed.update(self.decisions[d] for d in current.decisions if d in self.decisions)
-            pending.extend(current.calls)
+        for called in self.called_processes(process_id):
+            info = self.processes[called]
+            needed.add(info.file)
+            needed.update(self.decisions[d] for d in info.decisions if d in self.decisions)
         needed.update(n for n in self.files if n.lower().endswith(FORM_SUFFIXES))
         return {name: self.files[name] for name in sorted(needed)}
+
+    def user_tasks(self, process_id: str) -> dict[str, TaskMeta]:
+        """User tasks of the process and of the processes it calls (the caller's win)."""
+        tasks: dict[str, TaskMeta] = {}
+        for called in reversed(self.called_processes(process_id)):
+            tasks.update(self.processes[called].tasks)
+        return tasks
 
 
 def validate(files: Mapping[str, bytes]) -> ModelSet:
@@ -125,12 +139,18 @@ def _check_document(name: str, root: etree._Element) -> list[Problem]:
 
 def _xsd_problems(name: str, root: etree._Element, validator: BpmnValidator) -> list[Problem]:
     schema = validator.validator
-    copy = etree.fromstring(etree.tostring(root))
-    validator.preprocess(copy)
-    if schema.validate(copy):
+    tree = copy.deepcopy(root)  # keeps source lines; preprocess() edits the tree
+    validator.preprocess(tree)
+    if schema.validate(tree):
         return []
+    lines = {element.sourceline: element for element in root.iter()}
     return [
-        Problem(name, error.line, "", f"does not match the schema: {_short_xsd(error.message)}")
+        Problem(
+            name,
+            error.line,
+            element_id(lines[error.line]) if error.line in lines else "",
+            f"does not match the schema: {_short_xsd(error.message)}",
+        )
         for error in schema.error_log
     ]
 
@@ -361,17 +381,25 @@ def _check_expression(element: etree._Element, text: str, report: Report, what: 
 def _check_code(
     element: etree._Element, text: str, report: Report, compiler: Callable[[str], object], what: str
 ) -> None:
-    source = text.strip() if compiler is compile_expression else textwrap.dedent(text.strip("\n"))
+    skipped = _leading_blank_lines(text)
+    if compiler is compile_expression:
+        source = text.strip()
+    else:
+        source = textwrap.dedent("\n".join(text.split("\n")[skipped:]))
     try:
         compiler(source)
     except ScriptRejected as error:
-        offset = (error.line or 1) - 1 + _leading_newlines(text)
+        offset = (error.line or 1) - 1 + skipped
         report(element, f"the {what} is refused: {error}", (element.sourceline or 0) + offset)
 
 
-def _leading_newlines(text: str) -> int:
+def _leading_blank_lines(text: str) -> int:
     """Lines between the element's start tag and the first line of code."""
-    return text[: len(text) - len(text.lstrip())].count("\n")
+    lines = text.split("\n")
+    blank = 0
+    while blank < len(lines) - 1 and not lines[blank].strip():
+        blank += 1
+    return blank
 
 
 def _check_references(model: ModelSet, roots: Mapping[str, etree._Element]) -> None:

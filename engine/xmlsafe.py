@@ -14,6 +14,7 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NSMAP = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_HTML = re.compile(rb"<!DOCTYPE\s+html|<html[\s>]", re.IGNORECASE)
 
 
 def _parser() -> etree.XMLParser:
@@ -36,6 +37,16 @@ def parse_xml(content: bytes, file: str) -> tuple[etree._Element | None, list[Pr
     """Parse a file's bytes into an element tree, or return the problems that prevent it."""
     if not content.strip():
         return None, [Problem(file, 1, "", "the file is empty; export the diagram again")]
+    if _HTML.search(content[:2048]):
+        return None, [
+            Problem(
+                file,
+                1,
+                "",
+                "this is an HTML page, not a BPMN/DMN diagram; export the "
+                "diagram from the modeler as XML (File > Export) and deploy that file",
+            )
+        ]
     doctype = _DOCTYPE.search(content)
     if doctype:
         return None, [

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:33:14.362878
+Create Date: 2026-11-22 18:37:06.833928
 """
 
 from alembic import op
@@ -118,6 +118,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_events_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_events_task_id'), ['task_id'], unique=False)
 
     op.create_table('chain_checkpoints',
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -177,6 +178,7 @@ def downgrade() -> None:
     op.drop_table('human_tasks')
     op.drop_table('chain_checkpoints')
     with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_events_task_id'))
         batch_op.drop_index(batch_op.f('ix_case_events_case_id'))
 
     op.drop_table('case_events')

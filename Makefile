@@ -1,0 +1,42 @@
+# One entry point for setup, run, test, lint and bench (the README's commands call these).
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+MSB := $(BIN)/mashangban
+
+.PHONY: setup run test test-fast lint format bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+## Set everything up and run the product on SQLite (instance/mashangban.db).
+run: setup
+	$(MSB) init
+	$(MSB) deploy
+	$(MSB) timers run
+
+## The whole suite, SQLite and PostgreSQL (PostgreSQL tests skip with a reason if no server).
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not postgres and not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/engine_throughput.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

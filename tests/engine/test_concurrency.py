@@ -1,0 +1,53 @@
+"""Two people submitting the same task at once: one wins, the other gets a conflict."""
+
+import threading
+
+import pytest
+
+from engine.errors import Conflict
+from engine.service import Engine
+from engine.settings import Settings
+
+REGISTRATION = {"title": "噪音扰民", "kind": "conduct", "people": 2}
+
+
+def _race(engines: list[Engine], task_id: str, users: list[str]) -> list[object]:
+    barrier = threading.Barrier(len(engines))
+    results: list[object] = [None] * len(engines)
+
+    def submit(index: int) -> None:
+        barrier.wait()
+        try:
+            with engines[index].transaction() as service:
+                results[index] = service.complete_task(task_id, users[index], REGISTRATION)
+        except Exception as error:  # collected and asserted on below
+            results[index] = error
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(engines))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_racing_completions__one_wins_one_conflict_nothing_lost(deployed, round_):
+    second = Engine(Settings(deployed.settings.database_url, deployed.settings.instance_path))
+    try:
+        with deployed.transaction() as service:
+            task = service.start_case("two_step", key=f"RACE{round_}").tasks[0]
+        results = _race([deployed, second], task.id, ["li", "zhao"])
+    finally:
+        second.close()
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    successes = [r for r in results if not isinstance(r, Exception)]
+    assert len(successes) == 1 and len(conflicts) == 1, results
+    with deployed.transaction() as service:
+        events = service.history(f"RACE{round_}")
+        case = service.get_case(f"RACE{round_}")
+        assert service.verify(f"RACE{round_}") == []
+    completions = [e for e in events if e.kind == "task_completed"]
+    assert len(completions) == 1
+    assert case.events == len(events) == 2
+    assert [t.task_spec for t in case.tasks] == ["handle"]
