@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from . import determinism
 from . import repository as repo
+from .calendar import WorkingCalendar
 from .casework import STATE_CHANGING, apply_event, make_script_engine
+from .errors import NotFound
 from .history import AuditFinding, ChainLink, from_json_value, verify_chain
 from .models import Case, ProcessVersion
 from .recording import event_content
@@ -33,6 +36,25 @@ def verify_cases(
         finding = verify_chain(case_key, _links(session, case), _checkpoint(session, case))
         if finding is not None:
             findings.append(finding)
+    return findings
+
+
+def verify_heads(session: Session, exported: dict[str, dict[str, Any]]) -> list[AuditFinding]:
+    """Compare the chains with heads exported earlier (kept outside the database)."""
+    findings = []
+    for key, head in sorted(exported.items()):
+        seq, expected = int(head["seq"]), str(head["head"])
+        try:
+            case = repo.case_by_key(session, key)
+        except NotFound:
+            findings.append(AuditFinding(key, 1, "the case is gone from the database"))
+            continue
+        events = {e.seq: e for e in repo.events(session, case.id, upto=seq)}
+        if seq not in events:
+            findings.append(AuditFinding(key, len(events) + 1, "truncated since the export"))
+        elif events[seq].hash != expected:
+            findings.append(AuditFinding(key, seq, "rewritten since the export: the event "
+                                         "no longer has the exported hash"))  # fmt: skip
     return findings
 
 
@@ -60,8 +82,13 @@ def _links(session: Session, case: Case) -> list[ChainLink]:
 
 
 def _checkpoint(session: Session, case: Case) -> tuple[int, str] | None:
+    """The checkpoint, unless it disagrees with the case row (then the row's head counts)."""
     point = repo.checkpoint(session, case.id)
-    return (point.seq, point.head_hash) if point is not None else None
+    if point is None:
+        return (case.last_seq, case.head_hash) if case.last_seq else None
+    if (point.seq, point.head_hash) != (case.last_seq, case.head_hash):
+        return max((point.seq, point.head_hash), (case.last_seq, case.head_hash))
+    return (point.seq, point.head_hash)
 
 
 def replay_case(service: Service, key: str, step: int | None = None) -> ReplayResult:
@@ -71,7 +98,6 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
     runner = service.engine.runner(session, version)
-    calendar = service.calendar()
     state = ""
     workflow: Any = None
     events = repo.events(session, case.id, upto=step)
@@ -79,7 +105,7 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
         if event.kind not in STATE_CHANGING:
             continue
         with determinism.frozen(event.at, f"{key}:{event.seq}"):
-            script_engine = make_script_engine(calendar)
+            script_engine = make_script_engine(_calendar_as_it_was(event.inputs))
             workflow = runner.restore(state, script_engine) if state else None
             inputs = from_json_value(event.inputs)
             outcome = apply_event(
@@ -97,6 +123,12 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
         active_tasks=tuple(t.spec for t in ready_user_tasks(workflow)) if workflow else (),
         matches_stored=(state == case.state) if complete else None,
     )
+
+
+def _calendar_as_it_was(inputs: dict[str, Any]) -> WorkingCalendar:
+    """The days an event decided from loaded schedules or the fallback, as it decided them."""
+    recorded = inputs.get("calendar", {})
+    return WorkingCalendar({date.fromisoformat(day): bool(w) for day, w in recorded.items()})
 
 
 def _status(workflow: Any) -> str:

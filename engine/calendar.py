@@ -76,17 +76,29 @@ class WorkingCalendar:
         self._override_years = frozenset(day.year for day in self._overrides)
         self._hours = hours or WorkingHours()
         self._fallback: set[date] = set()
+        self._decided_here: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         """Return True if this local date is a working day (overrides, bundled data, Mon-Fri)."""
         if day in self._overrides:
+            self._decided_here[day] = self._overrides[day]
             return self._overrides[day]
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             if day.year not in self._override_years:
                 self._fallback.add(day)
+            self._decided_here[day] = day.weekday() < 5
             return day.weekday() < 5
+
+    @property
+    def decided_days(self) -> dict[date, bool]:
+        """Days answered by overrides or the fallback (not the bundled data) so far.
+
+        Replaying an event with exactly these answers reproduces its deadlines even
+        after an admin loads a newer schedule.
+        """
+        return dict(self._decided_here)
 
     def covers(self, day: date) -> bool:
         """Return True if the overrides or the bundled data know the day's year."""

@@ -210,8 +210,8 @@ def cmd_audit_verify(engine: Engine, args: argparse.Namespace) -> int:
     with engine.transaction() as service:
         findings = service.verify(args.key, progress=_progress)
         heads = service.export_checkpoints()
-    if args.heads:
-        findings += _compare_heads(json.loads(Path(args.heads).read_text()), heads)
+        if args.heads:
+            findings += service.verify_heads(_read_heads(Path(args.heads)))
     for finding in findings:
         print(f"TAMPERED {finding}")
     if findings:
@@ -220,19 +220,14 @@ def cmd_audit_verify(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _compare_heads(exported: dict[str, Any], current: dict[str, Any]) -> list[Any]:
-    from .history import AuditFinding
-
-    findings = []
-    for key, head in exported.items():
-        now = current.get(key)
-        if now is None:
-            findings.append(AuditFinding(key, 1, "the case is gone from the database"))
-        elif now["seq"] < head["seq"]:
-            findings.append(AuditFinding(key, now["seq"] + 1, "truncated since the export"))
-        elif now["seq"] == head["seq"] and now["head"] != head["head"]:
-            findings.append(AuditFinding(key, head["seq"], "rewritten since the export"))
-    return findings
+def _read_heads(path: Path) -> dict[str, Any]:
+    try:
+        heads = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SystemExit(f"error: cannot read heads file {path}: {error}") from None
+    if not isinstance(heads, dict):
+        raise SystemExit(f"error: {path} is not a file written by `mashangban audit export`")
+    return heads
 
 
 def cmd_audit_export(engine: Engine, args: argparse.Namespace) -> int:

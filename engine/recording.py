@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +18,8 @@ def event_content(
 ) -> dict[str, Any]:  # fmt: skip
     """The fields an event's hash covers."""
     return {
-        "case": case_key, "seq": seq, "at": at.isoformat(), "actor": actor, "kind": kind,
+        "case": case_key, "seq": seq, "at": at.astimezone(UTC).isoformat(), "actor": actor,
+        "kind": kind,
         "task_id": task_id, "task_spec": task_spec, "inputs": inputs,
         "data_before": data_before, "data_after": data_after,
     }  # fmt: skip

@@ -191,7 +191,7 @@ def lease_due_case(session: Session, now: datetime, skip: Sequence[int]) -> Case
     """Lock one running case whose timer is due; other workers skip locked rows."""
     query = (
         select(Case)
-        .where(Case.status == "running", Case.next_timer_at <= now)
+        .where(Case.status == "running", Case.next_timer_at < now)  # SpiffWorkflow fires after
         .order_by(Case.next_timer_at)
         .limit(1)
     )

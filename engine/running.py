@@ -197,14 +197,15 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[UUID, str | None]:
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest instant a waiting timer is due (for the indexed `next_timer_at` column)."""
     due: list[datetime] = []
-    for event in workflow.waiting_events():
-        if "Timer" not in event.event_type or not isinstance(event.value, str):
-            continue
+    for value in _waiting_timers(workflow).values():
+        if not isinstance(value, str):
+            continue  # cycle timers keep a dict; not used by our diagrams
         try:
-            due.append(TimerEventDefinition.get_datetime(event.value))
+            moment = TimerEventDefinition.get_datetime(value)
         except ValueError:
             continue
-    return min(due).astimezone(UTC) if due else None
+        due.append(datetime.fromtimestamp(moment.timestamp(), UTC))
+    return min(due) if due else None
 
 
 def deliver_message(workflow: BpmnWorkflow, dialect: str, name: str, payload: dict) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import deployment, determinism
 from . import repository as repo
-from .audit import replay_case, verify_cases
+from .audit import replay_case, verify_cases, verify_heads
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome, apply_event, make_script_engine
 from .database import connect, session_factory, upgrade
@@ -281,6 +281,10 @@ class Service:
         """Check every (or one) case's hash chain against its events and checkpoint."""
         return verify_cases(self.session, key, progress)
 
+    def verify_heads(self, exported: dict[str, dict[str, Any]]) -> list[AuditFinding]:
+        """Compare every chain with heads exported earlier by `export_checkpoints`."""
+        return verify_heads(self.session, exported)
+
     def export_checkpoints(self) -> dict[str, dict[str, Any]]:
         """The head hash of every case's chain, to keep outside the database."""
         return {
@@ -320,6 +324,7 @@ class Service:
         self, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
         task: TaskView | None = None,
     ) -> Outcome:  # fmt: skip
+        at = at.astimezone(UTC)
         version = self._version(case)
         runner = self.engine.runner(self.session, version)
         calendar = self.calendar()
@@ -329,10 +334,17 @@ class Service:
             workflow = runner.restore(case.state, script_engine) if case.state else None
             task_id = task.id if task else None
             outcome = apply_event(runner, workflow, kind, task_id, inputs, script_engine)
+            if kind == "timer_fired" and not outcome.details["fired"] and not outcome.error:
+                return outcome  # nothing was due after all: record nothing
             before = case.data
             self._store_state(case, runner, outcome, at)
             self._claim_case_row()
             sync_inbox(self.session, case, version, outcome.workflow, script_engine, at)
+        if calendar.decided_days:
+            inputs = {
+                **inputs,
+                "calendar": {d.isoformat(): w for d, w in calendar.decided_days.items()},
+            }
         record_event(self.session, case, kind, actor, at, inputs, before, task=task,
                      details=outcome.details)  # fmt: skip
         _add_calendar_warnings(case, calendar)

@@ -43,7 +43,6 @@ MORE_PRECISE: dict[str, tuple[int, str]] = {
 }
 
 
-
 def expected_place(name: str) -> tuple[int, str]:
     """The line and element id the engine should report for an invalid file."""
     if name in MORE_PRECISE:
