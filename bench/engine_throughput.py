@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -18,12 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from engine.database import normalize_url, upgrade  # noqa: E402
-from engine.deployment import read_sources  # noqa: E402
-from engine.service import Engine  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.database import normalize_url, upgrade
+from engine.deployment import read_sources
+from engine.service import Engine
+from engine.settings import Settings
 
 DIAGRAM = Path(__file__).parent / "data" / "bench_loop.bpmn"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
