@@ -99,6 +99,9 @@ class Case(Base):
     data: Mapped[dict] = mapped_column(JSON)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    owner_unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
+    tracking_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -174,12 +177,24 @@ class ChainCheckpoint(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
 
 
+class OrgUnit(Base):
+    """A unit of the organisation: district, town/street, village/community, department, office."""
+
+    __tablename__ = "org_units"
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
+
+
 class User(Base):
-    """A staff member and the candidate groups they belong to."""
+    """A staff member: unit, roles, and the candidate groups they belong to."""
 
     __tablename__ = "users"
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    roles: Mapped[list] = mapped_column(JSON, default=list)
     groups: Mapped[list] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

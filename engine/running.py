@@ -233,3 +233,18 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     if last is not None:
         data.update(last.data)
     return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
+    """Diagram element ids of the top process that completed, and that are active now."""
+    completed: list[str] = []
+    active: list[str] = []
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED and bpmn_id not in completed:
+            completed.append(bpmn_id)
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            active.append(bpmn_id)
+    return completed, [a for a in dict.fromkeys(active)]

@@ -11,13 +11,14 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import deployment, determinism
+from . import casefiles, deployment, determinism, organisation
 from . import repository as repo
 from .audit import replay_case, verify_cases, verify_heads
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
@@ -29,11 +30,22 @@ from .history import AuditFinding, to_json_value
 from .inbox import sync_inbox, task_views
 from .loading import load_process
 from .modeling import TaskMeta
-from .models import Case, ProcessVersion, User
+from .models import Case, OrgUnit, ProcessVersion, User
+from .organisation import UnitView, UserView
+from .passwords import check_password, hash_password
 from .recording import record_event
 from .running import Runner, case_data, is_finished, next_timer_at
 from .settings import Settings
-from .views import CaseView, DeployResult, EventView, ReplayResult, TaskView
+from .views import (
+    CaseSummary,
+    CaseView,
+    DeployResult,
+    DiagramView,
+    EventView,
+    PublicCaseView,
+    ReplayResult,
+    TaskView,
+)
 
 SYSTEM = "system"
 
@@ -129,13 +141,41 @@ class Service:
 
     # --- staff ------------------------------------------------------------------------------
 
-    def save_user(self, username: str, display_name: str, groups: list[str]) -> None:
-        """Create or update a staff member and their candidate groups."""
+    def save_unit(self, code: str, name: str, kind: str, parent: str | None = None) -> None:
+        """Create or update an organisation unit."""
+        self.session.merge(OrgUnit(code=code, name=name, kind=kind, parent_code=parent))
+
+    def units(self) -> list[UnitView]:
+        """Every organisation unit."""
+        return organisation.units(self.session)
+
+    def save_user(
+        self, username: str, display_name: str, groups: list[str], unit: str | None = None,
+        roles: list[str] | tuple[str, ...] = (), password: str | None = None,
+    ) -> None:  # fmt: skip
+        """Create or update a staff member: candidate groups, unit, roles, password."""
         user = repo.user(self.session, username)
         if user is None:
-            self.session.add(User(username=username, display_name=display_name, groups=groups))
-        else:
-            user.display_name, user.groups = display_name, groups
+            user = User(username=username, display_name=display_name, active=True)
+            self.session.add(user)
+        user.display_name, user.groups = display_name, list(groups)
+        user.unit_code, user.roles = unit, list(roles)
+        if password is not None:
+            user.password_hash = hash_password(password)
+
+    def authenticate(self, username: str, password: str) -> UserView | None:
+        """The user if the password is right and the account active, else None."""
+        user = repo.user(self.session, username)
+        if user is None or not user.active or not check_password(user.password_hash, password):
+            return None
+        return organisation.user_view(self.session, user)
+
+    def get_user(self, username: str) -> UserView:
+        """A staff member's view (NotFound if unknown or inactive)."""
+        user = repo.user(self.session, username)
+        if user is None or not user.active:
+            raise NotFound(f"unknown user '{username}'")
+        return organisation.user_view(self.session, user)
 
     def groups_of(self, username: str) -> list[str]:
         """A staff member's candidate groups (NotFound for an unknown or inactive user)."""
@@ -153,12 +193,14 @@ class Service:
         data: dict[str, Any] | None = None,
         actor: str = SYSTEM,
         at: datetime | None = None,
+        tracking: bool = False,
     ) -> CaseView:
-        """Start a case on the latest version of a process."""
+        """Start a case on the latest version of a process (with a tracking code if asked)."""
         version = repo.latest_version(self.session, process_id)
         if version is None:
             raise NotFound(f"no deployed process '{process_id}'; run `mashangban deploy` first")
         key = key or _new_key()
+        code = secrets.token_hex(4).upper() if tracking else None
         if repo.case_exists(self.session, key):
             raise Conflict(f"a case with key '{key}' already exists")
         instant = at or datetime.now(UTC)
@@ -166,12 +208,14 @@ class Service:
             business_key=key, process_version_id=version.id, status="running", state="",
             serializer_version="", data={}, warnings=[], last_seq=0, head_hash="",
             started_by=actor, created_at=instant, updated_at=instant,
+            tracking_code_hash=casefiles.code_hash(code) if code else None,
         )  # fmt: skip
         self.session.add(case)
         self.session.flush()
-        inputs = {"process_id": process_id, "version": version.version, "data": data or {}}
+        start_data = {**(data or {}), "case_key": key}
+        inputs = {"process_id": process_id, "version": version.version, "data": start_data}
         self._act(case, "started", actor, instant, inputs)
-        return self._case_view(case)
+        return replace(self._case_view(case), tracking_code=code)
 
     def list_tasks(self, username: str) -> list[TaskView]:
         """The user's inbox: assigned, claimed, and offered to them or their groups."""
@@ -236,9 +280,44 @@ class Service:
         self._act(case, "message_received", actor, at or datetime.now(UTC), inputs)
         return self._case_view(case)
 
-    def get_case(self, key: str) -> CaseView:
-        """A case's summary, open tasks and data."""
-        return self._case_view(repo.case_by_key(self.session, key))
+    def get_case(self, key: str, viewer: str | None = None) -> CaseView:
+        """A case's summary, open tasks and data; NotFound if `viewer` may not see it."""
+        return self._case_view(self._visible_case(key, viewer))
+
+    def list_cases(
+        self, viewer: str, status: str | None = None, limit: int = 200
+    ) -> list[CaseSummary]:
+        """Recent cases the viewer may see, newest first."""
+        user = self.get_user(viewer)
+        rows = casefiles.recent_cases(self.session, status, limit * 5)
+        visible = [c for c in rows if organisation.may_view_case(self.session, c, user)]
+        return casefiles.summaries(self.session, visible[:limit])
+
+    def track(self, key: str, code: str) -> PublicCaseView:
+        """The public tracking view of a case (case number + tracking code)."""
+        return casefiles.public_view(self.session, key, code)
+
+    def diagram(self, key: str, viewer: str | None = None) -> DiagramView:
+        """The case's diagram with completed and active elements."""
+        case = self._visible_case(key, viewer)
+        version = self._version(case)
+        contents = repo.blobs(self.session, version.files.values())
+        files = {name: contents[digest] for name, digest in version.files.items()}
+        return casefiles.diagram(
+            self.session, case, self.engine.runner(self.session, version), files
+        )
+
+    def working_time_left(self, due_at: datetime, now: datetime | None = None) -> timedelta:
+        """Office time from now to a deadline (negative once overdue)."""
+        return self.calendar().working_time_between(now or datetime.now(UTC), due_at)
+
+    def _visible_case(self, key: str, viewer: str | None) -> Case:
+        case = repo.case_by_key(self.session, key)
+        if viewer is not None:
+            user = self.get_user(viewer)
+            if not organisation.may_view_case(self.session, case, user):
+                raise NotFound(f"no case with key '{key}'")
+        return case
 
     def history(self, key: str) -> list[EventView]:
         """A case's events, oldest first."""
@@ -358,6 +437,8 @@ class Service:
         case.state = runner.dump(workflow)
         case.serializer_version = runner.serializer_version
         case.data = to_json_value(case_data(workflow))
+        case.title = str(case.data.get("title", ""))[:200]
+        case.owner_unit = case.data.get("intake_unit") or case.owner_unit
         case.next_timer_at = None if outcome.error else next_timer_at(workflow)
         case.error = outcome.error
         case.status = (
@@ -388,6 +469,7 @@ class Service:
             tasks=tuple(task_views(self.session, rows, self._task_meta)),
             next_timer_at=case.next_timer_at, error=case.error, warnings=tuple(case.warnings),
             events=case.last_seq, created_at=case.created_at, updated_at=case.updated_at,
+            title=case.title, owner_unit=case.owner_unit,
         )  # fmt: skip
 
 

@@ -46,6 +46,9 @@ class CaseView:
     events: int
     created_at: datetime
     updated_at: datetime
+    title: str = ""
+    owner_unit: str | None = None
+    tracking_code: str | None = None  # only right after the case was started with one
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,51 @@ class ReplayResult:
     data: dict[str, Any]
     active_tasks: tuple[str, ...]
     matches_stored: bool | None
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of a case list."""
+
+    key: str
+    title: str
+    process_id: str
+    status: str
+    owner_unit: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """One step of a case as the submitter sees it (no staff names)."""
+
+    at: datetime
+    kind: str
+    step: str
+
+
+@dataclass(frozen=True)
+class PublicCaseView:
+    """What the citizen or enterprise sees on the tracking page."""
+
+    key: str
+    title: str
+    kind: str
+    status: str
+    stage: tuple[str, ...]
+    submitted_at: datetime
+    public_reply: str | None
+    rating_requested: bool
+    rating: str | None
+    timeline: tuple[PublicEntry, ...]
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    """A case's diagram with the elements it has passed and where it waits now."""
+
+    process_id: str
+    xml: str
+    completed: tuple[str, ...]
+    active: tuple[str, ...]

@@ -35,7 +35,7 @@ def test_two_step__form_errors_are_reported_per_field_and_nothing_is_saved(deplo
     assert "required" in fields["title"] and "at least 1" in fields["people"]
     with deployed.transaction() as service:
         after = service.get_case("K1")
-        assert after.tasks[0].id == task.id and after.data == {}
+        assert after.tasks[0].id == task.id and after.data == {"case_key": "K1"}
         assert [e.kind for e in service.history("K1")] == ["started"]
 
 

@@ -117,7 +117,10 @@ def test_history__data_before_and_after_hold_only_changed_keys(two_cases):
             assert before != after, f"event {event.seq} lists unchanged key {key!r}"
 
     started, claimed, registered, claimed_again, handled = events
-    assert (started.data_before, started.data_after) == ({}, {"source": "12345热线"})
+    assert (started.data_before, started.data_after) == (
+        {},
+        {"case_key": "H1", "source": "12345热线"},
+    )
     assert claimed.data_before == claimed.data_after == {}
     assert claimed_again.data_before == claimed_again.data_after == {}
     assert registered.data_before == {}

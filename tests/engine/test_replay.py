@@ -78,7 +78,11 @@ def test_replay__case_with_message_matches_stored(deployed):
     with deployed.transaction() as s:
         replayed = s.replay("P2")
     assert replayed.status == "completed"
-    assert replayed.data == {"citizen_reply": {"text": "满意，谢谢"}, "ok": True}
+    assert replayed.data == {
+        "case_key": "P2",
+        "citizen_reply": {"text": "满意，谢谢"},
+        "ok": True,
+    }
 
 
 def test_replay__step_shows_intermediate_state(deployed):
@@ -107,7 +111,7 @@ def test_replay__step_shows_intermediate_state(deployed):
 
     assert (nothing.status, nothing.data, nothing.active_tasks) == ("not started", {}, ())
     assert (started.step, started.status, started.active_tasks) == (1, "running", ("respond",))
-    assert started.data == {"deadline": DEADLINE.isoformat(), "reminders": 0}
+    assert started.data == {"case_key": "P3", "deadline": DEADLINE.isoformat(), "reminders": 0}
     assert started.matches_stored is None  # only a full replay is compared
     assert reminded.data["reminders"] == 1
     assert reminded.active_tasks == ("respond",)
@@ -118,9 +122,9 @@ def test_replay__step_shows_intermediate_state(deployed):
     assert done.status == "completed"
 
     assert registering.active_tasks == ("register",)
-    assert registering.data == {"source": "12345热线"}
+    assert registering.data == {"case_key": "P4", "source": "12345热线"}
     assert handling.active_tasks == ("handle",)
-    assert handling.data == {"source": "12345热线", **register_form, "level": 1}
+    assert handling.data == {"case_key": "P4", "source": "12345热线", **register_form, "level": 1}
     assert "reply" not in handling.data
     assert current.events == 3
     assert [t.id for t in current.tasks] == [handle]

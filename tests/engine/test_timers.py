@@ -75,7 +75,7 @@ def test_timers__nothing_fires_before_the_reminder_is_due(deployed):
         case = s.get_case("T1")
         assert [e.kind for e in s.history("T1")] == ["started"]
     assert case.next_timer_at == REMINDER_DUE
-    assert case.data == {"deadline": DEADLINE.isoformat(), "reminders": 0}
+    assert case.data == {"case_key": "T1", "deadline": DEADLINE.isoformat(), "reminders": 0}
     assert inbox_specs(deployed, "li", "T1") == ["respond"]
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:37:06.833928
+Create Date: 2026-11-22 18:45:48.420511
 """
 
 from alembic import op
@@ -33,6 +33,13 @@ def upgrade() -> None:
     with op.batch_alter_table('deployments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deployments_snapshot_hash'), ['snapshot_hash'], unique=False)
 
+    op.create_table('org_units',
+    sa.Column('code', sa.String(length=50), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('parent_code', sa.String(length=50), nullable=True),
+    sa.PrimaryKeyConstraint('code')
+    )
     op.create_table('source_blobs',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
@@ -41,6 +48,8 @@ def upgrade() -> None:
     op.create_table('users',
     sa.Column('username', sa.String(length=100), nullable=False),
     sa.Column('display_name', sa.String(length=100), nullable=False),
+    sa.Column('unit_code', sa.String(length=50), nullable=True),
+    sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('groups', sa.JSON(), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -82,6 +91,9 @@ def upgrade() -> None:
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('next_timer_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('owner_unit', sa.String(length=50), nullable=True),
+    sa.Column('tracking_code_hash', sa.String(length=64), nullable=True),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('head_hash', sa.String(length=64), nullable=False),
@@ -95,6 +107,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_due_timers', ['status', 'next_timer_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_owner_unit'), ['owner_unit'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_process_version_id'), ['process_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
 
@@ -185,6 +198,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_process_version_id'))
+        batch_op.drop_index(batch_op.f('ix_cases_owner_unit'))
         batch_op.drop_index('ix_cases_due_timers')
 
     op.drop_table('cases')
@@ -195,6 +209,7 @@ def downgrade() -> None:
     op.drop_table('deployment_files')
     op.drop_table('users')
     op.drop_table('source_blobs')
+    op.drop_table('org_units')
     with op.batch_alter_table('deployments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deployments_snapshot_hash'))
 

@@ -1,0 +1,99 @@
+"""Read-side views of a case for people: lists, the public tracking page, the diagram."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import repository as repo
+from .calendar import WorkingCalendar
+from .casework import make_script_engine
+from .errors import NotFound
+from .models import Case, ProcessVersion
+from .running import Runner, element_states
+from .views import CaseSummary, DiagramView, PublicCaseView, PublicEntry
+from .xmlsafe import parse_xml
+
+PUBLIC_KINDS = {"started": "受理", "task_completed": "办理", "message_received": "收到回复",
+                "escalated": "升级协调"}  # fmt: skip
+
+
+def code_hash(code: str) -> str:
+    """Tracking codes are stored hashed, like passwords (they grant read access)."""
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
+    """Summaries of case rows (process ids resolved once per version)."""
+    versions: dict[int, str] = {}
+    result = []
+    for case in cases:
+        if case.process_version_id not in versions:
+            version = session.get(ProcessVersion, case.process_version_id)
+            versions[case.process_version_id] = version.process_id if version else "?"
+        process_id = versions[case.process_version_id]
+        result.append(CaseSummary(case.business_key, case.title, process_id, case.status,
+                                  case.owner_unit, case.created_at, case.updated_at))  # fmt: skip
+    return result
+
+
+def recent_cases(session: Session, status: str | None, limit: int) -> list[Case]:
+    """The most recently changed cases, optionally of one status."""
+    query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
+    if status:
+        query = query.where(Case.status == status)
+    return list(session.scalars(query))
+
+
+def public_view(session: Session, key: str, code: str) -> PublicCaseView:
+    """The tracking page's view; NotFound unless the code matches (never say which)."""
+    try:
+        case = repo.case_by_key(session, key)
+    except NotFound:
+        case = None
+    if (
+        case is None
+        or not case.tracking_code_hash
+        or not hmac.compare_digest(case.tracking_code_hash, code_hash(code))
+    ):
+        raise NotFound("no case with this number and tracking code")
+    version = session.get(ProcessVersion, case.process_version_id)
+    assert version is not None
+    names = {spec: meta.get("name", spec) for spec, meta in version.tasks.items()}
+    timeline = tuple(
+        PublicEntry(e.at, e.kind, names.get(e.task_spec or "", PUBLIC_KINDS[e.kind]))
+        for e in repo.events(session, case.id)
+        if e.kind in PUBLIC_KINDS
+    )
+    stage = tuple(row.name for row in repo.case_tasks(session, case.id))
+    data: dict[str, Any] = case.data
+    return PublicCaseView(
+        key=case.business_key, title=case.title, kind=str(data.get("kind", "")),
+        status=case.status, stage=stage, submitted_at=case.created_at,
+        public_reply=data.get("public_reply"), rating_requested=bool(data.get("rating_requested")),
+        rating=data.get("rating"), timeline=timeline,
+    )  # fmt: skip
+
+
+def diagram(session: Session, case: Case, runner: Runner, files: dict[str, bytes]) -> DiagramView:
+    """The case's own diagram XML with completed and active element ids."""
+    version = session.get(ProcessVersion, case.process_version_id)
+    assert version is not None
+    xml = _file_defining(version.process_id, files)
+    workflow = runner.restore(case.state, make_script_engine(WorkingCalendar()))
+    completed, active = element_states(workflow)
+    return DiagramView(version.process_id, xml, tuple(completed), tuple(active))
+
+
+def _file_defining(process_id: str, files: dict[str, bytes]) -> str:
+    for name, content in sorted(files.items()):
+        if not name.lower().endswith(".bpmn"):
+            continue
+        root, _problems = parse_xml(content, name)
+        if root is not None and root.find(f".//{{*}}process[@id='{process_id}']") is not None:
+            return content.decode("utf-8")
+    raise NotFound(f"the diagram of process '{process_id}' is not stored")

@@ -1,0 +1,100 @@
+"""Who is who: organisation units, staff, their roles, and which cases they may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Case, CaseEvent, HumanTask, HumanTaskCandidate, OrgUnit, User
+
+# Roles that oversee the whole district: they may see every case.
+DISTRICT_WIDE_ROLES = frozenset(
+    {"leading_office", "joint_meeting", "supervising_office", "discipline", "auditor",
+     "process_admin", "admin"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A staff member as the web shows and authorizes them."""
+
+    username: str
+    display_name: str
+    unit_code: str | None
+    unit_name: str | None
+    roles: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """An organisation unit."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+
+
+def user_view(session: Session, user: User) -> UserView:
+    """Build the view of a user row."""
+    unit = session.get(OrgUnit, user.unit_code) if user.unit_code else None
+    return UserView(user.username, user.display_name, user.unit_code,
+                    unit.name if unit else None, tuple(user.roles), tuple(user.groups))  # fmt: skip
+
+
+def units(session: Session) -> list[UnitView]:
+    """Every unit, by kind then code."""
+    rows = session.scalars(select(OrgUnit).order_by(OrgUnit.kind, OrgUnit.code))
+    return [UnitView(u.code, u.name, u.kind, u.parent_code) for u in rows]
+
+
+def subtree(session: Session, root: str) -> set[str]:
+    """The unit and every unit below it."""
+    children: dict[str | None, list[str]] = {}
+    for unit in session.scalars(select(OrgUnit)):
+        children.setdefault(unit.parent_code, []).append(unit.code)
+    found, pending = set(), [root]
+    while pending:
+        code = pending.pop()
+        if code not in found:
+            found.add(code)
+            pending.extend(children.get(code, []))
+    return found
+
+
+def may_view_case(session: Session, case: Case, user: UserView) -> bool:
+    """District-wide roles, the owning unit's line, past actors and current candidates."""
+    if DISTRICT_WIDE_ROLES & set(user.roles):
+        return True
+    if case.owner_unit and user.unit_code and case.owner_unit in subtree(session, user.unit_code):
+        return True
+    acted = (
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.actor == user.username)
+        .limit(1)
+    )
+    if session.scalar(acted) is not None:
+        return True
+    return _offered_an_open_task(session, case.id, user.username, user.groups)
+
+
+def _offered_an_open_task(
+    session: Session, case_id: int, username: str, groups: Iterable[str]
+) -> bool:
+    query = (
+        select(HumanTask.id)
+        .join(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id, isouter=True)
+        .where(HumanTask.case_id == case_id)
+        .where(
+            (HumanTask.assignee == username)
+            | (HumanTask.claimed_by == username)
+            | ((HumanTaskCandidate.kind == "group") & HumanTaskCandidate.name.in_(list(groups)))
+            | ((HumanTaskCandidate.kind == "user") & (HumanTaskCandidate.name == username))
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
