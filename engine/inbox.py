@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -16,6 +17,7 @@ from .running import ReadyTask, ready_user_tasks
 from .views import TaskView
 
 DEFAULT_PRIORITY = 50
+FALLBACK_GROUP = "process_admins"
 
 MetaLookup = Callable[[int, str], TaskMeta | None]
 
@@ -51,22 +53,56 @@ def _add_row(
 ) -> None:
     due_at, due_warning = _evaluate_due(meta, task, script_engine)
     priority, priority_warning = _evaluate_priority(meta, task, script_engine)
-    warnings = [w for w in (due_warning, priority_warning) if w]
+    groups, users, assignee, routing_warning = _routing(meta, task)
+    warnings = [w for w in (due_warning, priority_warning, routing_warning) if w]
     if warnings:
         case.warnings = [*case.warnings, *warnings]
     session.add(
         HumanTask(
             id=task.id, case_id=case.id, process_version_id=version.id, task_spec=task.spec,
             name=task.name, process_id=version.process_id, lane=task.lane,
-            assignee=meta.assignee, claimed_by=None, due_at=due_at, priority=priority,
+            assignee=assignee[0] if assignee else None, claimed_by=None, due_at=due_at,
+            priority=priority,
             created_at=at,
         )
     )  # fmt: skip
     session.flush()
-    groups = meta.candidate_groups or ((meta.lane,) if meta.lane else ())
-    for kind, names in (("group", groups), ("user", meta.candidate_users)):
+    for kind, names in (("group", groups), ("user", users)):
         for name in dict.fromkeys(names):
             session.add(HumanTaskCandidate(task_id=task.id, kind=kind, name=name))
+
+
+def _routing(
+    meta: TaskMeta, task: ReadyTask
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]:
+    """Candidate groups, users and assignee with placeholders filled from the task data."""
+    missing: set[str] = set()
+    groups = _fill_all(meta.candidate_groups or ((meta.lane,) if meta.lane else ()), task, missing)
+    users = _fill_all(meta.candidate_users, task, missing)
+    assignee = _fill_all((meta.assignee,) if meta.assignee else (), task, missing)
+    if not (groups or users or assignee):
+        groups = (FALLBACK_GROUP,)  # never offer an unrouted task to everyone
+    warning = None
+    if missing:
+        names = ", ".join(sorted(missing))
+        warning = f"{meta.id}: no value for {names} in the task data; offered to process admins"
+    return groups, users, assignee, warning
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill_all(templates: tuple[str, ...], task: ReadyTask, missing: set[str]) -> tuple[str, ...]:
+    """Fill `{name}` placeholders from task data; drop entries whose value is missing."""
+    filled = []
+    for template in templates:
+        names = _PLACEHOLDER.findall(template)
+        absent = [n for n in names if task.data.get(n) in (None, "")]
+        if absent:
+            missing.update(absent)
+            continue
+        filled.append(_PLACEHOLDER.sub(lambda m: str(task.data[m.group(1)]), template))
+    return tuple(filled)
 
 
 def _evaluate_due(

@@ -394,7 +394,6 @@ class Service:
             or view.claimed_by == username
             or username in view.candidate_users
             or bool(groups & set(view.candidate_groups))
-            or not (view.assignee or view.candidate_users or view.candidate_groups)
         )
         if not offered:
             raise NotFound(f"no open task with id '{view.id}' for {username}")
