@@ -7,7 +7,7 @@ clock and id seed, which is what makes a replay reproduce the stored state.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import running
@@ -27,6 +27,8 @@ class Outcome:
     workflow: Any
     details: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    thrown: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def _iso(moment: datetime) -> str:
@@ -38,6 +40,14 @@ def script_helpers(calendar: WorkingCalendar) -> dict[str, Any]:
 
     def now() -> datetime:
         return engine_now().astimezone(SHANGHAI)
+
+    def first_working_day_of_next_month(moment: datetime) -> datetime:
+        """09:00 local on the first working day of the month after `moment`."""
+        local = moment.astimezone(SHANGHAI)
+        first = (local.replace(day=28) + timedelta(days=4)).replace(day=1)
+        while not calendar.is_workday(first.date()):
+            first += timedelta(days=1)
+        return first.replace(hour=9, minute=0, second=0, microsecond=0)
 
     def parse_datetime(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
@@ -51,6 +61,7 @@ def script_helpers(calendar: WorkingCalendar) -> dict[str, Any]:
         "add_working_days": calendar.add_working_days,
         "add_working_hours": calendar.add_working_hours,
         "working_time_between": calendar.working_time_between,
+        "first_working_day_of_next_month": first_working_day_of_next_month,
     }
 
 
@@ -66,29 +77,58 @@ def apply_event(
     task_id: str | None,
     inputs: dict[str, Any],
     script_engine: Any,
+    milestones: dict[str, dict[str, Any]] | None = None,
 ) -> Outcome:
     """Apply one state-changing event to a workflow (None for `started`)."""
     if kind == "started":
         workflow = runner.create(script_engine, inputs.get("data", {}))
     outcome = Outcome(workflow)
+    watcher = _milestone_watcher(milestones or {}, outcome)
     try:
-        if kind == "started":
-            running.advance(workflow)
-        elif kind == "task_completed":
-            outcome.details["task_spec"] = running.complete_user_task(
-                workflow, task_id or "", inputs.get("data", {})
-            )
-        elif kind == "timer_fired":
-            fired = running.fire_timers(workflow)
-            outcome.details["fired"] = [
-                {"spec": f.spec, "name": f.name, "due": f.due} for f in fired
-            ]
-        elif kind == "message_received":
-            caught = running.deliver_message(
-                workflow, runner.specs.dialect, inputs["message"], inputs.get("payload", {})
-            )
-            if not caught:
-                raise NotFound(f"the case is not waiting for message '{inputs['message']}'")
+        _apply(runner, workflow, kind, task_id, inputs, outcome, watcher)
     except ScriptFailed as error:
         outcome.error = str(error)
+    outcome.thrown = running.thrown_messages(workflow)
     return outcome
+
+
+def _apply(
+    runner: Runner, workflow: Any, kind: str, task_id: str | None, inputs: dict[str, Any],
+    outcome: Outcome, watcher: running.Watcher,
+) -> None:  # fmt: skip
+    if kind == "started":
+        if "scheduled_for" in inputs:
+            running.prefire_start_timer(workflow, datetime.fromisoformat(inputs["scheduled_for"]))
+        running.advance(workflow, watcher)
+        if "message" in inputs:
+            _deliver(runner, workflow, inputs["message"], watcher)
+    elif kind == "task_completed":
+        outcome.details["task_spec"] = running.complete_user_task(
+            workflow, task_id or "", inputs.get("data", {}), watcher
+        )
+    elif kind == "timer_fired":
+        fired = running.fire_timers(workflow, watcher)
+        outcome.details["fired"] = [{"spec": f.spec, "name": f.name, "due": f.due} for f in fired]
+    elif kind == "message_received":
+        _deliver(runner, workflow, inputs, watcher)
+
+
+def _deliver(
+    runner: Runner, workflow: Any, message: dict[str, Any], watcher: running.Watcher
+) -> None:
+    name, payload = message["message"], message.get("payload", {})
+    if not running.deliver_message(workflow, runner.specs.dialect, name, payload, watcher):
+        raise NotFound(f"the case is not waiting for message '{name}'")
+
+
+def _milestone_watcher(milestones: dict[str, dict[str, Any]], outcome: Outcome) -> running.Watcher:
+    """Collect the diagram's milestone elements as they complete, with their data fields."""
+
+    def watch(task: Any) -> None:
+        spec = milestones.get(getattr(task.task_spec, "bpmn_id", None) or "")
+        if spec is not None:
+            fields = {name: task.data.get(name) for name in spec["fields"]}
+            outcome.milestones.append({"kind": spec["kind"], "element": task.task_spec.bpmn_id,
+                                       "fields": fields})  # fmt: skip
+
+    return watch

@@ -142,6 +142,10 @@ def _version_process(
         closure_hash=closure_hash,
         files=closure,
         tasks={task_id: meta.to_dict() for task_id, meta in model.user_tasks(process_id).items()},
+        milestones=model.milestones(process_id),
+        start_message=info.start.message,
+        start_timer=info.start.timer,
+        start_data=info.start.start_data,
         created_at=now,
     )
     session.add(version)

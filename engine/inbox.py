@@ -112,7 +112,7 @@ def _evaluate_due(
         return None, None
     try:
         value = _evaluate(meta.due_date, task, script_engine)
-        return _as_instant(value), None
+        return as_instant(value), None
     except Exception as error:  # a bad deadline must not block the case: warn instead
         return None, f"{meta.id}: due date '{meta.due_date}' could not be computed: {error}"
 
@@ -134,7 +134,8 @@ def _evaluate(expression: str, task: ReadyTask, script_engine: Any) -> Any:
     return script_engine.environment.evaluate(expression, dict(task.data))
 
 
-def _as_instant(value: Any) -> datetime:
+def as_instant(value: Any) -> datetime:
+    """A date-time from an expression's result: ISO text, datetime or date (end of day)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):

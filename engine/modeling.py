@@ -213,6 +213,48 @@ def form_from_json_schema(schema: dict[str, Any]) -> tuple[FormField, ...]:
     return tuple(fields)
 
 
+@dataclass(frozen=True)
+class StartKind:
+    """How a process begins: plainly, on a message, or on a timer (a schedule)."""
+
+    message: str | None = None
+    timer: str | None = None
+    start_data: str | None = None
+
+
+def element_properties(process: etree._Element) -> dict[str, dict[str, str]]:
+    """`camunda:properties` of every flow node that has some, keyed by element id."""
+    found: dict[str, dict[str, str]] = {}
+    for holder in process.iterfind(".//bpmn:extensionElements/camunda:properties", NSMAP):
+        node = holder.getparent().getparent()
+        props = {
+            p.get("name", ""): p.get("value", "")
+            for p in holder.iterfind("camunda:property", NSMAP)
+        }
+        if node is not None and node.get("id") and props:
+            found[node.get("id", "")] = props
+    return found
+
+
+def start_kind(process: etree._Element, root: etree._Element) -> StartKind:
+    """Read the top-level start event: a message name, a timer expression, start data."""
+    start = process.find("bpmn:startEvent", NSMAP)
+    if start is None:
+        return StartKind()
+    props = element_properties(process).get(start.get("id", ""), {})
+    message = start.find("bpmn:messageEventDefinition", NSMAP)
+    timer = start.find("bpmn:timerEventDefinition", NSMAP)
+    if message is not None:
+        ref = message.get("messageRef", "")
+        declared = root.find(f"bpmn:message[@id='{ref}']", NSMAP)
+        name = declared.get("name", ref) if declared is not None else ref
+        return StartKind(message=name, start_data=props.get("start_data"))
+    if timer is not None:
+        values = [(c.text or "").strip() for c in timer if (c.text or "").strip()]
+        return StartKind(timer=values[0] if values else None, start_data=props.get("start_data"))
+    return StartKind(start_data=props.get("start_data"))
+
+
 def processes(root: etree._Element) -> list[etree._Element]:
     """Return the process elements of a BPMN document."""
     return list(root.iterfind(f"{{{BPMN_NS}}}process"))

@@ -83,7 +83,20 @@ class ProcessVersion(Base):
     closure_hash: Mapped[str] = mapped_column(String(64))
     files: Mapped[dict] = mapped_column(JSON)  # name -> sha256
     tasks: Mapped[dict] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
+    milestones: Mapped[dict] = mapped_column(JSON, default=dict)  # element id -> Milestone
+    start_message: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    start_timer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    start_data: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProcessSchedule(Base):
+    """When the timer worker next starts a process that begins with a timer start event."""
+
+    __tablename__ = "process_schedules"
+    process_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_case_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Case(Base):

@@ -18,6 +18,7 @@ from .models import (
     DeploymentFile,
     HumanTask,
     HumanTaskCandidate,
+    ProcessSchedule,
     ProcessVersion,
     SourceBlob,
     User,
@@ -66,6 +67,21 @@ def process_versions(session: Session) -> Sequence[ProcessVersion]:
     """Every version of every process, oldest first."""
     query = select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
     return session.scalars(query).all()
+
+
+def versions_started_by(session: Session, message: str) -> list[ProcessVersion]:
+    """The latest version of every process whose start event catches this message."""
+    latest: dict[str, ProcessVersion] = {}
+    query = select(ProcessVersion).where(ProcessVersion.start_message == message)
+    for version in session.scalars(query.order_by(ProcessVersion.version)):
+        latest[version.process_id] = version
+    return [latest[k] for k in sorted(latest)]
+
+
+def count_cases_from(session: Session, source_key: str) -> int:
+    """How many cases were already started from a source case (for their keys)."""
+    pattern = f"{source_key}-%"
+    return len(session.scalars(select(Case.id).where(Case.business_key.like(pattern))).all())
 
 
 def case_by_key(session: Session, key: str) -> Case:
@@ -197,6 +213,19 @@ def lease_due_case(session: Session, now: datetime, skip: Sequence[int]) -> Case
     )
     if skip:
         query = query.where(Case.id.not_in(list(skip)))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def lease_due_schedule(session: Session, now: datetime) -> ProcessSchedule | None:
+    """Lock one schedule whose start is due; other workers skip locked rows."""
+    query = (
+        select(ProcessSchedule)
+        .where(ProcessSchedule.next_start_at < now)
+        .order_by(ProcessSchedule.next_start_at)
+        .limit(1)
+    )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).first()

@@ -7,6 +7,7 @@ the specs are rebuilt once per process version from its stored source files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessage,
 )
@@ -118,10 +120,13 @@ class Runner:
         return self.serializer.serialize_json(workflow)
 
 
-def advance(workflow: BpmnWorkflow) -> None:
+Watcher = Callable[[Any], None]
+
+
+def advance(workflow: BpmnWorkflow, watcher: Watcher | None = None) -> None:
     """Run engine tasks until only people or timers can move the workflow on."""
     try:
-        workflow.do_engine_steps()
+        workflow.do_engine_steps(did_complete_task=watcher)
     except SpiffWorkflowException as error:
         raise ScriptFailed(_describe(error)) from error
 
@@ -148,7 +153,9 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     ]
 
 
-def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> str:
+def complete_user_task(
+    workflow: BpmnWorkflow, task_id: str, data: dict[str, Any], watcher: Watcher | None = None
+) -> str:
     """Complete a ready user task with form data and run on; return its spec id."""
     task = _find_task(workflow, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -158,7 +165,9 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         task.run()
     except SpiffWorkflowException as error:
         raise ScriptFailed(_describe(error)) from error
-    advance(workflow)
+    if watcher is not None:
+        watcher(task)
+    advance(workflow, watcher)
     return str(task.task_spec.bpmn_id)
 
 
@@ -169,11 +178,11 @@ def _find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
         return None
 
 
-def fire_timers(workflow: BpmnWorkflow) -> list[FiredTimer]:
+def fire_timers(workflow: BpmnWorkflow, watcher: Watcher | None = None) -> list[FiredTimer]:
     """Fire every timer whose time has come (by the engine clock) and run on."""
     waiting = _waiting_timers(workflow)
     workflow.refresh_timers()
-    advance(workflow)
+    advance(workflow, watcher)
     fired = []
     for task_id, due in waiting.items():
         task = workflow.get_task_from_id(task_id)
@@ -208,17 +217,52 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     return min(due) if due else None
 
 
-def deliver_message(workflow: BpmnWorkflow, dialect: str, name: str, payload: dict) -> bool:
+def deliver_message(
+    workflow: BpmnWorkflow, dialect: str, name: str, payload: Any, watcher: Watcher | None = None
+) -> bool:
     """Hand an external message to the workflow; False if nothing waits for it."""
     if dialect == CAMUNDA:
-        event = BpmnEvent(CamundaMessage(name), payload={"payload": payload, "result_var": name})
+        result_var = _catching_result_var(workflow, name) or name
+        event = BpmnEvent(
+            CamundaMessage(name), payload={"payload": payload, "result_var": result_var}
+        )
     else:
         event = BpmnEvent(SpiffMessage(name), payload=payload)
     caught = workflow.event_manager.catch(event, internal=False)
     if not caught:
         return False
-    advance(workflow)
+    advance(workflow, watcher)
     return True
+
+
+def _catching_result_var(workflow: BpmnWorkflow, name: str) -> str | None:
+    """The `camunda:resultVariable` of the event waiting for this message, if it names one."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, CamundaMessage) and definition.name == name:
+            return definition.result_var
+    return None
+
+
+def thrown_messages(workflow: BpmnWorkflow) -> list[tuple[str, Any]]:
+    """Drain the messages the workflow threw that nothing inside it caught."""
+    messages = []
+    for event in workflow.get_events():
+        definition = event.event_definition
+        if isinstance(definition, CamundaMessage):
+            messages.append((definition.name, (event.payload or {}).get("payload")))
+        elif isinstance(definition, SpiffMessage):
+            messages.append((definition.name, event.payload))
+    return messages
+
+
+def prefire_start_timer(workflow: BpmnWorkflow, due: datetime) -> None:
+    """Mark a timer start event as due at `due`: the schedule, not the diagram, fired it."""
+    for task in workflow.get_tasks():
+        definition = getattr(task.task_spec, "event_definition", None)
+        is_start = isinstance(task.task_spec, StartEvent) and task.workflow is workflow
+        if is_start and isinstance(definition, TimerEventDefinition):
+            task._set_internal_data(event_value=due.isoformat(), event_fired=True)
 
 
 def is_finished(workflow: BpmnWorkflow) -> bool:

@@ -21,19 +21,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import casefiles, deployment, determinism, organisation
 from . import repository as repo
 from .audit import replay_case, verify_cases, verify_heads
-from .calendar import ScheduleError, WorkingCalendar, load_schedule
+from .calendar import SHANGHAI, ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome, apply_event, make_script_engine
 from .database import connect, session_factory, upgrade
-from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase
+from .errors import CalendarError, Conflict, NotAllowed, NotFound, ScriptFailed, StaleCase
 from .forms import validate_form
 from .history import AuditFinding, to_json_value
-from .inbox import sync_inbox, task_views
+from .inbox import as_instant, sync_inbox, task_views
 from .loading import load_process
 from .modeling import TaskMeta
-from .models import Case, OrgUnit, ProcessVersion, User
+from .models import Case, OrgUnit, ProcessSchedule, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import check_password, hash_password
 from .recording import record_event
+from .reports import REPORTS
 from .running import Runner, case_data, is_finished, next_timer_at
 from .settings import Settings
 from .views import (
@@ -103,6 +104,13 @@ class Engine:
     ) -> int:
         """Fire every due timer, one case per transaction; return how many cases moved."""
         instant = now or datetime.now(UTC)
+        while True:
+            with self.transaction() as service:
+                started = service.start_next_scheduled(instant)
+            if started is None:
+                break
+            if on_case is not None:
+                on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
         done: list[int] = []
         while True:
             with self.transaction() as service:
@@ -127,9 +135,55 @@ class Service:
         files: dict[str, bytes],
         actor: str = SYSTEM,
         progress: Callable[[str], None] = lambda _message: None,
+        at: datetime | None = None,
     ) -> DeployResult:
         """Validate and deploy files; unchanged processes keep their version."""
-        return deployment.deploy(self.session, files, actor, datetime.now(UTC), progress)
+        now = (at or datetime.now(UTC)).astimezone(UTC)
+        result = deployment.deploy(self.session, files, actor, now, progress)
+        for process in result.processes:
+            version = repo.latest_version(self.session, process.process_id)
+            if process.created and version is not None and version.start_timer:
+                self._schedule(version, after=now)
+        return result
+
+    def _schedule(self, version: ProcessVersion, after: datetime) -> None:
+        """Set when a timer-started process next starts (keeps an earlier pending start)."""
+        schedule = self.session.get(ProcessSchedule, version.process_id)
+        if schedule is not None and schedule.next_start_at > after:
+            return
+        next_start = self._next_start(version, after)
+        if schedule is None:
+            self.session.add(
+                ProcessSchedule(process_id=version.process_id, next_start_at=next_start)
+            )
+        else:
+            schedule.next_start_at = next_start
+
+    def _next_start(self, version: ProcessVersion, after: datetime) -> datetime:
+        """Evaluate the start timer's expression with `now()` = `after`."""
+        with determinism.frozen(after, f"schedule:{version.process_id}"):
+            environment = make_script_engine(self.calendar()).environment
+            value = environment.evaluate(version.start_timer or "", {})
+        moment = as_instant(value)
+        if moment <= after:
+            raise ScriptFailed(f"{version.process_id}: the start timer gave {moment.isoformat()}, "
+                               f"not a time after {after.isoformat()}")  # fmt: skip
+        return moment
+
+    def start_next_scheduled(self, now: datetime) -> str | None:
+        """Start one scheduled process whose time has come; return the new case's key."""
+        schedule = repo.lease_due_schedule(self.session, now)
+        if schedule is None:
+            return None
+        version = repo.latest_version(self.session, schedule.process_id)
+        assert version is not None
+        due = schedule.next_start_at
+        data = REPORTS[version.start_data](self.session, due) if version.start_data else {}
+        key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d}"
+        self.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
+        schedule.last_case_key = key
+        schedule.next_start_at = self._next_start(version, after=due)
+        return key
 
     def process_versions(self) -> list[dict[str, Any]]:
         """Every deployed process version."""
@@ -194,6 +248,8 @@ class Service:
         actor: str = SYSTEM,
         at: datetime | None = None,
         tracking: bool = False,
+        message: dict[str, Any] | None = None,
+        scheduled_for: datetime | None = None,
     ) -> CaseView:
         """Start a case on the latest version of a process (with a tracking code if asked)."""
         version = repo.latest_version(self.session, process_id)
@@ -213,7 +269,13 @@ class Service:
         self.session.add(case)
         self.session.flush()
         start_data = {**(data or {}), "case_key": key}
-        inputs = {"process_id": process_id, "version": version.version, "data": start_data}
+        inputs: dict[str, Any] = {
+            "process_id": process_id, "version": version.version, "data": start_data,
+        }  # fmt: skip
+        if message is not None:
+            inputs["message"] = message
+        if scheduled_for is not None:
+            inputs["scheduled_for"] = scheduled_for.astimezone(UTC).isoformat()
         self._act(case, "started", actor, instant, inputs)
         return replace(self._case_view(case), tracking_code=code)
 
@@ -411,7 +473,9 @@ class Service:
             script_engine = make_script_engine(calendar)
             workflow = runner.restore(case.state, script_engine) if case.state else None
             task_id = task.id if task else None
-            outcome = apply_event(runner, workflow, kind, task_id, inputs, script_engine)
+            outcome = apply_event(
+                runner, workflow, kind, task_id, inputs, script_engine, version.milestones
+            )
             if kind == "timer_fired" and not outcome.details["fired"] and not outcome.error:
                 return outcome  # nothing was due after all: record nothing
             before = case.data
@@ -426,10 +490,28 @@ class Service:
         record_event(self.session, case, kind, actor, at, inputs, before, task=task,
                      details=outcome.details)  # fmt: skip
         _add_calendar_warnings(case, calendar)
+        for milestone in outcome.milestones:
+            record_event(self.session, case, milestone["kind"], actor, at, milestone,
+                         case.data, case.data)  # fmt: skip
         if outcome.error:
             record_event(self.session, case, "failed", SYSTEM, at, {"error": outcome.error},
                          case.data, case.data)  # fmt: skip
+        for name, payload in outcome.thrown:
+            self._start_on_message(case, name, payload, at)
         return outcome
+
+    def _start_on_message(self, source: Case, message: str, payload: Any, at: datetime) -> None:
+        """A message thrown by one case starts every process whose start event catches it."""
+        for version in repo.versions_started_by(self.session, message):
+            spawned = repo.count_cases_from(self.session, source.business_key) + 1
+            self.start_case(
+                version.process_id,
+                key=f"{source.business_key}-{spawned}",
+                data={"source_case": source.business_key},
+                actor=SYSTEM,
+                at=at,
+                message={"message": message, "payload": to_json_value(payload)},
+            )
 
     def _store_state(self, case: Case, runner: Runner, outcome: Outcome, at: datetime) -> None:
         workflow = outcome.workflow

@@ -22,7 +22,16 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
 from .errors import Problem
 from .loading import bpmn_validator, is_dmn, load_process
-from .modeling import TaskMeta, dialect_of, processes, user_tasks
+from .modeling import (
+    StartKind,
+    TaskMeta,
+    dialect_of,
+    element_properties,
+    processes,
+    start_kind,
+    user_tasks,
+)
+from .reports import REPORTS
 from .scripting import ScriptRejected, compile_expression, compile_script
 from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, SPIFF_NS, element_id, local_name, parse_xml
 
@@ -31,6 +40,7 @@ ACTIVITIES = (
     "sendTask", "receiveTask", "callActivity", "subProcess",
 )  # fmt: skip
 FORM_SUFFIXES = (".json",)
+MILESTONE_KINDS = ("escalated",)
 
 
 @dataclass
@@ -42,6 +52,8 @@ class ProcessInfo:
     file: str
     dialect: str
     tasks: dict[str, TaskMeta]
+    start: StartKind = field(default_factory=StartKind)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: set[str] = field(default_factory=set)
     decisions: set[str] = field(default_factory=set)
 
@@ -76,6 +88,19 @@ class ModelSet:
             needed.update(self.decisions[d] for d in info.decisions if d in self.decisions)
         needed.update(n for n in self.files if n.lower().endswith(FORM_SUFFIXES))
         return {name: self.files[name] for name in sorted(needed)}
+
+    def milestones(self, process_id: str) -> dict[str, dict[str, object]]:
+        """Elements (of the process and those it calls) that record a history event."""
+        found: dict[str, dict[str, object]] = {}
+        for called in reversed(self.called_processes(process_id)):
+            for element, props in self.processes[called].properties.items():
+                if props.get("history_event"):
+                    fields = [f.strip() for f in props.get("history_fields", "").split(",")]
+                    found[element] = {
+                        "kind": props["history_event"],
+                        "fields": [f for f in fields if f],
+                    }
+        return found
 
     def user_tasks(self, process_id: str) -> dict[str, TaskMeta]:
         """User tasks of the process and of the processes it calls (the caller's win)."""
@@ -235,6 +260,8 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
             name,
             dialect,
             user_tasks(process, dialect, forms),
+            start_kind(process, root),
+            element_properties(process),
         )
         for call in process.iterfind(".//bpmn:callActivity", NSMAP):
             info.calls.add(call.get("calledElement", ""))
@@ -242,6 +269,35 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
             info.decisions.add(_decision_ref(rule) or "")
         model.processes[process_id] = info
         model.problems.extend(_lint_process(name, process))
+        model.problems.extend(_lint_properties(name, process, info))
+
+
+def _lint_properties(file: str, process: etree._Element, info: ProcessInfo) -> list[Problem]:
+    problems = []
+    lines = {e.get("id"): e.sourceline for e in process.iter() if e.get("id")}
+    for element, props in info.properties.items():
+        kind = props.get("history_event")
+        if kind is not None and kind not in MILESTONE_KINDS:
+            problems.append(Problem(file, lines.get(element), element, f"history_event '{kind}' "
+                                    f"is not one of {', '.join(MILESTONE_KINDS)}"))  # fmt: skip
+    report = info.start.start_data
+    if report is not None and report not in REPORTS:
+        start_line = lines.get(process.find("bpmn:startEvent", NSMAP).get("id"))
+        problems.append(Problem(file, start_line, "", f"start_data '{report}' is not a known "
+                                f"report; use one of {', '.join(sorted(REPORTS))}"))  # fmt: skip
+    for definition in process.iterfind(".//bpmn:messageEventDefinition", NSMAP):
+        payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
+        if payload:
+            _check_expression(definition, payload, _reporter(file, problems), "message payload")
+    return problems
+
+
+def _reporter(file: str, problems: list[Problem]) -> Report:
+    def report(element: etree._Element, message: str, line: int | None = None) -> None:
+        where = line if line is not None else element.sourceline
+        problems.append(Problem(file, where, element_id(element), message))
+
+    return report
 
 
 def _decision_ref(rule: etree._Element) -> str | None:
@@ -254,10 +310,7 @@ def _decision_ref(rule: etree._Element) -> str | None:
 
 def _lint_process(file: str, process: etree._Element) -> list[Problem]:
     problems: list[Problem] = []
-
-    def report(element: etree._Element, message: str, line: int | None = None) -> None:
-        where = line if line is not None else element.sourceline
-        problems.append(Problem(file, where, element_id(element), message))
+    report = _reporter(file, problems)
 
     if process.get("isExecutable", "false").lower() != "true":
         report(

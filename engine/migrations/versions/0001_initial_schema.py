@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:45:48.420511
+Create Date: 2026-11-22 18:54:10.647299
 """
 
 from alembic import op
@@ -40,6 +40,15 @@ def upgrade() -> None:
     sa.Column('parent_code', sa.String(length=50), nullable=True),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('process_schedules',
+    sa.Column('process_id', sa.String(length=255), nullable=False),
+    sa.Column('next_start_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_case_key', sa.String(length=100), nullable=True),
+    sa.PrimaryKeyConstraint('process_id')
+    )
+    with op.batch_alter_table('process_schedules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_schedules_next_start_at'), ['next_start_at'], unique=False)
+
     op.create_table('source_blobs',
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
@@ -73,6 +82,10 @@ def upgrade() -> None:
     sa.Column('closure_hash', sa.String(length=64), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
     sa.Column('tasks', sa.JSON(), nullable=False),
+    sa.Column('milestones', sa.JSON(), nullable=False),
+    sa.Column('start_message', sa.String(length=255), nullable=True),
+    sa.Column('start_timer', sa.Text(), nullable=True),
+    sa.Column('start_data', sa.String(length=100), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployments.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -80,6 +93,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_versions_start_message'), ['start_message'], unique=False)
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -203,12 +217,17 @@ def downgrade() -> None:
 
     op.drop_table('cases')
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_versions_start_message'))
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
 
     op.drop_table('process_versions')
     op.drop_table('deployment_files')
     op.drop_table('users')
     op.drop_table('source_blobs')
+    with op.batch_alter_table('process_schedules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_schedules_next_start_at'))
+
+    op.drop_table('process_schedules')
     op.drop_table('org_units')
     with op.batch_alter_table('deployments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deployments_snapshot_hash'))

@@ -1,0 +1,82 @@
+"""Engine features diagrams rely on: placeholders, milestones, spawned and scheduled cases."""
+
+from datetime import datetime
+
+import pytest
+
+from engine.calendar import SHANGHAI
+from engine.deployment import read_sources
+from tests.conftest import DATA
+
+FEATURES = DATA / "features"
+MONDAY = datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def features(any_engine):
+    with any_engine.transaction() as service:
+        service.deploy(read_sources([FEATURES]), at=datetime(2026, 9, 1, tzinfo=SHANGHAI))
+        service.save_user("town_a_clerk", "甲镇窗口", ["clerks:town_a"])
+        service.save_user("town_b_clerk", "乙镇窗口", ["clerks:town_b"])
+        service.save_user("inspector", "纪检员", ["discipline"])
+        service.save_user("member", "联席会议成员", ["joint_meeting"])
+    return any_engine
+
+
+def test_placeholder_groups__route_the_task_to_the_intake_units_clerks(features):
+    with features.transaction() as service:
+        case = service.start_case("spawner", key="SP1", data={"intake_unit": "town_a"})
+        assert case.tasks[0].candidate_groups == ("clerks:town_a",)
+        assert [t.case_key for t in service.list_tasks("town_a_clerk")] == ["SP1"]
+        assert service.list_tasks("town_b_clerk") == []
+
+
+def test_placeholder_without_value__offers_the_task_to_process_admins_with_a_warning(features):
+    with features.transaction() as service:
+        case = service.start_case("spawner", key="SP2")
+    assert case.tasks[0].candidate_groups == ("process_admins",)
+    assert any("intake_unit" in w for w in case.warnings)
+
+
+def test_milestone_and_thrown_message__record_escalation_and_start_a_followup_case(features):
+    with features.transaction() as service:
+        task = service.start_case("spawner", key="SP3", data={"intake_unit": "town_a"}).tasks[0]
+    with features.transaction() as service:
+        done = service.complete_task(task.id, "town_a_clerk", {"level": 2, "reason": "跨部门"})
+        events = service.history("SP3")
+        followup = service.get_case("SP3-1")
+        inbox = service.list_tasks("inspector")
+        assert service.verify() == []
+    assert done.status == "completed"
+    escalated = [e for e in events if e.kind == "escalated"]
+    assert len(escalated) == 1 and escalated[0].actor == "town_a_clerk"
+    assert escalated[0].inputs["fields"] == {"level": 2, "reason": "跨部门"}
+    assert followup.process_id == "followup"
+    assert followup.data["source_case"] == "SP3"
+    assert followup.data["trigger"] == {"reason": "跨部门", "title": "后续核查"}
+    assert [t.case_key for t in inbox] == ["SP3-1"]
+    with features.transaction() as service:
+        assert service.replay("SP3").matches_stored is True
+        assert service.replay("SP3-1").matches_stored is True
+
+
+def test_timer_start_process__starts_on_the_first_working_day_with_last_months_agenda(features):
+    with features.transaction() as service:
+        service.start_case("spawner", key="OPEN1", data={"intake_unit": "town_a"}, at=MONDAY)
+    # National Day: Oct 1-7 2026 are holidays, so October's meeting is on Thursday Oct 8.
+    assert features.fire_due_timers(now=datetime(2026, 10, 8, 8, 0, tzinfo=SHANGHAI)) == 0
+    with features.transaction() as service:
+        assert service.list_tasks("member") == []
+    features.fire_due_timers(now=datetime(2026, 10, 8, 9, 30, tzinfo=SHANGHAI))
+    with features.transaction() as service:
+        meeting = service.get_case("monthly-20261008")
+        assert service.replay("monthly-20261008").matches_stored is True
+    agenda = meeting.data["agenda"]
+    assert [item["case_key"] for item in agenda] == ["OPEN1"]
+    assert "未办结" in agenda[0]["reason"]
+    assert meeting.data["period"] == "2026-09"
+    assert meeting.tasks[0].task_spec == "review_agenda"
+    features.fire_due_timers(now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+    with features.transaction() as service:
+        starts = [c for c in service.list_cases("member") if c.process_id == "monthly"]
+    assert [c.key for c in starts] == ["monthly-20261008"]  # November's is not due yet
