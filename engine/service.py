@@ -18,24 +18,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import casefiles, deployment, determinism, organisation
+from . import acting, casefiles, deployment, determinism, organisation, scheduling
 from . import repository as repo
 from .audit import replay_case, verify_cases, verify_heads
-from .calendar import SHANGHAI, ScheduleError, WorkingCalendar, load_schedule
-from .casework import Outcome, apply_event, make_script_engine
+from .calendar import ScheduleError, WorkingCalendar, load_schedule
+from .casework import Outcome
 from .database import connect, session_factory, upgrade
-from .errors import CalendarError, Conflict, NotAllowed, NotFound, ScriptFailed, StaleCase
+from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase
 from .forms import validate_form
-from .history import AuditFinding, to_json_value
-from .inbox import as_instant, sync_inbox, task_views
+from .history import AuditFinding
+from .inbox import task_views
 from .loading import load_process
 from .modeling import TaskMeta
-from .models import Case, OrgUnit, ProcessSchedule, ProcessVersion, User
+from .models import Case, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import check_password, hash_password
-from .recording import record_event
-from .reports import REPORTS
-from .running import Runner, case_data, is_finished, next_timer_at
+from .running import Runner
 from .settings import Settings
 from .views import (
     CaseSummary,
@@ -143,47 +141,12 @@ class Service:
         for process in result.processes:
             version = repo.latest_version(self.session, process.process_id)
             if process.created and version is not None and version.start_timer:
-                self._schedule(version, after=now)
+                scheduling.schedule(self.session, version, self.calendar(), after=now)
         return result
-
-    def _schedule(self, version: ProcessVersion, after: datetime) -> None:
-        """Set when a timer-started process next starts (keeps an earlier pending start)."""
-        schedule = self.session.get(ProcessSchedule, version.process_id)
-        if schedule is not None and schedule.next_start_at > after:
-            return
-        next_start = self._next_start(version, after)
-        if schedule is None:
-            self.session.add(
-                ProcessSchedule(process_id=version.process_id, next_start_at=next_start)
-            )
-        else:
-            schedule.next_start_at = next_start
-
-    def _next_start(self, version: ProcessVersion, after: datetime) -> datetime:
-        """Evaluate the start timer's expression with `now()` = `after`."""
-        with determinism.frozen(after, f"schedule:{version.process_id}"):
-            environment = make_script_engine(self.calendar()).environment
-            value = environment.evaluate(version.start_timer or "", {})
-        moment = as_instant(value)
-        if moment <= after:
-            raise ScriptFailed(f"{version.process_id}: the start timer gave {moment.isoformat()}, "
-                               f"not a time after {after.isoformat()}")  # fmt: skip
-        return moment
 
     def start_next_scheduled(self, now: datetime) -> str | None:
         """Start one scheduled process whose time has come; return the new case's key."""
-        schedule = repo.lease_due_schedule(self.session, now)
-        if schedule is None:
-            return None
-        version = repo.latest_version(self.session, schedule.process_id)
-        assert version is not None
-        due = schedule.next_start_at
-        data = REPORTS[version.start_data](self.session, due) if version.start_data else {}
-        key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d}"
-        self.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
-        schedule.last_case_key = key
-        schedule.next_start_at = self._next_start(version, after=due)
-        return key
+        return scheduling.start_next_due(self, now)
 
     def process_versions(self) -> list[dict[str, Any]]:
         """Every deployed process version."""
@@ -464,81 +427,10 @@ class Service:
         self, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
         task: TaskView | None = None,
     ) -> Outcome:  # fmt: skip
-        at = at.astimezone(UTC)
-        version = self._version(case)
-        runner = self.engine.runner(self.session, version)
-        calendar = self.calendar()
-        seq = case.last_seq + 1
-        with determinism.frozen(at, f"{case.business_key}:{seq}"):
-            script_engine = make_script_engine(calendar)
-            workflow = runner.restore(case.state, script_engine) if case.state else None
-            task_id = task.id if task else None
-            outcome = apply_event(
-                runner, workflow, kind, task_id, inputs, script_engine, version.milestones
-            )
-            if kind == "timer_fired" and not outcome.details["fired"] and not outcome.error:
-                return outcome  # nothing was due after all: record nothing
-            before = case.data
-            self._store_state(case, runner, outcome, at)
-            self._claim_case_row()
-            sync_inbox(self.session, case, version, outcome.workflow, script_engine, at)
-        if calendar.decided_days:
-            inputs = {
-                **inputs,
-                "calendar": {d.isoformat(): w for d, w in calendar.decided_days.items()},
-            }
-        record_event(self.session, case, kind, actor, at, inputs, before, task=task,
-                     details=outcome.details)  # fmt: skip
-        _add_calendar_warnings(case, calendar)
-        for milestone in outcome.milestones:
-            record_event(self.session, case, milestone["kind"], actor, at, milestone,
-                         case.data, case.data)  # fmt: skip
-        if outcome.error:
-            record_event(self.session, case, "failed", SYSTEM, at, {"error": outcome.error},
-                         case.data, case.data)  # fmt: skip
-        for name, payload in outcome.thrown:
-            self._start_on_message(case, name, payload, at)
-        return outcome
-
-    def _start_on_message(self, source: Case, message: str, payload: Any, at: datetime) -> None:
-        """A message thrown by one case starts every process whose start event catches it."""
-        for version in repo.versions_started_by(self.session, message):
-            spawned = repo.count_cases_from(self.session, source.business_key) + 1
-            self.start_case(
-                version.process_id,
-                key=f"{source.business_key}-{spawned}",
-                data={"source_case": source.business_key},
-                actor=SYSTEM,
-                at=at,
-                message={"message": message, "payload": to_json_value(payload)},
-            )
-
-    def _store_state(self, case: Case, runner: Runner, outcome: Outcome, at: datetime) -> None:
-        workflow = outcome.workflow
-        case.state = runner.dump(workflow)
-        case.serializer_version = runner.serializer_version
-        case.data = to_json_value(case_data(workflow))
-        case.title = str(case.data.get("title", ""))[:200]
-        case.owner_unit = case.data.get("intake_unit") or case.owner_unit
-        case.next_timer_at = None if outcome.error else next_timer_at(workflow)
-        case.error = outcome.error
-        case.status = (
-            "error" if outcome.error else ("completed" if is_finished(workflow) else "running")
-        )
-        case.updated_at = at
+        return acting.act(self, case, kind, actor, at, inputs, task)
 
     def _note(self, case: Case, kind: str, actor: str, at: datetime | None, task: TaskView) -> None:
-        instant = at or datetime.now(UTC)
-        case.updated_at = instant
-        self._claim_case_row()
-        record_event(self.session, case, kind, actor, instant, {}, case.data, case.data, task=task)
-
-    def _claim_case_row(self) -> None:
-        """Write the case row first: a concurrent writer then fails on its version check."""
-        try:
-            self.session.flush()
-        except StaleDataError as error:
-            raise StaleCase("the case was changed by someone else; reload it and retry") from error
+        acting.note(self.session, case, kind, actor, at or datetime.now(UTC), task)
 
     def _case_view(self, case: Case) -> CaseView:
         self.session.flush()
@@ -557,16 +449,3 @@ class Service:
 def _new_key() -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return f"MSB-{stamp}-{secrets.token_hex(3).upper()}"
-
-
-def _add_calendar_warnings(case: Case, calendar: WorkingCalendar) -> None:
-    missing = sorted(calendar.drain_fallback_days())
-    if not missing:
-        return
-    years = sorted({day.year for day in missing})
-    warning = (
-        f"no official holiday schedule for {', '.join(map(str, years))}: deadlines counted "
-        f"weekends only; load it with `mashangban calendar load FILE`"
-    )
-    if warning not in case.warnings:
-        case.warnings = [*case.warnings, warning]

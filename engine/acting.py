@@ -1,0 +1,137 @@
+"""Apply one action to a case: run it, store the state, refresh the inbox, record history.
+
+This is the write path every mutating service call shares. It runs under a frozen
+clock and a task-id seed derived from (case, event number), which is what lets
+`audit.replay_case` reproduce the stored state exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import determinism
+from . import repository as repo
+from .calendar import WorkingCalendar
+from .casework import Outcome, apply_event, make_script_engine
+from .errors import StaleCase
+from .history import to_json_value
+from .inbox import sync_inbox
+from .models import Case, ProcessVersion
+from .recording import record_event
+from .running import Runner, case_data, is_finished, next_timer_at
+from .views import TaskView
+
+if TYPE_CHECKING:
+    from .service import Service
+
+SYSTEM = "system"
+
+
+def act(
+    service: Service, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
+    task: TaskView | None = None,
+) -> Outcome:  # fmt: skip
+    """Run one state-changing event on a case and record it (plus what it caused)."""
+    session, at = service.session, at.astimezone(UTC)
+    version = session.get(ProcessVersion, case.process_version_id)
+    assert version is not None
+    runner = service.engine.runner(session, version)
+    calendar = service.calendar()
+    with determinism.frozen(at, f"{case.business_key}:{case.last_seq + 1}"):
+        script_engine = make_script_engine(calendar)
+        workflow = runner.restore(case.state, script_engine) if case.state else None
+        outcome = apply_event(runner, workflow, kind, task.id if task else None, inputs,
+                              script_engine, version.milestones)  # fmt: skip
+        if kind == "timer_fired" and not outcome.details["fired"] and not outcome.error:
+            return outcome  # nothing was due after all: record nothing
+        before = case.data
+        _store_state(case, runner, outcome, at)
+        claim_case_row(session)
+        sync_inbox(session, case, version, outcome.workflow, script_engine, at)
+    _record(session, case, kind, actor, at, _with_calendar(inputs, calendar), before, task, outcome)
+    _warn_about_missing_schedules(case, calendar)
+    for name, payload in outcome.thrown:
+        _start_on_message(service, case, name, payload, at)
+    return outcome
+
+
+def note(session: Session, case: Case, kind: str, actor: str, at: datetime, task: TaskView) -> None:
+    """Record an event that changes no workflow state (claimed, unclaimed)."""
+    case.updated_at = at
+    claim_case_row(session)
+    record_event(session, case, kind, actor, at, {}, case.data, case.data, task=task)
+
+
+def claim_case_row(session: Session) -> None:
+    """Write the case row first: a concurrent writer then fails on its version check."""
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise StaleCase("the case was changed by someone else; reload it and retry") from error
+
+
+def _with_calendar(inputs: dict[str, Any], calendar: WorkingCalendar) -> dict[str, Any]:
+    """Keep the schedule days the action relied on, so a replay decides them the same."""
+    if not calendar.decided_days:
+        return inputs
+    decided = {day.isoformat(): workday for day, workday in calendar.decided_days.items()}
+    return {**inputs, "calendar": decided}
+
+
+def _warn_about_missing_schedules(case: Case, calendar: WorkingCalendar) -> None:
+    missing = sorted(calendar.drain_fallback_days())
+    if not missing:
+        return
+    years = ", ".join(str(year) for year in sorted({day.year for day in missing}))
+    warning = (
+        f"no official holiday schedule for {years}: deadlines counted weekends only; "
+        f"load it with `mashangban calendar load FILE`"
+    )
+    if warning not in case.warnings:
+        case.warnings = [*case.warnings, warning]
+
+
+def _record(
+    session: Session, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
+    before: dict[str, Any], task: TaskView | None, outcome: Outcome,
+) -> None:  # fmt: skip
+    record_event(session, case, kind, actor, at, inputs, before, task=task, details=outcome.details)
+    for milestone in outcome.milestones:
+        record_event(session, case, milestone["kind"], actor, at, milestone, case.data, case.data)
+    if outcome.error:
+        record_event(session, case, "failed", SYSTEM, at, {"error": outcome.error},
+                     case.data, case.data)  # fmt: skip
+
+
+def _store_state(case: Case, runner: Runner, outcome: Outcome, at: datetime) -> None:
+    workflow = outcome.workflow
+    case.state = runner.dump(workflow)
+    case.serializer_version = runner.serializer_version
+    case.data = to_json_value(case_data(workflow))
+    case.title = str(case.data.get("title", ""))[:200]
+    case.owner_unit = case.data.get("intake_unit") or case.owner_unit
+    case.next_timer_at = None if outcome.error else next_timer_at(workflow)
+    case.error = outcome.error
+    finished = "completed" if is_finished(workflow) else "running"
+    case.status = "error" if outcome.error else finished
+    case.updated_at = at
+
+
+def _start_on_message(
+    service: Service, source: Case, message: str, payload: Any, at: datetime
+) -> None:
+    """A message thrown by one case starts every process whose start event catches it."""
+    for version in repo.versions_started_by(service.session, message):
+        spawned = repo.count_cases_from(service.session, source.business_key) + 1
+        service.start_case(
+            version.process_id,
+            key=f"{source.business_key}-{spawned}",
+            data={"source_case": source.business_key},
+            actor=SYSTEM,
+            at=at,
+            message={"message": message, "payload": to_json_value(payload)},
+        )

@@ -1,0 +1,69 @@
+"""Processes that begin with a timer start event run on a schedule kept by the engine.
+
+The start event's `timeDate` expression is evaluated with `now()` set to the previous
+start (or the deployment) to find the next one; the timer worker starts the case when it
+is due, with the start timer marked as fired and optional start data from a report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from . import determinism
+from . import repository as repo
+from .calendar import SHANGHAI, WorkingCalendar
+from .casework import make_script_engine
+from .errors import ScriptFailed
+from .inbox import as_instant
+from .models import ProcessSchedule, ProcessVersion
+from .reports import REPORTS
+
+if TYPE_CHECKING:
+    from .service import Service
+
+
+def schedule(
+    session: Session, version: ProcessVersion, calendar: WorkingCalendar, after: datetime
+) -> None:
+    """Set when a timer-started process next starts (keeps a pending later start)."""
+    row = session.get(ProcessSchedule, version.process_id)
+    if row is not None and row.next_start_at > after:
+        return
+    next_start = next_start_after(version, calendar, after)
+    if row is None:
+        session.add(ProcessSchedule(process_id=version.process_id, next_start_at=next_start))
+    else:
+        row.next_start_at = next_start
+
+
+def next_start_after(
+    version: ProcessVersion, calendar: WorkingCalendar, after: datetime
+) -> datetime:
+    """Evaluate the start timer's expression with `now()` = `after`."""
+    with determinism.frozen(after, f"schedule:{version.process_id}"):
+        environment = make_script_engine(calendar).environment
+        value = environment.evaluate(version.start_timer or "", {})
+    moment = as_instant(value)
+    if moment <= after:
+        raise ScriptFailed(f"{version.process_id}: the start timer gave {moment.isoformat()}, "
+                           f"not a time after {after.isoformat()}")  # fmt: skip
+    return moment
+
+
+def start_next_due(service: Service, now: datetime) -> str | None:
+    """Start one scheduled process whose time has come; return the new case's key."""
+    row = repo.lease_due_schedule(service.session, now)
+    if row is None:
+        return None
+    version = repo.latest_version(service.session, row.process_id)
+    assert version is not None
+    due = row.next_start_at
+    data = REPORTS[version.start_data](service.session, due) if version.start_data else {}
+    key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d}"
+    service.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
+    row.last_case_key = key
+    row.next_start_at = next_start_after(version, service.calendar(), after=due)
+    return key
