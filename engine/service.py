@@ -26,7 +26,7 @@ from .casework import Outcome
 from .database import connect, session_factory, upgrade
 from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase
 from .forms import validate_form
-from .history import AuditFinding
+from .history import AuditFinding, from_json_value
 from .inbox import task_views
 from .loading import load_process
 from .modeling import TaskMeta
@@ -438,7 +438,7 @@ class Service:
         rows = [(row, case.business_key) for row in repo.case_tasks(self.session, case.id)]
         return CaseView(
             key=case.business_key, process_id=version.process_id, process_version=version.version,
-            status=case.status, data=dict(case.data),
+            status=case.status, data=from_json_value(case.data),
             tasks=tuple(task_views(self.session, rows, self._task_meta)),
             next_timer_at=case.next_timer_at, error=case.error, warnings=tuple(case.warnings),
             events=case.last_seq, created_at=case.created_at, updated_at=case.updated_at,

@@ -1,6 +1,7 @@
 """Engine features diagrams rely on: placeholders, milestones, spawned and scheduled cases."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -80,3 +81,16 @@ def test_timer_start_process__starts_on_the_first_working_day_with_last_months_a
     with features.transaction() as service:
         starts = [c for c in service.list_cases("member") if c.process_id == "monthly"]
     assert [c.key for c in starts] == ["monthly-20261008"]  # November's is not due yet
+
+
+def test_dates_and_decimals__survive_persistence_scripts_and_replay(features):
+    with features.transaction() as service:
+        case = service.start_case("typed_data", key="TY1", at=MONDAY)
+    assert case.data["hearing_day"] == date(2026, 10, 8)
+    assert case.data["subsidy"] == Decimal("2561.00")
+    assert case.data["deadline"] == datetime(2026, 9, 29, 17, 30, tzinfo=SHANGHAI)
+    with features.transaction() as service:
+        done = service.complete_task(case.tasks[0].id, "inspector", {"visit_day": "2026-10-12"})
+        assert service.replay("TY1").matches_stored is True
+    assert done.data["visit_day"] == date(2026, 10, 12)
+    assert done.data["days_between"] == 4
