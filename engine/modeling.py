@@ -172,7 +172,10 @@ def _spiff_fields(task: etree._Element, form_files: dict[str, bytes]) -> dict[st
     schema_file = properties.get("formJsonSchemaFilename")
     form: tuple[FormField, ...] = ()
     if schema_file and schema_file in form_files:
-        form = form_from_json_schema(json.loads(form_files[schema_file]))
+        try:
+            form = form_from_json_schema(json.loads(form_files[schema_file]))
+        except (ValueError, AttributeError):
+            form = ()  # reported by validation as a problem of the form file
     return {
         "candidate_groups": _split(properties.get("candidateGroups")),
         "candidate_users": _split(properties.get("candidateUsers")),

@@ -9,6 +9,7 @@ so), and finally SpiffWorkflow's own parse, whose exceptions are caught too.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
@@ -116,6 +117,7 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     roots: dict[str, etree._Element] = {}
     for name, content in sorted(files.items()):
         if name.lower().endswith(FORM_SUFFIXES):
+            model.problems.extend(_check_form_file(name, content))
             continue
         root, problems = parse_xml(content, name)
         model.problems.extend(problems)
@@ -133,6 +135,17 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     if not model.problems:
         _check_with_spiff(model)
     return model
+
+
+def _check_form_file(name: str, content: bytes) -> list[Problem]:
+    try:
+        schema = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        line = getattr(error, "lineno", 1)
+        return [Problem(name, line, "", f"not a JSON form schema: {error}; fix the JSON")]
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties", {}), dict):
+        return [Problem(name, 1, "", "a form schema must be a JSON object with 'properties'")]
+    return []
 
 
 def _check_document(name: str, root: etree._Element) -> list[Problem]:
