@@ -6,7 +6,7 @@ MSB := $(BIN)/mashangban
 
 .PHONY: setup run test test-fast lint format bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.package-lock.json
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +14,17 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## Set everything up and run the product on SQLite (instance/mashangban.db).
+# Front-end packages (Bootstrap, bpmn-js) pinned by package-lock.json, served by web/assets.py.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## Set everything up and run the product on SQLite (instance/mashangban.db) at
+## http://127.0.0.1:5000/ with the demo organisation and cases; timers fire in the server.
 run: setup
 	$(MSB) init
 	$(MSB) deploy
-	$(MSB) timers run
+	$(MSB) demo load
+	$(MSB) serve
 
 ## The whole suite, SQLite and PostgreSQL (PostgreSQL tests skip with a reason if no server).
 test: setup

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from .service import SYSTEM, Engine
 from .settings import Settings
 
 DEFAULT_PROCESSES = Path("processes")
+DEMO_PASSWORD = "mashangban-demo"  # demo data only; documented in the README
 
 
 def _json_default(value: Any) -> Any:
@@ -253,9 +255,25 @@ def cmd_replay(engine: Engine, args: argparse.Namespace) -> int:
     return 0 if result.matches_stored is not False else 1
 
 
+def cmd_demo_load(engine: Engine, args: argparse.Namespace) -> int:
+    from . import demo
+
+    with engine.transaction() as service:
+        users = demo.load_organisation(service, args.org, password=args.password)
+    print(f"organisation loaded: {users} staff members (password: see README)")
+    if args.no_cases:
+        return 0
+    with engine.transaction() as service:
+        keys = demo.demo_cases(service)
+    print(f"demo cases: {', '.join(keys) if keys else 'already present'}")
+    return 0
+
+
 def cmd_user_add(engine: Engine, args: argparse.Namespace) -> int:
     with engine.transaction() as service:
-        service.save_user(args.username, args.name or args.username, args.group or [])
+        password = args.password or os.environ.get("MASHANGBAN_PASSWORD")
+        service.save_user(args.username, args.name or args.username, args.group or [],
+                          unit=args.unit, roles=args.role or [], password=password)  # fmt: skip
     print(f"user {args.username}: groups {', '.join(args.group or []) or '-'}")
     return 0
 
@@ -316,11 +334,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--now", help="the instant to consider 'now' (ISO-8601 with offset)")
     run.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
     _add_audit_commands(sub, add)
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="verb", required=True)
+    demo_load = add("load", cmd_demo_load, "load the demo organisation, staff and cases", demo)
+    demo_load.add_argument("--org", type=Path, default=DEFAULT_PROCESSES / "organisation.json")
+    demo_load.add_argument("--no-cases", action="store_true", help="staff only, no demo cases")
+    demo_load.add_argument(
+        "--password",
+        default=os.environ.get("MASHANGBAN_DEMO_PASSWORD", DEMO_PASSWORD),
+        help="password of every demo account (MASHANGBAN_DEMO_PASSWORD)",
+    )
     user = sub.add_parser("user", help="staff members").add_subparsers(dest="verb", required=True)
     user_add = add("add", cmd_user_add, "create or update a staff member", user)
     user_add.add_argument("username")
     user_add.add_argument("--name")
     user_add.add_argument("--group", action="append", help="candidate group (repeatable)")
+    user_add.add_argument("--unit", help="organisation unit code")
+    user_add.add_argument("--role", action="append", help="role (repeatable)")
+    user_add.add_argument("--password", help="sign-in password (prefer MASHANGBAN_PASSWORD)")
     calendar = sub.add_parser("calendar", help="holiday schedule").add_subparsers(
         dest="verb", required=True
     )

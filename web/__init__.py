@@ -1,0 +1,91 @@
+"""马上办 web: a thin Flask client of the engine's service API.
+
+`create_app()` is the only way to get an app (nothing is created at import time).
+The rules of this package are in web/README.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from engine.service import Engine
+from engine.settings import Settings
+
+from . import assets, db, errors, i18n, ratelimit, timefmt
+from .config import load_config
+from .vocabulary import KINDS, LEVELS, RATINGS, STATUSES, TIERS, label
+
+csrf = CSRFProtect()
+
+# Scripts only from this site; the diagram data travels in a JSON <script> block.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, engine, blueprints, CSRF, error pages."""
+    app = Flask(__name__)
+    load_config(app, test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if app.config["MASHANGBAN_TRUST_PROXY"]:
+        hops = int(app.config["MASHANGBAN_TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    db.init_app(app, Engine(_settings(app)))
+    csrf.init_app(app)
+    ratelimit.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    app.after_request(_security_headers)
+    assets.check_installed(app)
+    return app
+
+
+def _settings(app: Flask) -> Settings:
+    """Engine settings from the environment, with DATABASE_URL from the app config if set."""
+    settings = Settings.from_env()
+    url = app.config.get("DATABASE_URL")
+    return dataclasses.replace(settings, database_url=url) if url else settings
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import api, auth, cases, public, tasks
+
+    for module in (assets, auth, tasks, cases, public):
+        app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(api.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .auth import current_user
+    from .casefacts import unit_name
+
+    app.jinja_env.globals.update(
+        current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
+        RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
+        urgency=timefmt.urgency,
+    )  # fmt: skip
+    app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["unit_name"] = unit_name
+    app.jinja_env.filters["localdate"] = lambda value: timefmt.local(value, with_time=False)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if not request.path.startswith(("/assets/", "/static/")):
+        response.headers.setdefault("Cache-Control", "no-store")  # codes and personal data
+    return response

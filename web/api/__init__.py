@@ -1,0 +1,14 @@
+"""The JSON API under /api/v1: bearer tokens for staff, tracking codes for the public.
+
+Described by the OpenAPI 3 document at /api/v1/openapi.json (`openapi.py`);
+`tests/web/test_openapi.py` fails if a route is missing from it. Errors are
+`{"error": {"code", "message", "fields"?}}` with the codes listed in web/errors.py.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import routes  # noqa: E402,F401  (registers the views on bp)

@@ -1,0 +1,98 @@
+"""What staff pages show about cases, read through the service API for one request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import g
+
+from engine.errors import NotFound
+from engine.views import CaseView, DiagramView
+
+from . import db
+from .inbox import InboxRow, build_rows
+from .timefmt import parse_instant
+from .timeline import Entry, element_names, entries
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """A case with its timeline, diagram and deadline, as one viewer may see them."""
+
+    case: CaseView
+    diagram: DiagramView
+    timeline: list[Entry]
+    step_names: dict[str, str]
+    due: datetime | None
+    left: timedelta | None
+
+    @property
+    def active_steps(self) -> list[str]:
+        """Names of the diagram elements the case waits in."""
+        return [self.step_names.get(i, i) for i in self.diagram.active]
+
+
+def unit_name(code: str | None) -> str:
+    """An organisation unit's name (the code itself if unknown), units read once per request."""
+    if not code:
+        return "—"
+    if "msb_units" not in g:
+        g.msb_units = {u.code: u.name for u in db.service().units()}
+    names: dict[str, str] = g.msb_units
+    return names.get(code, code)
+
+
+def people() -> Callable[[str], str]:
+    """Username -> display name, looked up once per request."""
+    cache: dict[str, str] = {}
+
+    def name(username: str) -> str:
+        if username not in cache:
+            try:
+                cache[username] = db.service().get_user(username).display_name
+            except NotFound:
+                cache[username] = username
+        return cache[username]
+
+    return name
+
+
+def case_context(key: str, viewer: str) -> CaseContext:
+    """Everything the case page needs; NotFound if the viewer may not see the case."""
+    svc = db.service()
+    case = svc.get_case(key, viewer=viewer)
+    diagram = svc.diagram(key, viewer=viewer)
+    names = element_names(diagram.xml)
+    timeline = entries(svc.history(key), names, people(), unit_name)
+    due = current_deadline(case)
+    left = svc.working_time_left(due) if due else None
+    return CaseContext(case, diagram, timeline, names, due, left)
+
+
+def current_deadline(case: CaseView) -> datetime | None:
+    """The SLA of the current level (`sla_due`), else the earliest open task's due date."""
+    if case.status != "running":
+        return None
+    sla = parse_instant(case.data.get("sla_due"))
+    if sla:
+        return sla
+    dues = [t.due_at for t in case.tasks if t.due_at]
+    return min(dues) if dues else None
+
+
+def load_inbox(username: str) -> list[InboxRow]:
+    """The user's open tasks joined with their cases' data and office time left.
+
+    TaskView carries no case data, so each distinct case is read once (see the engine
+    request in web/README.md); the calendar is loaded once for all deadlines.
+    """
+    svc = db.service()
+    tasks = svc.list_tasks(username)
+    data = {key: svc.get_case(key).data for key in dict.fromkeys(t.case_key for t in tasks)}
+    calendar = svc.calendar()
+    now = datetime.now(UTC)
+    return build_rows(
+        tasks, data, username, lambda due: calendar.working_time_between(now, due), now
+    )

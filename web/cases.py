@@ -1,0 +1,41 @@
+"""Cases for staff: the list of cases one may see, and the case page with its diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from . import db
+from .auth import login_required, me
+from .casefacts import case_context
+from .vocabulary import STATUSES
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+MAX_LISTED = 200
+
+
+@bp.get("")
+@login_required
+def index() -> Any:
+    """Recent cases in the viewer's scope; a case number in `q` opens that case."""
+    query = request.args.get("q", "").strip()[:64]
+    if query:
+        return redirect(url_for("cases.case", key=query), 303)
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    cases = db.service().list_cases(me().username, status=status or None, limit=MAX_LISTED)
+    return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES)
+
+
+@bp.get("/<key>")
+@login_required
+def case(key: str) -> str:
+    """Summary, level, deadline, timeline and the diagram with where the case stands."""
+    context = case_context(key, me().username)
+    diagram = {
+        "xml": context.diagram.xml,
+        "completed": list(context.diagram.completed),
+        "active": list(context.diagram.active),
+    }
+    return render_template("cases/case.html", ctx=context, diagram=diagram)

@@ -1,0 +1,80 @@
+"""One unit of work per request, over the engine's service API.
+
+`service()` opens the engine transaction on first use and keeps it for the request
+(the `get_db` shape of Flask's tutorial). A view that changes something calls
+`commit()` before it builds its response, so a lost race surfaces as `Conflict`
+inside the view (and not after the response was sent). `rollback()` ends a failed
+unit so the view can read the current state in a fresh one. Whatever is still open
+at teardown is committed (read-only work) or rolled back (the request failed).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AbstractContextManager
+from typing import Any
+
+from flask import Flask, current_app, g
+
+from engine.service import Engine, Service
+
+log = logging.getLogger(__name__)
+EXTENSION = "mashangban.engine"
+
+
+class _Rollback(Exception):
+    """Thrown into the engine's transaction block to make it roll back."""
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    """Attach the engine to the app and close the unit of work after each request."""
+    app.extensions[EXTENSION] = engine
+    app.teardown_appcontext(_teardown)
+
+
+def get_engine() -> Engine:
+    """The engine of the current app."""
+    engine: Engine = current_app.extensions[EXTENSION]
+    return engine
+
+
+def service() -> Service:
+    """The service bound to this request's transaction (opened on first use)."""
+    if "msb_service" not in g:
+        unit: AbstractContextManager[Service] = get_engine().transaction()
+        g.msb_service = unit.__enter__()
+        g.msb_unit = unit
+    current: Service = g.msb_service
+    return current
+
+
+def commit() -> None:
+    """Commit this request's work now (raises `Conflict` if another writer won)."""
+    unit = _take_unit()
+    if unit is not None:
+        unit.__exit__(None, None, None)
+
+
+def rollback() -> None:
+    """Discard this request's work; the next `service()` call starts afresh."""
+    unit = _take_unit()
+    if unit is not None:
+        error = _Rollback()
+        unit.__exit__(_Rollback, error, None)
+
+
+def _take_unit() -> Any:
+    g.pop("msb_service", None)
+    return g.pop("msb_unit", None)
+
+
+def _teardown(exception: BaseException | None) -> None:
+    if "msb_unit" not in g:
+        return
+    if exception is not None:
+        rollback()
+        return
+    try:
+        commit()
+    except Exception:  # the response is already built; never let teardown raise
+        log.exception("committing the request's unit of work failed")

@@ -1,0 +1,157 @@
+"""Citizens and enterprises, without an account: submit a matter, track it, rate the answer.
+
+The tracking code is the only key to a case here. After a successful lookup it is kept
+in the (signed) session so the tracking page and the rating form need no code in the
+URL; lookups are rate-limited per IP so codes cannot be guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from engine.errors import NotFound
+
+from . import db, ratelimit
+from .appeals import AppealInvalid, parse_appeal, window_units
+from .i18n import gettext as _
+from .timeline import PUBLIC_ACTOR
+from .vocabulary import KINDS, RATINGS, TIERS
+
+bp = Blueprint("public", __name__)
+RATING_MESSAGE = "citizen_rating"
+MAX_COMMENT = 500
+MAX_TRACKED = 5
+
+
+def start_appeal(data: dict[str, Any]) -> tuple[str, str]:
+    """Start the intake process for an appeal; return (case number, tracking code)."""
+    process = current_app.config["MASHANGBAN_INTAKE_PROCESS"]
+    case = db.service().start_case(process, data=data, actor=PUBLIC_ACTOR, tracking=True)
+    db.commit()
+    assert case.tracking_code is not None
+    return case.key, case.tracking_code
+
+
+@bp.get("/")
+def index() -> str:
+    """The front door: submit a matter or track one."""
+    return render_template("public/index.html")
+
+
+@bp.route("/appeal", methods=["GET", "POST"])
+def appeal() -> Any:
+    """The submission form (办不成事 reflection window online)."""
+    units = db.service().units()
+    form: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        ratelimit.check("appeal")
+        form = {key: request.form.get(key, "") for key in _FORM_KEYS}
+        raw = {**form, "contact": {"name": form["contact.name"], "phone": form["contact.phone"]}}
+        try:
+            key, code = start_appeal(parse_appeal(raw, units))
+        except AppealInvalid as error:
+            errors = error.fields
+        else:
+            session["receipt"] = {"key": key, "code": code}
+            _remember(key, code)
+            return redirect(url_for("public.receipt"), 303)
+    html = render_template(
+        "public/appeal.html", form=form, errors=errors, kinds=KINDS, tiers=TIERS,
+        windows=window_units(units),
+    )  # fmt: skip
+    return html, 422 if errors else 200
+
+
+_FORM_KEYS = (
+    "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
+    "enterprise_name",
+)  # fmt: skip
+
+
+@bp.get("/appeal/receipt")
+def receipt() -> Any:
+    """The case number and tracking code, shown once after submitting."""
+    shown = session.pop("receipt", None)
+    if not shown:
+        return redirect(url_for("public.track"), 303)
+    return render_template("public/receipt.html", key=shown["key"], code=shown["code"])
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track() -> Any:
+    """Look a case up by case number and tracking code."""
+    key = request.values.get("case_no", "").strip()[:64]
+    error = None
+    if request.method == "POST":
+        ratelimit.check("track")
+        code = request.form.get("code", "").strip()[:32]
+        try:
+            db.service().track(key, code)
+        except NotFound:
+            error = _("案件编号或查询码不正确。")
+        else:
+            _remember(key, code)
+            return redirect(url_for("public.tracked", key=key), 303)
+    return render_template("public/track.html", case_no=key, error=error), 404 if error else 200
+
+
+@bp.get("/track/<key>")
+def tracked(key: str) -> Any:
+    """Status, stage, the public reply, the timeline and, when asked for, the rating form."""
+    code = session.get("tracking", {}).get(key)
+    if not code:
+        return redirect(url_for("public.track", case_no=key), 303)
+    view = db.service().track(key, code)
+    return render_template("public/tracked.html", view=view, ratings=RATINGS)
+
+
+@bp.post("/track/<key>/rate")
+def rate(key: str) -> Response:
+    """Deliver the submitter's rating to the waiting case."""
+    ratelimit.check("track")
+    code = session.get("tracking", {}).get(key)
+    if not code:
+        return redirect(url_for("public.track", case_no=key), 303)
+    rating = request.form.get("rating", "")
+    comment = request.form.get("comment", "").strip()
+    view = db.service().track(key, code)
+    if not view.rating_requested:
+        flash(_("此案件目前无需评价。"), "info")
+    elif rating not in RATINGS or len(comment) > MAX_COMMENT:
+        flash(_("请选择评价等级，意见不超过 {n} 字。", n=MAX_COMMENT), "danger")
+    else:
+        _deliver_rating(key, {"rating": rating, "comment": comment})
+    return redirect(url_for("public.tracked", key=key), 303)
+
+
+def _deliver_rating(key: str, payload: dict[str, str]) -> None:
+    """Deliver the rating; if the case stopped waiting meanwhile (phone callback), say so."""
+    try:
+        db.service().deliver_message(key, RATING_MESSAGE, payload, actor=PUBLIC_ACTOR)
+        db.commit()
+    except NotFound:
+        db.rollback()
+        flash(_("此案件目前无需评价。"), "info")
+    else:
+        flash(_("感谢您的评价！"), "success")
+
+
+def _remember(key: str, code: str) -> None:
+    """Keep the last few (case number, code) pairs this browser looked up."""
+    tracking = dict(session.get("tracking", {}))
+    tracking.pop(key, None)
+    tracking[key] = code
+    session["tracking"] = dict(list(tracking.items())[-MAX_TRACKED:])

@@ -1,0 +1,88 @@
+"""Task forms as HTML inputs: which widget each field gets and what value it shows.
+
+Values come, in order, from what the user just submitted (after a validation
+error), the case data (a task met again, or a field the intake already filled),
+and the field's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.forms import FormField
+
+TEXTAREA_OVER = 120  # strings allowed to be longer than this get a textarea
+
+
+@dataclass(frozen=True)
+class FieldState:
+    """A form field ready to render."""
+
+    field: FormField
+    widget: str
+    value: str
+    error: str | None = None
+
+    @property
+    def dom_id(self) -> str:
+        """The input's id attribute."""
+        return f"field-{self.field.id}"
+
+
+def widget_of(field: FormField) -> str:
+    """`readonly`, `select`, `yesno`, `date`, `number`, `textarea` or `text`."""
+    if field.readonly:
+        return "readonly"
+    simple = {"enum": "select", "boolean": "yesno", "date": "date", "long": "number"}
+    if field.type in simple:
+        return simple[field.type]
+    wants_area = field.properties.get("widget") == "textarea"
+    long_text = field.maxlength is None or field.maxlength > TEXTAREA_OVER
+    if wants_area or (long_text and field.id.endswith(("reply", "description", "opinion", "note"))):
+        return "textarea"
+    return "text"
+
+
+def as_text(value: Any) -> str:
+    """A stored value as an input shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def initial_values(form: tuple[FormField, ...], case_data: Mapping[str, Any]) -> dict[str, str]:
+    """What each field shows before the user typed anything."""
+    return {field.id: as_text(case_data.get(field.id, field.default)) for field in form}
+
+
+def submitted_values(form: tuple[FormField, ...], posted: Mapping[str, str]) -> dict[str, str]:
+    """The posted values of the form's editable fields (nothing else is passed on)."""
+    return {
+        field.id: posted.get(field.id, "")
+        for field in form
+        if not field.readonly and field.id in posted
+    }
+
+
+def field_states(
+    form: tuple[FormField, ...],
+    values: Mapping[str, str],
+    errors: Mapping[str, str] | None = None,
+    context: Mapping[str, str] | None = None,
+) -> list[FieldState]:
+    """Every field with its widget, value and error (read-only ones show the case data)."""
+    errors = errors or {}
+    context = context or {}
+    return [
+        FieldState(
+            field=field,
+            widget=widget_of(field),
+            value=context.get(field.id, "") if field.readonly else values.get(field.id, ""),
+            error=errors.get(field.id),
+        )
+        for field in form
+    ]

@@ -1,0 +1,151 @@
+"""The clerk's inbox and the task form: list, claim, give back, fill in and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
+from engine.views import TaskView
+
+from . import db
+from . import inbox as inboxes
+from .auth import login_required, me
+from .casefacts import case_context, load_inbox
+from .errors import field_errors
+from .i18n import gettext as _
+from .i18n import safe_next
+from .taskforms import as_text, field_states, initial_values, submitted_values
+from .vocabulary import KINDS, TIERS
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> str:
+    """My tasks, my groups' tasks, overdue and due today, with filters and counts."""
+    rows = load_inbox(me().username)
+    tally = inboxes.counts(rows)
+    # Nothing of my own yet: open on what my groups offer, so the first screen is useful.
+    default_tab = "mine" if tally["mine"] or not tally["group"] else "group"
+    filters = inboxes.Filters.from_args(request.args, default_tab)
+    return render_template(
+        "tasks/inbox.html",
+        rows=inboxes.select(rows, filters),
+        counts=tally,
+        filters=filters,
+        departments=inboxes.departments(rows),
+        kinds=KINDS,
+        tiers=TIERS,
+        tabs=inboxes.TABS,
+        sorts=inboxes.SORTS,
+    )
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> Response:
+    """Take a group task so colleagues see who handles it."""
+    try:
+        task = db.service().claim(task_id, me().username)
+        db.commit()
+    except Conflict as error:
+        db.rollback()
+        flash(_("认领未成功：{reason}", reason=_race_reason(error)), "warning")
+        return redirect(url_for("tasks.inbox", tab="group"), 303)
+    flash(_("已认领：{name}", name=task.name), "success")
+    target = safe_next(request.form.get("next")) or url_for("tasks.task", task_id=task_id)
+    return redirect(target, 303)
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str) -> Response:
+    """Give a claimed task back to its groups."""
+    try:
+        task = db.service().unclaim(task_id, me().username)
+        db.commit()
+    except Conflict as error:
+        db.rollback()
+        flash(_("放回未成功：{reason}", reason=_race_reason(error)), "warning")
+        return redirect(url_for("tasks.inbox"), 303)
+    flash(_("已放回任务池：{name}", name=task.name), "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("tasks.inbox"), 303)
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str) -> Any:
+    """The task form beside the case summary and timeline."""
+    view = db.service().get_task(task_id, me().username)
+    return _render(view)
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def submit(task_id: str) -> Any:
+    """Complete the task; show field errors in place, or the current state after a lost race."""
+    user = me().username
+    case_key = request.form.get("case_key", "")
+    values: dict[str, str] = {}
+    try:
+        view = db.service().get_task(task_id, user)
+        case_key = view.case_key
+        values = submitted_values(view.form, request.form)
+        case = db.service().complete_task(task_id, user, values)
+        db.commit()
+    except FormInvalid as error:
+        db.rollback()
+        return _render(db.service().get_task(task_id, user), values, field_errors(error), 422)
+    except (Conflict, NotAllowed) as error:
+        db.rollback()
+        return _after_race(case_key, task_id, error)
+    flash(_("已提交：{name}。", name=view.name), "success")
+    return redirect(url_for("cases.case", key=case.key), 303)
+
+
+def _render(
+    view: TaskView,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    context = case_context(view.case_key, me().username)
+    data = context.case.data
+    shown = values if values is not None else initial_values(view.form, data)
+    readonly = {f.id: as_text(data.get(f.id, f.default)) for f in view.form if f.readonly}
+    html = render_template(
+        "tasks/task.html",
+        task=view,
+        fields=field_states(view.form, shown, errors, readonly),
+        errors=errors or {},
+        ctx=context,
+        mine=view.claimed_by == me().username,
+        claimed_by_other=view.claimed_by not in (None, me().username),
+    )
+    return html, status
+
+
+def _after_race(case_key: str, task_id: str, error: Exception) -> Response:
+    """Someone else was faster: say so, and show the case as it is now."""
+    if isinstance(error, NotAllowed):
+        flash(_("提交未成功：此任务已被他人认领。"), "warning")
+        return redirect(url_for("tasks.task", task_id=task_id), 303)
+    flash(_("提交未成功：此任务刚刚已被他人办理或案件已更新。以下是案件的最新状态。"), "warning")
+    try:
+        db.service().get_case(case_key, viewer=me().username)
+    except NotFound:
+        return redirect(url_for("tasks.inbox"), 303)
+    return redirect(url_for("cases.case", key=case_key), 303)
+
+
+def _race_reason(error: Conflict) -> str:
+    text = str(error)
+    if text.startswith("task already claimed by "):
+        return _("已被 {name} 认领", name=text.removeprefix("task already claimed by "))
+    if text.startswith("only the user who claimed"):
+        return _("只有认领人可以放回")
+    return _("任务已被他人办理或已更新")

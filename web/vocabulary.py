@@ -1,0 +1,68 @@
+"""The domain's words as people read them (keys from processes/CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n import gettext as _
+
+KINDS = {
+    "special_handling": "特事特办",
+    "policy_consultation": "政策咨询",
+    "coordination": "协调办理",
+    "conduct": "作风问题",
+    "misconduct_report": "一键直达（企业反映干部作风）",
+}
+TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
+STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
+RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+LEVELS = {
+    1: "一级：经办人即办",
+    2: "二级：首席代表协调",
+    3: "三级：领导小组办公室",
+    4: "四级：联席会议",
+}
+# Case data keys of processes/CONTRACT.md as the timeline names them.
+DATA_LABELS = {
+    "title": "标题",
+    "description": "诉求内容",
+    "kind": "诉求类型",
+    "tier": "受理层级",
+    "intake_unit": "受理窗口",
+    "channel": "渠道",
+    "contact": "联系人",
+    "enterprise_name": "企业名称",
+    "level": "协调级别",
+    "lead_department": "牵头部门",
+    "departments": "协办部门",
+    "sla_due": "办理时限",
+    "public_reply": "答复群众",
+    "rating": "评价",
+    "rating_requested": "邀请评价",
+    "rehandle_count": "重办次数",
+    "outcome": "办理结果",
+}
+# Keys whose values are codes of one of the tables above.
+CODED_VALUES = {"kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS}
+EVENTS = {
+    "started": "受理",
+    "task_completed": "完成",
+    "claimed": "认领任务",
+    "unclaimed": "退回任务池",
+    "message_received": "收到回复",
+    "timer_fired": "时限到达",
+    "escalated": "升级协调",
+    "failed": "运行出错",
+}
+
+
+def label(table: dict[Any, str], value: Any) -> str:
+    """The translated label of a code, or the code itself if unknown."""
+    if value is None or value == "":
+        return "—"
+    try:
+        key = int(value) if table is LEVELS else value
+    except (TypeError, ValueError):
+        key = value
+    text = table.get(key)
+    return _(text) if text else str(value)
