@@ -6,7 +6,6 @@ import hashlib
 import hmac
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import repository as repo
@@ -39,14 +38,6 @@ def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
         result.append(CaseSummary(case.business_key, case.title, process_id, case.status,
                                   case.owner_unit, case.created_at, case.updated_at))  # fmt: skip
     return result
-
-
-def recent_cases(session: Session, status: str | None, limit: int) -> list[Case]:
-    """The most recently changed cases, optionally of one status."""
-    query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
-    if status:
-        query = query.where(Case.status == status)
-    return list(session.scalars(query))
 
 
 def public_view(session: Session, key: str, code: str) -> PublicCaseView:

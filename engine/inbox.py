@@ -145,18 +145,23 @@ def as_instant(value: Any) -> datetime:
     raise ValueError(f"expected a date-time, got {type(value).__name__}")
 
 
+CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "departments", "sla_due")
+
+
 def task_views(
-    session: Session, rows: Sequence[tuple[HumanTask, str]], meta_of: MetaLookup
+    session: Session, rows: Sequence[tuple[HumanTask, Case]], meta_of: MetaLookup
 ) -> list[TaskView]:
     """Build task views for inbox rows (candidates loaded in one query)."""
     candidates = repo.candidates(session, [row.id for row, _key in rows])
     views = []
-    for row, key in rows:
+    for row, case in rows:
         offered = candidates.get(row.id, [])
         meta = meta_of(row.process_version_id, row.task_spec)
         views.append(
             TaskView(
-                id=row.id, case_key=key, process_id=row.process_id, task_spec=row.task_spec,
+                id=row.id, case_key=case.business_key, process_id=row.process_id,
+                task_spec=row.task_spec, case_title=case.title,
+                case_facts={k: case.data[k] for k in CASE_FACTS if k in case.data},
                 name=row.name, lane=row.lane,
                 candidate_groups=tuple(c.name for c in offered if c.kind == "group"),
                 candidate_users=tuple(c.name for c in offered if c.kind == "user"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,6 +83,32 @@ def may_view_case(session: Session, case: Case, user: UserView) -> bool:
     return _offered_an_open_task(session, case.id, user.username, user.groups)
 
 
+def visible_cases(session: Session, user: UserView, status: str | None, limit: int) -> list[Case]:
+    """The most recently changed cases the user may see (the same rule, as one query)."""
+    query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
+    if status:
+        query = query.where(Case.status == status)
+    if not DISTRICT_WIDE_ROLES & set(user.roles):
+        units = subtree(session, user.unit_code) if user.unit_code else set()
+        acted = select(CaseEvent.case_id).where(CaseEvent.actor == user.username)
+        offered = (
+            select(HumanTask.case_id)
+            .join(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id, isouter=True)
+            .where(_offered_to(user.username, user.groups))
+        )
+        query = query.where(Case.owner_unit.in_(units) | Case.id.in_(acted) | Case.id.in_(offered))
+    return list(session.scalars(query))
+
+
+def _offered_to(username: str, groups: Iterable[str]) -> Any:
+    return (
+        (HumanTask.assignee == username)
+        | (HumanTask.claimed_by == username)
+        | ((HumanTaskCandidate.kind == "group") & HumanTaskCandidate.name.in_(list(groups)))
+        | ((HumanTaskCandidate.kind == "user") & (HumanTaskCandidate.name == username))
+    )
+
+
 def _offered_an_open_task(
     session: Session, case_id: int, username: str, groups: Iterable[str]
 ) -> bool:
@@ -89,12 +116,7 @@ def _offered_an_open_task(
         select(HumanTask.id)
         .join(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id, isouter=True)
         .where(HumanTask.case_id == case_id)
-        .where(
-            (HumanTask.assignee == username)
-            | (HumanTask.claimed_by == username)
-            | ((HumanTaskCandidate.kind == "group") & HumanTaskCandidate.name.in_(list(groups)))
-            | ((HumanTaskCandidate.kind == "user") & (HumanTaskCandidate.name == username))
-        )
+        .where(_offered_to(username, groups))
         .limit(1)
     )
     return session.scalar(query) is not None

@@ -16,6 +16,10 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
+# Checked against when the user does not exist, so sign-in takes as long either way.
+DUMMY_HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 32
+
+
 def check_password(stored: str | None, password: str) -> bool:
     """True if the password matches the stored hash (constant-time comparison)."""
     if not stored or not stored.startswith("scrypt$"):

@@ -141,7 +141,7 @@ def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
 
 def inbox(
     session: Session, username: str, groups: Sequence[str]
-) -> Sequence[tuple[HumanTask, str]]:
+) -> Sequence[tuple[HumanTask, Case]]:
     """Tasks a user may work on: assigned, claimed, or offered to them or their groups."""
     offered = select(HumanTaskCandidate.task_id).where(
         or_(
@@ -150,7 +150,7 @@ def inbox(
         )
     )
     query = (
-        select(HumanTask, Case.business_key)
+        select(HumanTask, Case)
         .join(Case, Case.id == HumanTask.case_id)
         .where(
             or_(
@@ -165,10 +165,10 @@ def inbox(
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
-def open_tasks(session: Session) -> Sequence[tuple[HumanTask, str]]:
-    """Every open human task with its case key, most urgent first."""
+def open_tasks(session: Session) -> Sequence[tuple[HumanTask, Case]]:
+    """Every open human task with its case, most urgent first."""
     query = (
-        select(HumanTask, Case.business_key)
+        select(HumanTask, Case)
         .join(Case, Case.id == HumanTask.case_id)
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
     )

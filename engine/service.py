@@ -32,7 +32,7 @@ from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
-from .passwords import check_password, hash_password
+from .passwords import DUMMY_HASH, check_password, hash_password
 from .running import Runner
 from .settings import Settings
 from .views import (
@@ -183,7 +183,8 @@ class Service:
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The user if the password is right and the account active, else None."""
         user = repo.user(self.session, username)
-        if user is None or not user.active or not check_password(user.password_hash, password):
+        stored = user.password_hash if user is not None else DUMMY_HASH  # same work either way
+        if not check_password(stored, password) or user is None or not user.active:
             return None
         return organisation.user_view(self.session, user)
 
@@ -256,7 +257,7 @@ class Service:
         """One open task, if the user may see it."""
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
-        view = task_views(self.session, [(row, case.business_key)], self._task_meta)[0]
+        view = task_views(self.session, [(row, case)], self._task_meta)[0]
         self._require_may_see(view, username)
         return view
 
@@ -314,9 +315,8 @@ class Service:
     ) -> list[CaseSummary]:
         """Recent cases the viewer may see, newest first."""
         user = self.get_user(viewer)
-        rows = casefiles.recent_cases(self.session, status, limit * 5)
-        visible = [c for c in rows if organisation.may_view_case(self.session, c, user)]
-        return casefiles.summaries(self.session, visible[:limit])
+        visible = organisation.visible_cases(self.session, user, status, limit)
+        return casefiles.summaries(self.session, visible)
 
     def track(self, key: str, code: str) -> PublicCaseView:
         """The public tracking view of a case (case number + tracking code)."""
@@ -344,14 +344,22 @@ class Service:
                 raise NotFound(f"no case with key '{key}'")
         return case
 
-    def history(self, key: str) -> list[EventView]:
-        """A case's events, oldest first."""
-        case = repo.case_by_key(self.session, key)
+    def history(self, key: str, viewer: str | None = None) -> list[EventView]:
+        """A case's events, oldest first (NotFound if `viewer` may not see the case)."""
+        case = self._visible_case(key, viewer)
+        names = {spec: meta.get("name", spec) for spec, meta in self._version(case).tasks.items()}
         return [
             EventView(e.seq, e.at, e.actor, e.kind, e.task_id, e.task_spec, e.inputs,
-                      e.data_before, e.data_after, e.hash)
+                      e.data_before, e.data_after, e.hash, names.get(e.task_spec or ""))
             for e in repo.events(self.session, case.id)
         ]  # fmt: skip
+
+    def set_active(self, username: str, active: bool) -> None:
+        """Disable (or re-enable) a staff account; history keeps their name."""
+        user = repo.user(self.session, username)
+        if user is None:
+            raise NotFound(f"unknown user '{username}'")
+        user.active = active
 
     def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
         """Lease one case with a due timer, fire its timers, and note it in `done`."""
@@ -435,7 +443,7 @@ class Service:
     def _case_view(self, case: Case) -> CaseView:
         self.session.flush()
         version = self._version(case)
-        rows = [(row, case.business_key) for row in repo.case_tasks(self.session, case.id)]
+        rows = [(row, case) for row in repo.case_tasks(self.session, case.id)]
         return CaseView(
             key=case.business_key, process_id=version.process_id, process_version=version.version,
             status=case.status, data=from_json_value(case.data),

@@ -28,6 +28,8 @@ class TaskView:
     created_at: datetime
     form: tuple[FormField, ...] = ()
     documentation: str = ""
+    case_title: str = ""
+    case_facts: dict[str, Any] = field(default_factory=dict)  # kind, tier, level, ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class EventView:
     data_before: dict[str, Any]
     data_after: dict[str, Any]
     hash: str
+    task_name: str | None = None
 
 
 @dataclass(frozen=True)
