@@ -65,7 +65,7 @@ def case_context(key: str, viewer: str) -> CaseContext:
     case = svc.get_case(key, viewer=viewer)
     diagram = svc.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
-    timeline = entries(svc.history(key), names, people(), unit_name)
+    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name)
     due = current_deadline(case)
     left = svc.working_time_left(due) if due else None
     return CaseContext(case, diagram, timeline, names, due, left)
@@ -83,14 +83,11 @@ def current_deadline(case: CaseView) -> datetime | None:
 
 
 def load_inbox(username: str) -> list[InboxRow]:
-    """The user's open tasks joined with their cases' data and office time left.
-
-    TaskView carries no case data, so each distinct case is read once (see the engine
-    request in web/README.md); the calendar is loaded once for all deadlines.
-    """
+    """The user's open tasks with their cases' facts and office time left (one inbox query;
+    the calendar is loaded once for all deadlines)."""
     svc = db.service()
     tasks = svc.list_tasks(username)
-    data = {key: svc.get_case(key).data for key in dict.fromkeys(t.case_key for t in tasks)}
+    data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
     calendar = svc.calendar()
     now = datetime.now(UTC)
     return build_rows(

@@ -83,8 +83,8 @@ def appeal_events(case_no: str) -> Any:
     if tokens.has_bearer() or "code" not in request.args:
         user = tokens.staff()
         svc = db.service()
-        svc.get_case(case_no, viewer=user.username)  # NotFound outside the user's scope
-        return jsonify(events=[serialize.event(e) for e in svc.history(case_no)])
+        events = svc.history(case_no, viewer=user.username)  # NotFound outside the scope
+        return jsonify(events=[serialize.event(e) for e in events])
     ratelimit.check("track")
     view = db.service().track(case_no, request.args["code"][:32])
     return jsonify(events=[serialize.public_entry(e) for e in view.timeline])
