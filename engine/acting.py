@@ -46,7 +46,7 @@ def act(
         workflow = runner.restore(case.state, script_engine) if case.state else None
         outcome = apply_event(runner, workflow, kind, task.id if task else None, inputs,
                               script_engine, version.milestones)  # fmt: skip
-        if kind == "timer_fired" and not outcome.details["fired"] and not outcome.error:
+        if kind == "timer_fired" and not outcome.details.get("fired") and not outcome.error:
             return outcome  # nothing was due after all: record nothing
         before = case.data
         _store_state(case, runner, outcome, at)

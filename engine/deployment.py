@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from . import repository as repo
 from .errors import InvalidProcess, Problem
 from .models import Deployment, DeploymentFile, ProcessVersion
-from .validation import ModelSet, validate
+from .validation import FORM_SUFFIXES, ModelSet, validate
 from .views import DeployedProcess, DeployResult
 
-SOURCE_SUFFIXES = (".bpmn", ".dmn", ".json")
+SOURCE_SUFFIXES = (".bpmn", ".dmn", *FORM_SUFFIXES)  # other files (e.g. demo data) stay out
 SCENARIO_DIRS = ("scenarios",)
 
 
@@ -59,12 +59,12 @@ def read_sources(paths: Iterable[Path]) -> dict[str, bytes]:
 
 def _source_files(path: Path) -> list[Path]:
     if path.is_file():
-        return [path]
+        return [path]  # named explicitly: validated whatever its kind
     return sorted(
         p
         for p in path.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in SOURCE_SUFFIXES
+        and p.name.lower().endswith(SOURCE_SUFFIXES)
         and not set(p.relative_to(path).parts) & set(SCENARIO_DIRS)
     )
 

@@ -20,7 +20,7 @@ GENESIS = "0" * 64
 
 EVENT_KINDS = (
     "started", "claimed", "unclaimed", "task_completed", "timer_fired", "message_received",
-    "escalated", "data_edited", "migrated", "failed",
+    "escalated", "reminded", "returned", "extended", "data_edited", "migrated", "failed",
 )  # fmt: skip
 
 

@@ -20,10 +20,19 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessage,
+)
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask as CamundaParallelMI,
+)
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    SequentialMultiInstanceTask as CamundaSequentialMI,
 )
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessage
@@ -76,6 +85,27 @@ def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
     return StateOnlyConverter
 
 
+def _prepare_loops(spec: Any) -> None:
+    """Do up front what SpiffWorkflow's loop tasks do to their spec when they first run.
+
+    Multi-instance and standard-loop tasks connect their child's completion to
+    `merge_child`, and the Camunda flavour points its input at the collection, only on
+    the spec object in memory at run time. A case restored in a fresh process (another
+    worker, a restart) would otherwise never finish the loop, or double its output.
+    """
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, LoopTask):
+            continue
+        child = spec.task_specs.get(task_spec.task_spec)
+        if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+            child.completed_event.connect(task_spec.merge_child)
+        is_camunda = isinstance(task_spec, CamundaParallelMI | CamundaSequentialMI)
+        if is_camunda and task_spec.cardinality is None and task_spec.data_output is not None:
+            task_spec.data_input = TaskDataReference(task_spec.data_output.bpmn_id)
+            if task_spec.output_item is not None:
+                task_spec.input_item = TaskDataReference(task_spec.output_item.bpmn_id)
+
+
 def _register_data_types(registry: Any) -> None:
     registry.register(
         date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
@@ -88,6 +118,9 @@ class Runner:
 
     def __init__(self, specs: ProcessSpecs) -> None:
         self.specs = specs
+        for spec in (specs.spec, *specs.subprocess_specs.values()):
+            if spec is not None:
+                _prepare_loops(spec)
         config = dict(serializer_config(specs.dialect))
         config[BpmnWorkflow] = _state_converter(specs)
         registry = BpmnWorkflowSerializer.configure(config)
@@ -198,9 +231,16 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[UUID, str | None]:
     timers: dict[UUID, str | None] = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
+        if _has_timer(definition):
             timers[task.id] = task._get_internal_data("event_value")
     return timers
+
+
+def _has_timer(definition: Any) -> bool:
+    """A timer, or an event-based gateway's multiple definition that contains one."""
+    if isinstance(definition, MultipleEventDefinition):
+        return any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions)
+    return isinstance(definition, TimerEventDefinition)
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
@@ -271,11 +311,18 @@ def is_finished(workflow: BpmnWorkflow) -> bool:
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's current data: the workflow data overlaid with the latest task's."""
+    """The case's current data: workflow data, then the latest task's, then running subprocesses'.
+
+    Called processes (the escalation ladder, a department's handling) keep their own data
+    until they return; overlaying their latest task shows where the case stands now.
+    """
     data = dict(workflow.data)
     last = workflow.last_task
     if last is not None:
         data.update(last.data)
+    for sub in sorted(workflow.get_active_subprocesses(), key=lambda s: s.depth):
+        if sub.last_task is not None:
+            data.update(sub.last_task.data)
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 

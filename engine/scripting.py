@@ -163,6 +163,11 @@ def _getitem(obj: Any, key: Any) -> Any:
     return obj[key]
 
 
+def _apply(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """RestrictedPython routes `f(*args, **kwargs)` calls through `_apply_`."""
+    return function(*args, **kwargs)
+
+
 def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "__builtins__": SANDBOX_BUILTINS,
@@ -174,6 +179,7 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
         "_unpack_sequence_": guarded_unpack_sequence,
         "_write_": full_write_guard,
         "_inplacevar_": _inplace,
+        "_apply_": _apply,
         "math": math,
         "date": date,
         "datetime": datetime,

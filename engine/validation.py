@@ -40,8 +40,9 @@ ACTIVITIES = (
     "task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask",
     "sendTask", "receiveTask", "callActivity", "subProcess",
 )  # fmt: skip
-FORM_SUFFIXES = (".json",)
-MILESTONE_KINDS = ("escalated",)
+FORM_SUFFIXES = ("-schema.json", ".schema.json")  # Spiff JSON-schema forms
+UNKNOWN_FILE = "not a diagram (.bpmn), decision table (.dmn) or form (-schema.json); remove it"
+MILESTONE_KINDS = ("escalated", "reminded", "returned", "extended")
 
 
 @dataclass
@@ -118,6 +119,9 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     for name, content in sorted(files.items()):
         if name.lower().endswith(FORM_SUFFIXES):
             model.problems.extend(_check_form_file(name, content))
+            continue
+        if not name.lower().endswith((".bpmn", ".dmn")):
+            model.problems.append(Problem(name, None, "", UNKNOWN_FILE))
             continue
         root, problems = parse_xml(content, name)
         model.problems.extend(problems)
