@@ -1,0 +1,19 @@
+"""What diagram scripts may do in the sandbox, besides what it refuses."""
+
+from engine.scripting import SandboxEnvironment
+
+
+def test_sandbox__star_arguments_and_augmented_assignment_work():
+    context = {"fields": {"level": 2}, "names": ["甲", "乙"], "count": 1}
+    SandboxEnvironment({}).execute(
+        "merged = dict(**fields, extra=True)\nlabel = ' '.join([*names])\ncount += 2", context
+    )
+    assert context["merged"] == {"level": 2, "extra": True}
+    assert context["label"] == "甲 乙"
+    assert context["count"] == 3
+
+
+def test_sandbox__helpers_are_callable_but_do_not_leak_into_task_data():
+    context = {"n": 2}
+    SandboxEnvironment({"double": lambda x: x * 2}).execute("result = double(n)", context)
+    assert context == {"n": 2, "result": 4}
