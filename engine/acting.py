@@ -18,7 +18,7 @@ from . import repository as repo
 from .calendar import WorkingCalendar
 from .casework import Outcome, apply_event, make_script_engine
 from .errors import StaleCase
-from .history import to_json_value
+from .history import from_json_value, to_json_value
 from .inbox import sync_inbox
 from .models import Case, ProcessVersion
 from .recording import record_event
@@ -37,6 +37,7 @@ def act(
 ) -> Outcome:  # fmt: skip
     """Run one state-changing event on a case and record it (plus what it caused)."""
     session, at = service.session, at.astimezone(UTC)
+    inputs = from_json_value(to_json_value(inputs))  # exactly what a replay will see
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
     runner = service.engine.runner(session, version)
@@ -57,6 +58,13 @@ def act(
     for name, payload in outcome.thrown:
         _start_on_message(service, case, name, payload, at)
     return outcome
+
+
+def quarantine(session: Session, case: Case, at: datetime, error: str) -> None:
+    """Take a case the engine cannot advance out of the timer rotation, with the reason."""
+    case.status, case.error, case.next_timer_at, case.updated_at = "error", error, None, at
+    claim_case_row(session)
+    record_event(session, case, "failed", SYSTEM, at, {"error": error}, case.data, case.data)
 
 
 def note(session: Session, case: Case, kind: str, actor: str, at: datetime, task: TaskView) -> None:

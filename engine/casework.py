@@ -18,6 +18,10 @@ from .running import Runner
 from .scripting import build_script_engine
 
 STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received")
+# Engine tasks one action may run. It stops loops that never wait (SpiffWorkflow slows
+# quadratically with the task tree: 2,000 steps take about 10 s); a 300-round rework
+# loop of four elements needs about 1,200.
+MAX_STEPS_PER_ACTION = 2_000
 
 
 @dataclass
@@ -122,9 +126,16 @@ def _deliver(
 
 
 def _milestone_watcher(milestones: dict[str, dict[str, Any]], outcome: Outcome) -> running.Watcher:
-    """Collect the diagram's milestone elements as they complete, with their data fields."""
+    """Collect the diagram's milestone elements as they complete, with their data fields;
+    stop an action that runs more engine steps than any real diagram needs."""
+    steps = [0]
 
     def watch(task: Any) -> None:
+        steps[0] += 1
+        if steps[0] > MAX_STEPS_PER_ACTION:
+            raise ScriptFailed(f"stopped after {MAX_STEPS_PER_ACTION} engine steps in one action: "
+                               f"the diagram loops without waiting (check gateway conditions "
+                               f"and call activities calling themselves)")  # fmt: skip
         spec = milestones.get(getattr(task.task_spec, "bpmn_id", None) or "")
         if spec is not None:
             fields = {name: task.data.get(name) for name in spec["fields"]}

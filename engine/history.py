@@ -42,15 +42,16 @@ def to_json_value(value: Any) -> Any:
 
 
 def _untag(value: dict[str, Any]) -> Any:
-    if len(value) == 1:
-        tag, text = next(iter(value.items()))
-        if tag == "$datetime":
-            return datetime.fromisoformat(text)
-        if tag == "$date":
-            return date.fromisoformat(text)
-        if tag == "$decimal":
-            return Decimal(text)
-    return value
+    if len(value) != 1:
+        return value
+    tag, text = next(iter(value.items()))
+    parse = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$decimal": Decimal}
+    if tag not in parse or not isinstance(text, str):
+        return value
+    try:
+        return parse[tag](text)
+    except (ValueError, ArithmeticError):
+        return value  # user data that merely looks like a tag stays as it is
 
 
 def from_json_value(value: Any) -> Any:

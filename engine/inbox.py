@@ -13,6 +13,7 @@ from . import repository as repo
 from .calendar import SHANGHAI
 from .modeling import TaskMeta
 from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion
+from .organisation import UserView
 from .running import ReadyTask, ready_user_tasks
 from .views import TaskView
 
@@ -87,6 +88,13 @@ def _routing(
         names = ", ".join(sorted(missing))
         warning = f"{meta.id}: no value for {names} in the task data; offered to process admins"
     return groups, users, assignee, warning
+
+
+def was_candidate(meta: TaskMeta, data: dict[str, Any], user: UserView) -> bool:
+    """Whether a (now completed) task was offered to the user, judged from the case data."""
+    task = ReadyTask(meta.id, meta.id, meta.name, meta.lane, data)
+    groups, users, assignee, _warning = _routing(meta, task)
+    return user.username in (*users, *assignee) or bool(set(groups) & set(user.groups))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -193,7 +193,12 @@ def form_from_json_schema(schema: dict[str, Any]) -> tuple[FormField, ...]:
     """Turn a Spiff JSON-schema form into form fields (the subset the engine checks)."""
     required = set(schema.get("required", ()))
     fields = []
-    for name, prop in schema.get("properties", {}).items():
+    properties = schema.get("properties", {})
+    if not isinstance(properties, dict) or not isinstance(schema.get("required", []), list):
+        raise ValueError("a form schema needs 'properties' (an object) and 'required' (a list)")
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or not isinstance(prop.get("enum", []), list):
+            raise ValueError(f"form field '{name}' must be an object; 'enum' must be a list")
         field_type = "enum" if "enum" in prop else _JSON_TYPES.get(prop.get("type", ""), "string")
         if prop.get("format") == "date":
             field_type = "date"
@@ -253,9 +258,14 @@ def start_kind(process: etree._Element, root: etree._Element) -> StartKind:
         name = declared.get("name", ref) if declared is not None else ref
         return StartKind(message=name, start_data=props.get("start_data"))
     if timer is not None:
-        values = [(c.text or "").strip() for c in timer if (c.text or "").strip()]
+        values = [(c.text or "").strip() for c in timer_values(timer)]
         return StartKind(timer=values[0] if values else None, start_data=props.get("start_data"))
     return StartKind(start_data=props.get("start_data"))
+
+
+def timer_values(timer: etree._Element) -> list[etree._Element]:
+    """The timeDate/timeDuration/timeCycle children that hold an expression (not comments)."""
+    return [c for c in timer if isinstance(c.tag, str) and (c.text or "").strip()]
 
 
 def processes(root: etree._Element) -> list[etree._Element]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from .errors import NotFound, TaskNotReady
+from .errors import NotFound
 from .models import (
     CalendarDay,
     Case,
@@ -98,19 +98,19 @@ def case_exists(session: Session, key: str) -> bool:
 
 
 def human_task(session: Session, task_id: str) -> HumanTask:
-    """The inbox row of a task; TaskNotReady if it was completed, else NotFound."""
+    """The inbox row of an open task, or NotFound."""
     row = session.get(HumanTask, task_id)
-    if row is not None:
-        return row
-    done = session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.task_id == task_id, CaseEvent.kind == "task_completed")
-        .limit(1)
-    ).first()
-    if done is not None:
-        raise TaskNotReady(f"task {task_id} was already completed by {done.actor} at "
-                           f"{done.at.isoformat()}; reload the case")  # fmt: skip
-    raise NotFound(f"no open task with id '{task_id}'")
+    if row is None:
+        raise NotFound(f"no open task with id '{task_id}'")
+    return row
+
+
+def completion_of(session: Session, task_id: str) -> CaseEvent | None:
+    """The event that completed a task, if it was completed."""
+    query = select(CaseEvent).where(
+        CaseEvent.task_id == task_id, CaseEvent.kind == "task_completed"
+    )
+    return session.scalars(query.limit(1)).first()
 
 
 def case_tasks(session: Session, case_id: int) -> Sequence[HumanTask]:
@@ -157,6 +157,7 @@ def inbox(
                 HumanTask.assignee == username,
                 HumanTask.claimed_by == username,
                 HumanTask.id.in_(offered)
+                & HumanTask.assignee.is_(None)  # an assigned task is the assignee's alone
                 & ((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == username)),
             )
         )

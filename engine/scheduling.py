@@ -62,7 +62,7 @@ def start_next_due(service: Service, now: datetime) -> str | None:
     assert version is not None
     due = row.next_start_at
     data = REPORTS[version.start_data](service.session, due) if version.start_data else {}
-    key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d}"
+    key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d-%H%M}"
     service.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
     row.last_case_key = key
     row.next_start_at = next_start_after(version, service.calendar(), after=due)

@@ -92,9 +92,16 @@ def _inplace(op: str, left: Any, right: Any) -> Any:
     return operations[op](left, right)
 
 
+_CLOCK_READS = frozenset({"now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp"})
+PLAIN_TYPES = (str, int, float, bool, type(None), date, datetime, Decimal)
+
+
 def _check_tree(tree: ast.AST) -> None:
     for node in ast.walk(tree):
         line = getattr(node, "lineno", None)
+        if isinstance(node, ast.Attribute) and node.attr in _CLOCK_READS:
+            raise ScriptRejected(f".{node.attr}() reads the wall clock; use now() or today(), "
+                                 f"which follow the case's clock", line)  # fmt: skip
         if isinstance(node, ast.Import | ast.ImportFrom):
             raise ScriptRejected("imports are not allowed; use the provided helpers", line)
         if isinstance(node, ast.Name) and node.id in _FORBIDDEN_BUILTINS:
@@ -129,6 +136,10 @@ def _compile(source: str, mode: str) -> CodeType:
         tree = ast.parse(source, mode=mode)
     except SyntaxError as error:
         raise ScriptRejected(f"syntax error: {error.msg}", error.lineno) from None
+    except (MemoryError, RecursionError, ValueError) as error:
+        raise ScriptRejected(
+            f"too large or too deeply nested to compile ({type(error).__name__})"
+        ) from None
     _check_tree(tree)
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     result = compiler(source, SCRIPT_FILENAME)
@@ -211,13 +222,32 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         external = external_context or {}
         scope = {**self.globals, **external, **context}
         _run_with_budget(lambda: exec(code, scope))
-        context.clear()
-        context.update(
-            (key, value)
+        results = {
+            key: value
             for key, value in scope.items()
             if key not in self.reserved and key not in external and not callable(value)
-        )
+        }
+        for key, value in results.items():
+            _require_plain(key, value)
+        context.clear()
+        context.update(results)
         return True
+
+
+def _require_plain(name: str, value: Any, depth: int = 0) -> None:
+    """Task data must be storable: text, numbers, dates, decimals, lists and dicts of them."""
+    if isinstance(value, PLAIN_TYPES):
+        return
+    if depth < 20 and isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _require_plain(name, item, depth + 1)
+        return
+    if depth < 20 and isinstance(value, dict):
+        for item in value.values():
+            _require_plain(name, item, depth + 1)
+        return
+    raise ScriptRejected(f"'{name}' holds a {type(value).__name__}, which task data cannot keep; "
+                         f"store text, numbers, dates, lists or dicts")  # fmt: skip
 
 
 def build_script_engine(helpers: Mapping[str, Any]) -> PythonScriptEngine:

@@ -24,13 +24,13 @@ from .audit import replay_case, verify_cases, verify_heads
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome
 from .database import connect, session_factory, upgrade
-from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase
+from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, TaskNotReady
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
-from .inbox import task_views
+from .inbox import task_views, was_candidate
 from .loading import load_process
 from .modeling import TaskMeta
-from .models import Case, OrgUnit, ProcessVersion, User
+from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
 from .running import Runner
@@ -254,7 +254,9 @@ class Service:
         return task_views(self.session, repo.open_tasks(self.session), self._task_meta)
 
     def get_task(self, task_id: str, username: str) -> TaskView:
-        """One open task, if the user may see it."""
+        """One open task, if the user may see it (a conflict if it was just completed)."""
+        if self.session.get(HumanTask, task_id) is None:
+            self._explain_missing_task(task_id, username)
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
         view = task_views(self.session, [(row, case)], self._task_meta)[0]
@@ -367,7 +369,17 @@ class Service:
         if case is None:
             return None
         done.append(case.id)
-        outcome = self._act(case, "timer_fired", SYSTEM, now, {})
+        savepoint = self.session.begin_nested()
+        try:
+            outcome = self._act(case, "timer_fired", SYSTEM, now, {})
+        except Conflict:
+            savepoint.rollback()  # another worker or a person moved it first: skip
+            return case.business_key, []
+        except Exception as error:  # one broken case must not stop every other timer
+            savepoint.rollback()
+            acting.quarantine(self.session, case, now, f"{type(error).__name__}: {error}")
+            return case.business_key, []
+        savepoint.commit()
         return case.business_key, outcome.details.get("fired", [])
 
     # --- calendar -----------------------------------------------------------------------------
@@ -419,15 +431,30 @@ class Service:
         raw = version.tasks.get(task_spec) if version else None
         return TaskMeta.from_dict(raw) if raw else None
 
+    def _explain_missing_task(self, task_id: str, username: str) -> None:
+        """Tell someone who may see the case that the task was done; anyone else: not found."""
+        done = repo.completion_of(self.session, task_id)
+        case = self.session.get(Case, done.case_id) if done is not None else None
+        if done is not None and case is not None:
+            user = self.get_user(username)
+            meta = self._task_meta(case.process_version_id, done.task_spec or "")
+            was_offered = meta is not None and was_candidate(meta, case.data, user)
+            if was_offered or organisation.may_view_case(self.session, case, user):
+                raise TaskNotReady(f"task {task_id} was already completed by {done.actor} at "
+                                   f"{done.at.isoformat()}; reload the case")  # fmt: skip
+        raise NotFound(f"no open task with id '{task_id}'")
+
     def _require_may_see(self, view: TaskView, username: str) -> None:
         """Out-of-scope tasks look like missing ones (never leak that they exist)."""
         groups = set(self.groups_of(username))
-        offered = (
-            view.assignee == username
-            or view.claimed_by == username
-            or username in view.candidate_users
-            or bool(groups & set(view.candidate_groups))
-        )
+        if view.assignee:  # an assigned task is the assignee's alone
+            offered = username in (view.assignee, view.claimed_by)
+        else:
+            offered = (
+                view.claimed_by == username
+                or username in view.candidate_users
+                or bool(groups & set(view.candidate_groups))
+            )
         if not offered:
             raise NotFound(f"no open task with id '{view.id}' for {username}")
 

@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from lxml import etree
@@ -21,6 +22,8 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
+from .calendar import WorkingCalendar
+from .casework import script_helpers
 from .errors import Problem
 from .loading import bpmn_validator, is_dmn, load_process
 from .modeling import (
@@ -30,10 +33,11 @@ from .modeling import (
     element_properties,
     processes,
     start_kind,
+    timer_values,
     user_tasks,
 )
 from .reports import REPORTS
-from .scripting import ScriptRejected, compile_expression, compile_script
+from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, compile_script
 from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, SPIFF_NS, element_id, local_name, parse_xml
 
 ACTIVITIES = (
@@ -218,6 +222,11 @@ def _collect_decisions(model: ModelSet, name: str, root: etree._Element) -> None
         )
         return
     decision = decisions[0]
+    if decision.get("id", "") in model.decisions:
+        ident = decision.get("id", "")
+        message = f"decision id already defined in {model.decisions[ident]}; rename one"
+        model.problems.append(Problem(name, decision.sourceline, ident, message))
+        return
     model.decisions[decision.get("id", "")] = name
     for problem in _dmn_cell_problems(name, decision, namespace or ""):
         model.problems.append(problem)
@@ -386,7 +395,7 @@ def _check_gateways(process: etree._Element, report: Report) -> None:
 
 def _check_timers(process: etree._Element, report: Report) -> None:
     for timer in process.iterfind(".//bpmn:timerEventDefinition", NSMAP):
-        values = [c for c in timer if (c.text or "").strip()]
+        values = timer_values(timer)
         if not values:
             report(
                 timer,
@@ -394,7 +403,15 @@ def _check_timers(process: etree._Element, report: Report) -> None:
                 '(a Python expression, e.g. "PT1H" with quotes)',
             )
         for value in values:
+            if local_name(value) == "timeCycle":
+                report(value, "cycle timers are not supported; use a duration timer on a loop "
+                       "back through a gateway, or a timer start event (a schedule)")  # fmt: skip
             _check_expression(value, value.text or "", report, "timer")
+    start = process.find("bpmn:startEvent/bpmn:timerEventDefinition", NSMAP)
+    for value in timer_values(start) if start is not None else []:
+        if local_name(value) != "timeDate":
+            report(value, "a timer start event needs a timeDate expression giving the next "
+                   "start, e.g. iso(first_working_day_of_next_month(now()))")  # fmt: skip
 
 
 def _check_conditions(process: etree._Element, report: Report) -> None:
@@ -421,11 +438,39 @@ def _check_task_attributes(process: etree._Element, report: Report) -> None:
             value = task.get(f"{{{CAMUNDA_NS}}}{attribute}")
             if value and not value.strip().isdigit():
                 _check_expression(task, value, report, f"camunda:{attribute}")
+        for attribute in ("candidateGroups", "candidateUsers", "assignee"):
+            value = task.get(f"{{{CAMUNDA_NS}}}{attribute}") or ""
+            if "${" in value or "#{" in value:
+                report(
+                    task,
+                    f"camunda:{attribute} '{value}' uses a JUEL expression; write "
+                    "{name} placeholders filled from the task data, e.g. clerks:{intake_unit}",
+                )
+
+
+def _check_form_fields(process: etree._Element, report: Report) -> None:
+    for field_element in process.iterfind(".//camunda:formField", NSMAP):
+        name = field_element.get("id", "")
+        if name in reserved_names():
+            report(field_element, f"form field '{name}' would hide the script helper of that "
+                   f"name; rename the field")  # fmt: skip
+        for constraint in field_element.iterfind("camunda:validation/camunda:constraint", NSMAP):
+            if constraint.get("name") == "pattern":
+                try:
+                    re.compile(constraint.get("config") or "")
+                except re.error as error:
+                    report(constraint, f"the pattern is not a valid regular expression: {error}")
+
+
+@cache
+def reserved_names() -> frozenset[str]:
+    """Names that scripts see as helpers, so task data must not use them."""
+    return frozenset(SandboxEnvironment(script_helpers(WorkingCalendar())).reserved)
 
 
 _CHECKERS: tuple[Callable[[etree._Element, Report], None], ...] = (
     _check_data_stores, _check_outgoing, _check_gateways, _check_timers,
-    _check_conditions, _check_scripts, _check_task_attributes,
+    _check_conditions, _check_scripts, _check_task_attributes, _check_form_fields,
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from engine.calendar import SHANGHAI
 from engine.deployment import read_sources
+from engine.errors import NotFound
 from tests.conftest import DATA
 
 FEATURES = DATA / "features"
@@ -70,8 +71,8 @@ def test_timer_start_process__starts_on_the_first_working_day_with_last_months_a
         assert service.list_tasks("member") == []
     features.fire_due_timers(now=datetime(2026, 10, 8, 9, 30, tzinfo=SHANGHAI))
     with features.transaction() as service:
-        meeting = service.get_case("monthly-20261008")
-        assert service.replay("monthly-20261008").matches_stored is True
+        meeting = service.get_case("monthly-20261008-0900")
+        assert service.replay("monthly-20261008-0900").matches_stored is True
     agenda = meeting.data["agenda"]
     assert [item["case_key"] for item in agenda] == ["OPEN1"]
     assert "未办结" in agenda[0]["reason"]
@@ -80,7 +81,7 @@ def test_timer_start_process__starts_on_the_first_working_day_with_last_months_a
     features.fire_due_timers(now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
     with features.transaction() as service:
         starts = [c for c in service.list_cases("member") if c.process_id == "monthly"]
-    assert [c.key for c in starts] == ["monthly-20261008"]  # November's is not due yet
+    assert [c.key for c in starts] == ["monthly-20261008-0900"]  # November's is not due yet
 
 
 def test_dates_and_decimals__survive_persistence_scripts_and_replay(features):
@@ -94,3 +95,38 @@ def test_dates_and_decimals__survive_persistence_scripts_and_replay(features):
         assert service.replay("TY1").matches_stored is True
     assert done.data["visit_day"] == date(2026, 10, 12)
     assert done.data["days_between"] == 4
+
+
+def test_loop_that_never_waits__is_stopped_and_the_error_lands_on_the_case(features, monkeypatch):
+    monkeypatch.setattr("engine.casework.MAX_STEPS_PER_ACTION", 200)
+    with features.transaction() as service:
+        case = service.start_case("endless_gateway", key="LOOP")
+    assert case.status == "error" and "200 engine steps" in case.error
+    with features.transaction() as service:
+        assert [e.kind for e in service.history("LOOP")] == ["started", "failed"]
+
+
+def test_a_failing_case__does_not_keep_other_due_timers_from_firing(features):
+    with features.transaction() as service:
+        for key, divisor in (("BAD", 0), ("GOOD", 4)):
+            data = {"divisor": divisor, "wait_for": "PT1H"}
+            service.start_case("timer_then_fail", key=key, data=data, at=MONDAY)
+    assert features.fire_due_timers(now=datetime(2026, 9, 28, 12, 0, tzinfo=SHANGHAI)) == 2
+    with features.transaction() as service:
+        bad, good = service.get_case("BAD"), service.get_case("GOOD")
+        assert service.verify() == []
+    assert bad.status == "error" and "division by zero" in bad.error
+    assert bad.next_timer_at is None  # out of the rotation until someone fixes it
+    assert good.status == "completed" and good.data["ratio"] == 0.25
+
+
+def test_assigned_task__belongs_to_the_assignee_not_to_the_candidate_group(features):
+    with features.transaction() as service:
+        service.save_user("inspector_2", "纪检员二", ["discipline"])
+        task = service.start_case("assigned", key="AS1", data={"owner": "inspector"}).tasks[0]
+        assert task.assignee == "inspector"
+        assert [t.id for t in service.list_tasks("inspector")] == [task.id]
+        assert service.list_tasks("inspector_2") == []
+        with pytest.raises(NotFound):
+            service.complete_task(task.id, "inspector_2", {})
+        assert service.complete_task(task.id, "inspector", {}).status == "completed"

@@ -344,3 +344,19 @@ def test_audit_cli__rewritten_chain_that_grew_past_the_export_is_caught(
 
     assert verify() == 1
     assert "TAMPERED G1: event 4" in capsys.readouterr().out
+
+
+def test_verify__case_data_edited_outside_the_engine_is_named(two_cases):
+    with two_cases.transaction() as s:
+        data = dict(s.get_case("H1").data)
+    data["reply"] = "已办结（被篡改）"
+    with two_cases.sql.begin() as connection:
+        connection.execute(
+            text("UPDATE cases SET data = :data WHERE business_key = 'H1'").bindparams(
+                bindparam("data", type_=JSON)
+            ),
+            {"data": data},
+        )
+    found = findings(two_cases)
+    assert [(f.case_key, f.seq) for f in found] == [("H1", 5)]
+    assert "reply" in found[0].problem and "outside the engine" in found[0].problem
