@@ -79,7 +79,7 @@ def claim_case_row(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError as error:
-        raise StaleCase("the case was changed by someone else; reload it and retry") from error
+        raise StaleCase() from error
 
 
 def _with_calendar(inputs: dict[str, Any], calendar: WorkingCalendar) -> dict[str, Any]:

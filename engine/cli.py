@@ -13,10 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .deployment import check, read_sources
+from .deployment import read_sources
 from .errors import Conflict, EngineError, FormInvalid, InvalidProcess
 from .service import SYSTEM, Engine
 from .settings import Settings
+from .validation import validate
 
 DEFAULT_PROCESSES = Path("processes")
 DEMO_PASSWORD = "mashangban-demo"  # demo data only; documented in the README
@@ -79,7 +80,7 @@ def cmd_init(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_validate(engine: Engine | None, args: argparse.Namespace) -> int:
-    model = check(read_sources(args.paths))
+    model = validate(read_sources(args.paths))
     for problem in model.problems:
         print(problem)
     if model.problems:

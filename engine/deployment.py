@@ -69,11 +69,6 @@ def _source_files(path: Path) -> list[Path]:
     )
 
 
-def check(files: dict[str, bytes]) -> ModelSet:
-    """Validate files on their own (no database): what `mashangban validate` runs."""
-    return validate(files)
-
-
 def deploy(
     session: Session,
     files: dict[str, bytes],

@@ -34,6 +34,9 @@ class StaleCase(Conflict):
 
     code = "stale_case"
 
+    def __init__(self, message: str = "the case was changed by someone else; reload it and retry"):
+        super().__init__(message)
+
 
 class TaskNotReady(Conflict):
     """The task was already completed, cancelled or is not yet reachable."""

@@ -56,8 +56,9 @@ def _add_row(
     priority, priority_warning = _evaluate_priority(meta, task, script_engine)
     groups, users, assignee, routing_warning = _routing(meta, task)
     warnings = [w for w in (due_warning, priority_warning, routing_warning) if w]
-    if warnings:
-        case.warnings = [*case.warnings, *warnings]
+    new = [w for w in dict.fromkeys(warnings) if w not in case.warnings]
+    if new:
+        case.warnings = [*case.warnings, *new]
     session.add(
         HumanTask(
             id=task.id, case_id=case.id, process_version_id=version.id, task_spec=task.spec,

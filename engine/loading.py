@@ -14,7 +14,6 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -70,9 +69,3 @@ def load_process(files: Mapping[str, bytes], process_id: str, dialect: str) -> P
 def serializer_config(dialect: str) -> dict:
     """The serializer converters matching a dialect's parser."""
     return CAMUNDA_CONFIG if dialect == CAMUNDA else SPIFF_CONFIG
-
-
-def make_serializer(dialect: str) -> BpmnWorkflowSerializer:
-    """A plain serializer for a dialect (used where specs travel with the state)."""
-    registry = BpmnWorkflowSerializer.configure(serializer_config(dialect))
-    return BpmnWorkflowSerializer(registry)

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import acting, casefiles, deployment, determinism, organisation, scheduling
 from . import repository as repo
+from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome
@@ -45,8 +46,6 @@ from .views import (
     ReplayResult,
     TaskView,
 )
-
-SYSTEM = "system"
 
 
 class Engine:
@@ -77,7 +76,7 @@ class Engine:
             session.commit()
         except StaleDataError as error:
             session.rollback()
-            raise StaleCase("the case was changed by someone else; reload it and retry") from error
+            raise StaleCase() from error
         except BaseException:
             session.rollback()
             raise
@@ -260,7 +259,13 @@ class Service:
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
         view = task_views(self.session, [(row, case)], self._task_meta)[0]
-        self._require_may_see(view, username)
+        try:
+            self._require_may_see(view, username)
+        except NotFound:
+            # Under READ COMMITTED the task may have been completed between our reads.
+            if repo.completion_of(self.session, task_id) is not None:
+                self._explain_missing_task(task_id, username)
+            raise
         return view
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:

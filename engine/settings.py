@@ -13,7 +13,6 @@ class Settings:
 
     database_url: str
     instance_path: Path
-    script_line_budget: int = 200_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -24,5 +23,4 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL", default_url),
             instance_path=instance,
-            script_line_budget=int(env.get("MASHANGBAN_SCRIPT_LINE_BUDGET", "200000")),
         )

@@ -11,20 +11,16 @@ from __future__ import annotations
 import copy
 import json
 import re
-import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Protocol
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
-from .calendar import WorkingCalendar
-from .casework import script_helpers
 from .errors import Problem
+from .lint import lint_process, lint_properties
 from .loading import bpmn_validator, is_dmn, load_process
 from .modeling import (
     StartKind,
@@ -33,20 +29,13 @@ from .modeling import (
     element_properties,
     processes,
     start_kind,
-    timer_values,
     user_tasks,
 )
-from .reports import REPORTS
-from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, compile_script
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, SPIFF_NS, element_id, local_name, parse_xml
+from .scripting import ScriptRejected, compile_expression
+from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, element_id, local_name, parse_xml
 
-ACTIVITIES = (
-    "task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask",
-    "sendTask", "receiveTask", "callActivity", "subProcess",
-)  # fmt: skip
 FORM_SUFFIXES = ("-schema.json", ".schema.json")  # Spiff JSON-schema forms
 UNKNOWN_FILE = "not a diagram (.bpmn), decision table (.dmn) or form (-schema.json); remove it"
-MILESTONE_KINDS = ("escalated", "reminded", "returned", "extended")
 
 
 @dataclass
@@ -294,36 +283,8 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
         for rule in process.iterfind(".//bpmn:businessRuleTask", NSMAP):
             info.decisions.add(_decision_ref(rule) or "")
         model.processes[process_id] = info
-        model.problems.extend(_lint_process(name, process))
-        model.problems.extend(_lint_properties(name, process, info))
-
-
-def _lint_properties(file: str, process: etree._Element, info: ProcessInfo) -> list[Problem]:
-    problems = []
-    lines = {e.get("id"): e.sourceline for e in process.iter() if e.get("id")}
-    for element, props in info.properties.items():
-        kind = props.get("history_event")
-        if kind is not None and kind not in MILESTONE_KINDS:
-            problems.append(Problem(file, lines.get(element), element, f"history_event '{kind}' "
-                                    f"is not one of {', '.join(MILESTONE_KINDS)}"))  # fmt: skip
-    report = info.start.start_data
-    if report is not None and report not in REPORTS:
-        start_line = lines.get(process.find("bpmn:startEvent", NSMAP).get("id"))
-        problems.append(Problem(file, start_line, "", f"start_data '{report}' is not a known "
-                                f"report; use one of {', '.join(sorted(REPORTS))}"))  # fmt: skip
-    for definition in process.iterfind(".//bpmn:messageEventDefinition", NSMAP):
-        payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
-        if payload:
-            _check_expression(definition, payload, _reporter(file, problems), "message payload")
-    return problems
-
-
-def _reporter(file: str, problems: list[Problem]) -> Report:
-    def report(element: etree._Element, message: str, line: int | None = None) -> None:
-        where = line if line is not None else element.sourceline
-        problems.append(Problem(file, where, element_id(element), message))
-
-    return report
+        model.problems.extend(lint_process(name, process))
+        model.problems.extend(lint_properties(name, process, info))
 
 
 def _decision_ref(rule: etree._Element) -> str | None:
@@ -332,189 +293,6 @@ def _decision_ref(rule: etree._Element) -> str | None:
         called = rule.find(".//spiffworkflow:calledDecisionId", NSMAP)
         ref = called.text.strip() if called is not None and called.text else None
     return ref
-
-
-def _lint_process(file: str, process: etree._Element) -> list[Problem]:
-    problems: list[Problem] = []
-    report = _reporter(file, problems)
-
-    if process.get("isExecutable", "false").lower() != "true":
-        report(
-            process,
-            'the process is marked non-executable; set isExecutable="true" '
-            '("Executable" in the modeler)',
-        )
-    if process.find("bpmn:startEvent", NSMAP) is None:
-        report(process, "the process has no start event; add one")
-    for checker in _CHECKERS:
-        checker(process, report)
-    return problems
-
-
-class Report(Protocol):
-    """Records a problem at an element (or at a line inside its text)."""
-
-    def __call__(self, element: etree._Element, message: str, line: int | None = None) -> None:
-        """Record one problem."""
-
-
-def _check_data_stores(process: etree._Element, report: Report) -> None:
-    for store in process.iter(f"{{{BPMN_NS}}}dataStoreReference", f"{{{BPMN_NS}}}dataStore"):
-        report(store, "data stores are not supported; keep the data in task data or a form")
-
-
-def _check_outgoing(process: etree._Element, report: Report) -> None:
-    for activity in process.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in ACTIVITIES)):
-        outgoing = activity.findall("bpmn:outgoing", NSMAP)
-        if len(outgoing) > 1:
-            report(
-                activity,
-                f"a task with {len(outgoing)} outgoing flows; add an exclusive or "
-                "parallel gateway after it and connect the flows there",
-            )
-
-
-def _check_gateways(process: etree._Element, report: Report) -> None:
-    flows = {f.get("id"): f for f in process.iterfind(".//bpmn:sequenceFlow", NSMAP)}
-    for gateway in process.iter(f"{{{BPMN_NS}}}exclusiveGateway", f"{{{BPMN_NS}}}inclusiveGateway"):
-        outgoing = [
-            flows.get((o.text or "").strip()) for o in gateway.iterfind("bpmn:outgoing", NSMAP)
-        ]
-        if len(outgoing) < 2:
-            continue
-        for flow in outgoing:
-            if flow is None or flow.get("id") == gateway.get("default"):
-                continue
-            if flow.find("bpmn:conditionExpression", NSMAP) is None:
-                report(
-                    flow,
-                    "a gateway branch without a condition; add a condition or make "
-                    "it the gateway's default flow",
-                )
-
-
-def _check_timers(process: etree._Element, report: Report) -> None:
-    for timer in process.iterfind(".//bpmn:timerEventDefinition", NSMAP):
-        values = timer_values(timer)
-        if not values:
-            report(
-                timer,
-                "the timer has no value; set a date, duration or cycle expression "
-                '(a Python expression, e.g. "PT1H" with quotes)',
-            )
-        for value in values:
-            if local_name(value) == "timeCycle":
-                report(value, "cycle timers are not supported; use a duration timer on a loop "
-                       "back through a gateway, or a timer start event (a schedule)")  # fmt: skip
-            _check_expression(value, value.text or "", report, "timer")
-    start = process.find("bpmn:startEvent/bpmn:timerEventDefinition", NSMAP)
-    for value in timer_values(start) if start is not None else []:
-        if local_name(value) != "timeDate":
-            report(value, "a timer start event needs a timeDate expression giving the next "
-                   "start, e.g. iso(first_working_day_of_next_month(now()))")  # fmt: skip
-
-
-def _check_conditions(process: etree._Element, report: Report) -> None:
-    for condition in process.iterfind(".//bpmn:conditionExpression", NSMAP):
-        text = condition.text or ""
-        if not text.strip():
-            report(
-                condition, "the condition is empty; write a Python expression such as level == 1"
-            )
-        else:
-            _check_expression(condition, text, report, "condition")
-
-
-def _check_scripts(process: etree._Element, report: Report) -> None:
-    scripts = list(process.iterfind(".//bpmn:scriptTask/bpmn:script", NSMAP))
-    scripts += list(process.iter(f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript"))
-    for script in scripts:
-        _check_code(script, script.text or "", report, compile_script, "script")
-
-
-def _check_task_attributes(process: etree._Element, report: Report) -> None:
-    for task in process.iterfind(".//bpmn:userTask", NSMAP):
-        for attribute in ("dueDate", "priority"):
-            value = task.get(f"{{{CAMUNDA_NS}}}{attribute}")
-            if value and not value.strip().isdigit():
-                _check_expression(task, value, report, f"camunda:{attribute}")
-        for attribute in ("candidateGroups", "candidateUsers", "assignee"):
-            value = task.get(f"{{{CAMUNDA_NS}}}{attribute}") or ""
-            if "${" in value or "#{" in value:
-                report(
-                    task,
-                    f"camunda:{attribute} '{value}' uses a JUEL expression; write "
-                    "{name} placeholders filled from the task data, e.g. clerks:{intake_unit}",
-                )
-
-
-def _check_form_fields(process: etree._Element, report: Report) -> None:
-    for field_element in process.iterfind(".//camunda:formField", NSMAP):
-        name = field_element.get("id", "")
-        if name in reserved_names():
-            report(field_element, f"form field '{name}' would hide the script helper of that "
-                   f"name; rename the field")  # fmt: skip
-        for constraint in field_element.iterfind("camunda:validation/camunda:constraint", NSMAP):
-            if constraint.get("name") == "pattern":
-                try:
-                    re.compile(constraint.get("config") or "")
-                except re.error as error:
-                    report(constraint, f"the pattern is not a valid regular expression: {error}")
-
-
-@cache
-def reserved_names() -> frozenset[str]:
-    """Names that scripts see as helpers, so task data must not use them."""
-    return frozenset(SandboxEnvironment(script_helpers(WorkingCalendar())).reserved)
-
-
-_CHECKERS: tuple[Callable[[etree._Element, Report], None], ...] = (
-    _check_data_stores, _check_outgoing, _check_gateways, _check_timers,
-    _check_conditions, _check_scripts, _check_task_attributes, _check_form_fields,
-)  # fmt: skip
-
-
-def _check_expression(element: etree._Element, text: str, report: Report, what: str) -> None:
-    stripped = text.strip()
-    if stripped.startswith(("${", "#{")):
-        report(
-            element,
-            f"the {what} '{stripped}' is a JUEL expression; this engine evaluates "
-            f"Python: write {stripped[2:-1].strip() or 'an expression'} without ${{...}}",
-        )
-        return
-    if stripped.startswith("="):
-        report(
-            element,
-            f"the {what} '{stripped}' is a FEEL expression; write it in Python "
-            f"without the leading '='",
-        )
-        return
-    _check_code(element, stripped, report, compile_expression, what)
-
-
-def _check_code(
-    element: etree._Element, text: str, report: Report, compiler: Callable[[str], object], what: str
-) -> None:
-    skipped = _leading_blank_lines(text)
-    if compiler is compile_expression:
-        source = text.strip()
-    else:
-        source = textwrap.dedent("\n".join(text.split("\n")[skipped:]))
-    try:
-        compiler(source)
-    except ScriptRejected as error:
-        offset = (error.line or 1) - 1 + skipped
-        report(element, f"the {what} is refused: {error}", (element.sourceline or 0) + offset)
-
-
-def _leading_blank_lines(text: str) -> int:
-    """Lines between the element's start tag and the first line of code."""
-    lines = text.split("\n")
-    blank = 0
-    while blank < len(lines) - 1 and not lines[blank].strip():
-        blank += 1
-    return blank
 
 
 def _check_references(model: ModelSet, roots: Mapping[str, etree._Element]) -> None:
