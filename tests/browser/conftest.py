@@ -105,11 +105,11 @@ def new_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
+def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the login form."""
     page.goto(f"{base}/login")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{base}/inbox")
 

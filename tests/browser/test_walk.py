@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from engine.demo import load_organisation
 from engine.deployment import read_sources
 from engine.errors import InvalidProcess
 from engine.service import Engine
-from tests.web.conftest import APPEAL
+from tests.web.conftest import APPEAL, make_app
 
 from .conftest import ROOT, LiveServer, screenshot, sign_in
 from .walk import (
@@ -19,6 +21,7 @@ from .walk import (
     citizen_rates,
     citizen_submits,
     claim_from_inbox,
+    demo_worker_for,
     expect_active,
     fill_form,
     next_task,
@@ -90,38 +93,55 @@ def test_closed_loop_on_mini_loop__citizen_clerk_department_rating(
     screenshot(citizen, "tracking")
 
 
+ORGANISATION = ROOT / "processes" / "organisation.json"
+DEMO_PASSWORD = "demo horse 9"
+
+
 @pytest.fixture
-def closed_loop(seeded: Engine, live: LiveServer) -> LiveServer:
-    """The live server with processes/ deployed and closed_loop as the intake process."""
+def demo_live(engine: Engine, browser: Any) -> Iterator[LiveServer]:
+    """A fresh database with processes/ deployed and the demo organisation (临江区) loaded,
+    served with closed_loop as the intake process."""
     sources = (
         read_sources([ROOT / "processes"]) if any((ROOT / "processes").rglob("*.bpmn")) else {}
     )
     if not sources:
         pytest.skip("processes/ has no diagrams yet: closed_loop is not deployed")
     try:
-        with seeded.transaction() as service:
+        with engine.transaction() as service:
             deployed = {p.process_id for p in service.deploy(sources).processes}
+            load_organisation(service, ORGANISATION, password=DEMO_PASSWORD)
     except InvalidProcess as error:
         pytest.fail(f"processes/ does not deploy:\n{error}")
     if "closed_loop" not in deployed:
         pytest.skip(f"processes/ deploys {sorted(deployed)} but no closed_loop yet")
-    live.app.config["MASHANGBAN_INTAKE_PROCESS"] = "closed_loop"
-    return live
+    app = make_app(
+        engine, TESTING=False, MASHANGBAN_ENV="testing", MASHANGBAN_INTAKE_PROCESS="closed_loop"
+    )
+    server = LiveServer(app)
+    yield server
+    server.close()
+    app.extensions["mashangban.engine"].close()
 
 
 def test_closed_loop__citizen_to_rating_through_real_diagram(
-    closed_loop: LiveServer, seeded: Engine, new_page: Any
+    demo_live: LiveServer, engine: Engine, new_page: Any
 ) -> None:
-    engine, base, appeal = seeded, closed_loop.url, Appeal()
+    """The real closed_loop with the demo organisation: a citizen at 江滨街道's window,
+    its clerk 王芳 (wangfang), 区住建局's handler 黄涛 (huangtao), and the rating."""
+    base = demo_live.url
+    appeal = Appeal(window_label="江滨街道便民服务中心")
     citizen = new_page()
     citizen_submits(citizen, base, appeal)
-    staff_until_rating(new_page, base, engine, appeal)
-    clerk_steps = [s for s in appeal.steps if s.startswith("li:")]
-    assert len(clerk_steps) >= 2 and any(s.startswith("wang:") for s in appeal.steps), (
+    with engine.transaction() as service:
+        assert service.get_case(appeal.key).data["intake_unit"] == "town_a"
+    worker = demo_worker_for(ORGANISATION)
+    staff_until_rating(new_page, base, engine, appeal, worker, DEMO_PASSWORD)
+    clerk_steps = [s for s in appeal.steps if s.startswith("wangfang:")]
+    assert len(clerk_steps) >= 2 and any(s.startswith("huangtao:") for s in appeal.steps), (
         f"expected intake, classification and a department step, got {appeal.steps}"
     )
     clerk = new_page()
-    sign_in(clerk, base, "li")
+    sign_in(clerk, base, "wangfang", DEMO_PASSWORD)
     clerk.goto(f"{base}/cases/{appeal.key}")
     expect(clerk.locator("#diagram")).to_have_attribute("data-state", "ready")
     first = appeal.steps[0].split(":")[1]

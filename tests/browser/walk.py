@@ -5,9 +5,12 @@ inbox, and the citizen rates the answer on the tracking page.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -16,7 +19,7 @@ from engine.forms import FormField
 from engine.service import Engine
 from engine.views import TaskView
 
-from .conftest import sign_in
+from .conftest import PASSWORD, sign_in
 
 # Which seeded user works on a task offered to a group (tests/web/conftest.py seeds them).
 GROUP_USERS = {
@@ -89,6 +92,25 @@ def worker_for(task: TaskView) -> str:
     raise AssertionError(f"no test user for {task.task_spec} offered to {task.candidate_groups}")
 
 
+def demo_worker_for(organisation: Path) -> Callable[[TaskView], str]:
+    """Who works on a task in the demo organisation: its assignee or candidate user, else
+    the first user of organisation.json who is in one of its candidate groups."""
+    users = json.loads(organisation.read_text(encoding="utf-8"))["users"]
+
+    def worker(task: TaskView) -> str:
+        for name in (task.assignee, *task.candidate_users):
+            if name:
+                return name
+        for group in task.candidate_groups:
+            for user in users:
+                if group in user["groups"]:
+                    return user["username"]
+        offered = task.candidate_groups
+        raise AssertionError(f"no demo user for {task.task_spec} offered to {offered}")
+
+    return worker
+
+
 def value_for(spec: FormField, shown: str) -> str | None:
     """What a careful clerk would enter (None: leave the field as it is)."""
     preferred = PREFERRED.get(spec.id)
@@ -151,7 +173,10 @@ def expect_active(page: Any, element_id: str) -> None:
     expect(marked).to_have_count(1)
 
 
-def staff_until_rating(new_page: Any, base: str, engine: Engine, appeal: Appeal) -> None:
+def staff_until_rating(
+    new_page: Any, base: str, engine: Engine, appeal: Appeal,
+    worker: Callable[[TaskView], str] = worker_for, password: str = PASSWORD,
+) -> None:  # fmt: skip
     """Each task goes to the person it is offered to, until the citizen is asked to rate."""
     pages: dict[str, Any] = {}
     for _ in range(MAX_STEPS):
@@ -160,10 +185,10 @@ def staff_until_rating(new_page: Any, base: str, engine: Engine, appeal: Appeal)
                 return
         task = next_task(engine, appeal.key)
         assert task is not None, f"case ended without asking for a rating after {appeal.steps}"
-        user = worker_for(task)
+        user = worker(task)
         if user not in pages:
             pages[user] = new_page()
-            sign_in(pages[user], base, user)
+            sign_in(pages[user], base, user, password)
         staff_handle(pages[user], base, task)
         appeal.steps.append(f"{user}:{task.task_spec}")
     raise AssertionError(f"no rating request after {MAX_STEPS} steps: {appeal.steps}")
