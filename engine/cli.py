@@ -259,8 +259,14 @@ def cmd_replay(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_demo_load(engine: Engine, args: argparse.Namespace) -> int:
     from . import demo
 
-    with engine.transaction() as service:
-        users = demo.load_organisation(service, args.org, password=args.password)
+    try:
+        with engine.transaction() as service:
+            users = demo.load_organisation(service, args.org, password=args.password)
+    except (KeyError, TypeError, ValueError) as error:
+        raise SystemExit(
+            f"error: {args.org} is not an organisation file (see processes/"
+            f"README.md for its shape): {type(error).__name__} {error}"
+        ) from None
     print(f"organisation loaded: {users} staff members (password: see README)")
     if args.no_cases:
         return 0
@@ -437,6 +443,10 @@ def _run(action: Callable[[], int]) -> int:
     except EngineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a file named on the command line is missing or unreadable
+        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 1
+
     except KeyboardInterrupt:
         return 130
 
