@@ -150,9 +150,9 @@ def test_timers__run_at_the_exact_due_instant_records_no_empty_event(deployed):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="engine bug: running.case_data shows only the last completed task's data, so "
-    "completing `respond` replaces the reminder branch's reminders=1 with the respond "
-    "branch's 0 and history records li as changing reminders 1 -> 0",
+    reason="known limitation (SpiffWorkflow data semantics): a non-interrupting branch keeps "
+    "its own copy of the data, so completing `respond` replaces the reminder branch's "
+    "reminders=1 with the respond branch's 0; merge such data explicitly in the diagram",
 )
 def test_timers__reminder_count_survives_completing_respond(deployed):
     start_sla(deployed, "T7")
