@@ -26,6 +26,11 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
+def task_names(version: ProcessVersion) -> dict[str, str]:
+    """User-task ids of a process version and their names, for timelines."""
+    return {spec: meta.get("name", spec) for spec, meta in version.tasks.items()}
+
+
 def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
     """Summaries of case rows (process ids resolved once per version)."""
     versions: dict[int, str] = {}
@@ -54,7 +59,7 @@ def public_view(session: Session, key: str, code: str) -> PublicCaseView:
         raise NotFound("no case with this number and tracking code")
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
-    names = {spec: meta.get("name", spec) for spec, meta in version.tasks.items()}
+    names = task_names(version)
     timeline = tuple(
         PublicEntry(e.at, e.kind, names.get(e.task_spec or "", PUBLIC_KINDS[e.kind]))
         for e in repo.events(session, case.id)

@@ -105,9 +105,7 @@ def deploy(
 
 
 def _current_snapshot(session: Session, deployment_id: int) -> dict[str, bytes]:
-    names = repo.deployment_files(session, deployment_id)
-    contents = repo.blobs(session, names.values())
-    return {name: contents[digest] for name, digest in names.items()}
+    return repo.file_contents(session, repo.deployment_files(session, deployment_id))
 
 
 def _unchanged(session: Session, model: ModelSet) -> tuple[DeployedProcess, ...]:

@@ -163,9 +163,13 @@ def task_views(
     """Build task views for inbox rows (candidates loaded in one query)."""
     candidates = repo.candidates(session, [row.id for row, _key in rows])
     views = []
+    metas: dict[tuple[int, str], TaskMeta | None] = {}  # rebuilt once per task kind, not per row
     for row, case in rows:
         offered = candidates.get(row.id, [])
-        meta = meta_of(row.process_version_id, row.task_spec)
+        meta_key = (row.process_version_id, row.task_spec)
+        if meta_key not in metas:
+            metas[meta_key] = meta_of(*meta_key)
+        meta = metas[meta_key]
         views.append(
             TaskView(
                 id=row.id, case_key=case.business_key, process_id=row.process_id,

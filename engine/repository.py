@@ -38,11 +38,11 @@ def deployment_files(session: Session, deployment_id: int) -> dict[str, str]:
     return {row.name: row.sha256 for row in rows}
 
 
-def blobs(session: Session, hashes: Iterable[str]) -> dict[str, bytes]:
-    """File contents by hash."""
-    wanted = set(hashes)
-    rows = session.scalars(select(SourceBlob).where(SourceBlob.sha256.in_(wanted)))
-    return {row.sha256: row.content for row in rows}
+def file_contents(session: Session, names: dict[str, str]) -> dict[str, bytes]:
+    """The contents of named files, given their content hashes (one query)."""
+    query = select(SourceBlob).where(SourceBlob.sha256.in_(set(names.values())))
+    contents = {row.sha256: row.content for row in session.scalars(query)}
+    return {name: contents[digest] for name, digest in names.items()}
 
 
 def save_blob(session: Session, sha256: str, content: bytes) -> None:

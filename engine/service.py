@@ -89,8 +89,7 @@ class Engine:
             cached = self._runners.get(version.id)
         if cached is not None:
             return cached
-        contents = repo.blobs(session, version.files.values())
-        files = {name: contents[digest] for name, digest in version.files.items()}
+        files = repo.file_contents(session, version.files)
         runner = Runner(load_process(files, version.process_id, version.dialect))
         with self._lock:
             self._runners[version.id] = runner
@@ -333,8 +332,7 @@ class Service:
         """The case's diagram with completed and active elements."""
         case = self._visible_case(key, viewer)
         version = self._version(case)
-        contents = repo.blobs(self.session, version.files.values())
-        files = {name: contents[digest] for name, digest in version.files.items()}
+        files = repo.file_contents(self.session, version.files)
         return casefiles.diagram(
             self.session, case, self.engine.runner(self.session, version), files
         )
@@ -354,7 +352,7 @@ class Service:
     def history(self, key: str, viewer: str | None = None) -> list[EventView]:
         """A case's events, oldest first (NotFound if `viewer` may not see the case)."""
         case = self._visible_case(key, viewer)
-        names = {spec: meta.get("name", spec) for spec, meta in self._version(case).tasks.items()}
+        names = casefiles.task_names(self._version(case))
         return [
             EventView(e.seq, e.at, e.actor, e.kind, e.task_id, e.task_spec, e.inputs,
                       e.data_before, e.data_after, e.hash, names.get(e.task_spec or ""))
