@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 MSB := $(BIN)/mashangban
 
-.PHONY: setup run test test-fast lint format bench docs clean
+.PHONY: setup run test test-fast lint format bench bench-quick docs clean
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -46,8 +46,12 @@ format: setup
 docs: setup
 	MASHANGBAN_DOCS_OUT=docs MASHANGBAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser
 
+## Every performance goal beside its baseline, SQLite and PostgreSQL (bench/README.md).
 bench: setup
-	$(BIN)/python bench/engine_throughput.py
+	$(BIN)/python -m bench
+
+bench-quick: setup
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
