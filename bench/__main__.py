@@ -70,8 +70,13 @@ def postgres_goals(report: Report, sizes: Sizes) -> None:
     report.key("inbox_http_p99_ms", web_p99)
     with postgres_url() as url:
         rate, twice, missed = timers.timers_per_second(url, sizes.timers)
-    report.add(f"(f) {sizes.timers:,} due timers, 2 workers, pg",
-               f"{rate:,.0f}/s ({twice} twice, {missed} missed)", "-", "-", "≥ 300/s, 0, 0")
+    report.add(
+        f"(f) {sizes.timers:,} due timers, 2 workers, pg",
+        f"{rate:,.0f}/s ({twice} twice, {missed} missed)",
+        "-",
+        "-",
+        "≥ 300/s, 0, 0",
+    )
     report.key("timers_per_s", rate)
 
 

@@ -25,9 +25,7 @@ def create_app() -> Flask:
     @app.post("/bound/<int:row>")
     def bound(row: int) -> Any:
         with sql.begin() as connection:
-            connection.execute(
-                text("UPDATE bench_rows SET n = n + 1 WHERE id = :id"), {"id": row}
-            )
+            connection.execute(text("UPDATE bench_rows SET n = n + 1 WHERE id = :id"), {"id": row})
             connection.execute(
                 text("INSERT INTO bench_log (row_id, note) VALUES (:id, 'ok')"), {"id": row}
             )
@@ -40,8 +38,9 @@ def prepare(url: str, rows: int) -> None:
     """Create the baseline's two tables with `rows` rows to update."""
     sql = connect(url)
     with sql.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY, n INTEGER)"))  # noqa: E501
-        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_log (row_id INTEGER, note TEXT)"))  # noqa: E501
+        for table in ("bench_rows (id INTEGER PRIMARY KEY, n INTEGER)",
+                      "bench_log (row_id INTEGER, note TEXT)"):  # fmt: skip
+            connection.execute(text(f"CREATE TABLE IF NOT EXISTS {table}"))
         connection.execute(text("DELETE FROM bench_rows"))
         connection.execute(
             text("INSERT INTO bench_rows (id, n) VALUES (:id, 0)"),

@@ -34,8 +34,10 @@ def _clone_cases(engine: Engine, template: str, prefix: str, count: int) -> None
     """`count` copies of the template case row, keyed prefix + number, 100,000 a transaction."""
     columns = _columns(engine, "cases")
     values = [f"'{prefix}' || (:offset + g)" if c == "business_key" else c for c in columns]
-    sql = text(f"INSERT INTO cases ({', '.join(columns)}) SELECT {', '.join(values)} "
-               f"FROM cases, generate_series(1, :n) AS g WHERE business_key = :template")  # fmt: skip
+    sql = text(
+        f"INSERT INTO cases ({', '.join(columns)}) SELECT {', '.join(values)} "
+        "FROM cases, generate_series(1, :n) AS g WHERE business_key = :template"
+    )
     for offset in range(0, count, 100_000):
         with engine.sql.begin() as connection:
             batch = {"n": min(100_000, count - offset), "offset": offset, "template": template}
@@ -58,19 +60,25 @@ def populate(engine: Engine, history: int, open_tasks: int) -> None:
     _clone_cases(engine, "TEMPLATE-DONE", "HIST-", history)
     _clone_cases(engine, "TEMPLATE-OPEN", "OPEN-", open_tasks)
     with engine.sql.begin() as connection:
-        connection.execute(text("""
+        connection.execute(
+            text("""
             INSERT INTO human_tasks (id, case_id, process_version_id, task_spec, name,
                 process_id, lane, assignee, claimed_by, due_at, priority, created_at)
             SELECT md5(c.business_key), c.id, c.process_version_id, 'register', '登记',
                 'three_step', NULL,
                 CASE WHEN c.id % 50 = 0 THEN :user ELSE NULL END, NULL,
                 now() + (c.id % 5000) * interval '1 minute', 50, now()
-            FROM cases c WHERE c.business_key LIKE 'OPEN-%'"""), {"user": USER})
-        connection.execute(text("""
+            FROM cases c WHERE c.business_key LIKE 'OPEN-%'"""),
+            {"user": USER},
+        )
+        connection.execute(
+            text("""
             INSERT INTO human_task_candidates (task_id, kind, name)
             SELECT t.id, 'group', 'g' || (t.case_id % :groups) FROM human_tasks t
             WHERE t.task_spec = 'register' AND t.process_id = 'three_step'
-              AND t.id <> ALL(SELECT id FROM human_task_candidates)"""), {"groups": GROUPS})
+              AND t.id <> ALL(SELECT id FROM human_task_candidates)"""),
+            {"groups": GROUPS},
+        )
         connection.execute(text("ANALYZE"))
 
 

@@ -48,7 +48,7 @@ def gunicorn(app: str, url: str, workers: int = 2) -> Iterator[int]:
     """Serve `app` (a gunicorn app spec) with `workers` sync workers; yield the port."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "MASHANGBAN_ENV": "testing",
-           "SECRET_KEY": "bench-secret-not-for-production", "MASHANGBAN_RATE_LIMIT": "1000000"}  # fmt: skip
+           "SECRET_KEY": "bench-only-secret", "MASHANGBAN_RATE_LIMIT": "1000000"}  # fmt: skip
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", app]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -72,7 +72,9 @@ def _wait_until_listening(port: int, server: subprocess.Popen) -> None:
     raise RuntimeError("gunicorn did not start listening")
 
 
-def drive(port: int, paths: list[str], clients: int, headers: dict[str, str], body: bytes) -> LoadResult:  # noqa: E501
+def drive(
+    port: int, paths: list[str], clients: int, headers: dict[str, str], body: bytes
+) -> LoadResult:
     """POST `body` to every path once, from `clients` keep-alive connections at once."""
     work: queue.Queue[str] = queue.Queue()
     for path in paths:
