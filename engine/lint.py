@@ -227,9 +227,10 @@ def lint_properties(file: str, process: etree._Element, info: ProcessInfo) -> li
                                     f"is not one of {', '.join(MILESTONE_KINDS)}"))  # fmt: skip
     report = info.start.start_data
     if report is not None and report not in REPORTS:
-        start_line = lines.get(process.find("bpmn:startEvent", NSMAP).get("id"))
-        problems.append(Problem(file, start_line, "", f"start_data '{report}' is not a known "
-                                f"report; use one of {', '.join(sorted(REPORTS))}"))  # fmt: skip
+        start_id = process.find("bpmn:startEvent", NSMAP).get("id", "")
+        known = ", ".join(sorted(REPORTS))
+        message = f"start_data '{report}' is not a known report; use one of {known}"
+        problems.append(Problem(file, lines.get(start_id), start_id, message))
     for definition in process.iterfind(".//bpmn:messageEventDefinition", NSMAP):
         payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
         if payload:

@@ -231,7 +231,11 @@ def _check_references(model: ModelSet, roots: Mapping[str, etree._Element]) -> N
                     f"this diagram or fix calledElement"))  # fmt: skip
         for rule in root.iterfind(".//bpmn:businessRuleTask", NSMAP):
             ref = _decision_ref(rule)
-            if ref not in model.decisions:
+            if ref is None:
+                model.problems.append(Problem(info.file, rule.sourceline, rule.get("id", ""),
+                    "names no decision; set camunda:decisionRef (Camunda Modeler) or "
+                    "spiffworkflow:calledDecisionId to a deployed DMN decision id"))  # fmt: skip
+            elif ref not in model.decisions:
                 model.problems.append(Problem(info.file, rule.sourceline, rule.get("id", ""),
                     f"uses decision '{ref}', which no deployed DMN file defines; add the .dmn "
                     f"file or fix the decision reference"))  # fmt: skip
@@ -294,9 +298,22 @@ def _check_with_spiff(model: ModelSet, roots: Mapping[str, etree._Element]) -> N
             model.problems.append(Problem(file, line or info.line, ident,
                                           f"SpiffWorkflow cannot parse it: {error}"))  # fmt: skip
         except Exception as error:  # any parser crash becomes a Problem
-            model.problems.append(Problem(info.file, info.line, info.id, (
+            line, ident = _crash_site(error)
+            model.problems.append(Problem(info.file, line or info.line, ident or info.id, (
                 f"SpiffWorkflow cannot parse it ({type(error).__name__}: {error}); "
                 "simplify the construct named here")))  # fmt: skip
+
+
+def _crash_site(error: Exception) -> tuple[int | None, str]:
+    """The diagram element SpiffWorkflow's parser was reading when it crashed."""
+    site: tuple[int | None, str] = (None, "")
+    trace = error.__traceback__
+    while trace is not None:  # the innermost parser frame wins
+        node = getattr(trace.tb_frame.f_locals.get("self"), "node", None)
+        if isinstance(node, etree._Element) and node.get("id"):
+            site = (node.sourceline, str(node.get("id")))
+        trace = trace.tb_next
+    return site
 
 
 def _line_of(root: etree._Element | None, ident: str) -> int | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from engine.calendar import WorkingCalendar
 from engine.casework import make_script_engine
@@ -20,7 +21,7 @@ from engine.errors import InvalidProcess, MessageRejected, Problem, ScriptFailed
 from engine.loading import load_process
 from engine.running import Runner, advance
 from engine.service import Engine
-from engine.validation import validate
+from engine.validation import _crash_site, validate
 from tests.conftest import DATA, INVALID
 
 ELSEWHERE = DATA / "elsewhere"
@@ -332,3 +333,34 @@ def test_deploy__refusal_lists_every_problem_in_one_round(engine: Engine) -> Non
         service.deploy({"j.bpmn": text.encode()})
 
     assert len(refused.value.problems) >= 2
+
+
+def test_validate__business_rule_task_without_a_decision_says_which_attribute_to_set() -> None:
+    text = (ELSEWHERE / "both_namespaces_spiff_decision.bpmn").read_text(encoding="utf-8")
+    text = text.replace(
+        "<spiffworkflow:calledDecisionId>grade_by_people</spiffworkflow:calledDecisionId>", ""
+    )
+
+    (problem,) = problems_of({"b.bpmn": text.encode(), **files_of("grade_by_people.dmn")})
+
+    assert (problem.line, problem.element_id) == (10, "grade")
+    assert "camunda:decisionRef" in problem.message and "None" not in problem.message
+
+
+class _ParserStandIn:
+    """Holds a diagram element the way SpiffWorkflow's node parsers do (`self.node`)."""
+
+    def __init__(self, node: object) -> None:
+        self.node = node
+
+    def parse(self) -> None:
+        raise KeyError("{http://camunda.org/schema/1.0/bpmn}decisionRef")
+
+
+def test_validate__a_parser_crash_is_placed_at_the_element_being_parsed() -> None:
+    root = etree.fromstring(b'<a>\n<b id="grade"/>\n</a>')
+
+    with pytest.raises(KeyError) as crashed:
+        _ParserStandIn(root[0]).parse()
+
+    assert _crash_site(crashed.value) == (2, "grade")
