@@ -92,6 +92,11 @@ class WorkingCalendar:
             return day.weekday() < 5
 
     @property
+    def hours(self) -> WorkingHours:
+        """The office hours of a working day."""
+        return self._hours
+
+    @property
     def decided_days(self) -> dict[date, bool]:
         """Days answered by overrides or the fallback (not the bundled data) so far.
 

@@ -29,6 +29,7 @@ from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, Ta
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
+from .leaders import INTAKE_PROCESS, Reports
 from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
@@ -395,6 +396,10 @@ class Service:
             raise CalendarError(f"{error}; nothing was loaded") from None
         repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
         return len(days)
+
+    def reports(self, process_id: str = INTAKE_PROCESS) -> Reports:
+        """The leaders' reports (三率, ranking, hot spots, overdue lists) in this transaction."""
+        return Reports(self, process_id)
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""

@@ -1,0 +1,186 @@
+"""The service API of the leaders' reports (`Service.reports()`): scope, rates, lists.
+
+Leaders (leading-group office, joint meeting, supervising office, discipline, auditors)
+see every case; a clerk the cases received by their unit and the units below it; a
+department handler or chief representative the cases their department leads.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from . import organisation
+from .errors import NotAllowed
+from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
+from .organisation import UserView
+from .rates import CaseFacts, FactsCache, WorkClock
+from .reporting import (
+    DEPARTMENT_ROLES,
+    LEADER_ROLES,
+    RateRow,
+    RatesQuery,
+    hot_spots,
+    ranking,
+    rate_rows,
+    select_facts,
+)
+
+if TYPE_CHECKING:
+    from .service import Service
+
+INTAKE_PROCESS = "closed_loop"
+# One facts cache per Engine (its database), dropped with the engine.
+_CACHES: weakref.WeakKeyDictionary[object, FactsCache] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases a viewer's reports cover."""
+
+    everything: bool
+    units: frozenset[str] = frozenset()
+    department: str | None = None
+
+    def allows(self, unit: str | None, department: str | None) -> bool:
+        """True if a case received by `unit` and led by `department` is in scope."""
+        if self.everything:
+            return True
+        return (unit is not None and unit in self.units) or (
+            self.department is not None and department == self.department
+        )
+
+
+@dataclass(frozen=True)
+class HeldTask:
+    """An open task with a deadline: which case, who holds it, how long is left."""
+
+    case_key: str
+    case_title: str
+    task_name: str
+    due_at: datetime
+    overdue: bool
+    holder: str
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard page shows, for one viewer and one query."""
+
+    total: RateRow
+    rows: list[RateRow]
+    trend: list[RateRow]
+    ranking: list[RateRow]
+    hot_spots: dict[str, list[tuple[str, int]]]
+    overdue: list[HeldTask]
+    due_soon: list[HeldTask]
+
+
+class Reports:
+    """The reports over one service (one transaction)."""
+
+    def __init__(self, service: Service, process_id: str = INTAKE_PROCESS) -> None:
+        self.service = service
+        self.session = service.session
+        self.process_id = process_id
+
+    def scope(self, viewer: str) -> Scope:
+        """The viewer's scope; NotAllowed for anyone who may not see reports."""
+        user = self.service.get_user(viewer)
+        roles = set(user.roles)
+        if roles & LEADER_ROLES:
+            return Scope(everything=True)
+        if "clerk" in roles and user.unit_code:
+            return Scope(False, frozenset(organisation.subtree(self.session, user.unit_code)))
+        if roles & DEPARTMENT_ROLES and user.unit_code:
+            return Scope(False, department=user.unit_code)
+        raise NotAllowed(f"{viewer} may not see the reports (leaders, clerks and departments may)")
+
+    def facts(self, viewer: str, query: RatesQuery) -> list[CaseFacts]:
+        """The facts of the cases the query selects, within the viewer's scope."""
+        query.check()
+        scope = self.scope(viewer)
+        cache = _CACHES.setdefault(self.service.engine, FactsCache())
+        every = cache.facts(self.session, self.process_id)
+        unit = query.filters.get("unit")
+        subtrees = {unit: organisation.subtree(self.session, unit)} if unit else {}
+        return select_facts(every, query, lambda f: scope.allows(f.unit, f.department), subtrees)
+
+    def rates(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> list[RateRow]:
+        """The rate rows of the query (one per group, or one total row)."""
+        chosen = self.facts(viewer, query)
+        clock = WorkClock(self.service.calendar())
+        return rate_rows(chosen, query.group_by, now or datetime.now(UTC), clock)
+
+    def dashboard(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> Dashboard:
+        """Totals, the query's rows, the monthly trend, the unit ranking, hot spots, lists."""
+        instant = now or datetime.now(UTC)
+        chosen = self.facts(viewer, query)
+        clock = WorkClock(self.service.calendar())
+        total = rate_rows(chosen, None, instant, clock)[0]
+        overdue, due_soon = self.held_tasks(viewer, instant)
+        return Dashboard(
+            total=total,
+            rows=rate_rows(chosen, query.group_by, instant, clock) if query.group_by else [],
+            trend=rate_rows(chosen, "month", instant, clock),
+            ranking=ranking(rate_rows(chosen, "unit", instant, clock)),
+            hot_spots=hot_spots(chosen),
+            overdue=overdue,
+            due_soon=due_soon,
+        )
+
+    def held_tasks(
+        self, viewer: str, now: datetime, limit: int = 100
+    ) -> tuple[list[HeldTask], list[HeldTask]]:
+        """Open tasks past their deadline, and those due by the end of the next working day."""
+        scope = self.scope(viewer)
+        horizon = self.service.calendar().add_working_days(now, 1)
+        rows = self.session.execute(
+            select(HumanTask, Case.business_key, Case.title, Case.owner_unit, Case.data)
+            .join(Case, Case.id == HumanTask.case_id)
+            .where(HumanTask.due_at.is_not(None), HumanTask.due_at <= horizon)
+            .order_by(HumanTask.due_at)
+        ).all()
+        holder = self._holders([row[0] for row in rows])
+        held = [
+            HeldTask(key, title, task.name, task.due_at, task.due_at < now, holder(task), unit)
+            for task, key, title, unit, data in rows
+            if scope.allows(unit, (data or {}).get("lead_department"))
+        ]
+        return [t for t in held if t.overdue][:limit], [t for t in held if not t.overdue][:limit]
+
+    def _holders(self, tasks: list[HumanTask]) -> Callable[[HumanTask], str]:
+        """Who holds each task: its claimant or assignee by name, else its candidate groups."""
+        names = dict(self.session.execute(select(User.username, User.display_name)).all())
+        units = dict(self.session.execute(select(OrgUnit.code, OrgUnit.name)).all())
+        groups: dict[str, list[str]] = {}
+        ids = [task.id for task in tasks]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            query = select(HumanTaskCandidate).where(HumanTaskCandidate.task_id.in_(chunk))
+            for candidate in self.session.scalars(query):
+                name = candidate.name
+                if candidate.kind == "group":  # clerks:town_a -> the unit's name
+                    name = units.get(name.rpartition(":")[2], name)
+                else:
+                    name = names.get(name, name)
+                groups.setdefault(candidate.task_id, []).append(name)
+
+        def holder(task: HumanTask) -> str:
+            person = task.claimed_by or task.assignee
+            if person:
+                return names.get(person, person)
+            return "、".join(sorted(set(groups.get(task.id, []))))
+
+        return holder
+
+
+def user_may_see_reports(user: UserView) -> bool:
+    """True for the roles that get a dashboard (the navigation asks this)."""
+    return bool(set(user.roles) & (LEADER_ROLES | DEPARTMENT_ROLES | {"clerk"}))

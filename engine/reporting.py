@@ -1,0 +1,200 @@
+"""The leaders' reports: 三率 by group, unit ranking, hot spots, overdue cases.
+
+Rates come from `rates.CaseFacts` (folded from the event log); who holds an overdue case
+comes from the inbox table. Scope: leaders see every case, a clerk the cases received by
+their unit (and the units below it), a department the cases it leads; others nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .calendar import SHANGHAI as _SHANGHAI
+from .errors import FieldError, FormInvalid
+from .rates import SATISFIED, CaseFacts, WorkClock
+
+LEADER_ROLES = frozenset({"leading_office", "joint_meeting", "supervising_office", "discipline",
+                          "auditor", "admin"})  # fmt: skip
+DEPARTMENT_ROLES = frozenset({"department_handler", "chief_representative"})
+GROUPS = ("tier", "unit", "department", "kind", "channel", "week", "month")
+FILTERS = ("tier", "unit", "department", "kind", "channel")
+LEVELS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class RatesQuery:
+    """Which cases (received in [start, end), matching the filters) and how to group them."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    group_by: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def check(self) -> None:
+        """Raise FormInvalid naming each bad parameter."""
+        errors = []
+        if self.group_by and self.group_by not in GROUPS:
+            errors.append(FieldError("group_by", f"use one of {', '.join(GROUPS)}"))
+        for name in set(self.filters) - set(FILTERS):
+            errors.append(FieldError(name, f"unknown filter; use {', '.join(FILTERS)}"))
+        if self.start and self.end and self.end <= self.start:
+            errors.append(FieldError("to", "must be after 'from'"))
+        if errors:
+            raise FormInvalid(errors)
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One group's numerators, denominators and rates (None when nothing to divide)."""
+
+    group: str | None
+    received: int
+    responded_on_time: int
+    response_judged: int
+    finished: int
+    finished_on_time: int
+    finished_or_overdue: int
+    rated: int
+    satisfied: int
+    rehandled: int
+    escalated: dict[int, int]
+    cannot_resolve: int
+    median_hours: float | None
+
+    @property
+    def response_rate(self) -> float | None:
+        """响应率."""
+        return _ratio(self.responded_on_time, self.response_judged)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率."""
+        return _ratio(self.finished_on_time, self.finished_or_overdue)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率."""
+        return _ratio(self.satisfied, self.rated)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values, rates rounded to four places."""
+        return {
+            "group": self.group, "received": self.received,
+            "responded_on_time": self.responded_on_time, "response_judged": self.response_judged,
+            "response_rate": self.response_rate, "finished": self.finished,
+            "finished_on_time": self.finished_on_time,
+            "finished_or_overdue": self.finished_or_overdue, "on_time_rate": self.on_time_rate,
+            "rated": self.rated, "satisfied": self.satisfied,
+            "satisfaction_rate": self.satisfaction_rate, "rehandled": self.rehandled,
+            "rehandle_share": _ratio(self.rehandled, self.received),
+            "escalated": {str(level): n for level, n in self.escalated.items()},
+            "escalation_share": {str(level): _ratio(n, self.received)
+                                 for level, n in self.escalated.items()},
+            "cannot_resolve": self.cannot_resolve,
+            "cannot_resolve_share": _ratio(self.cannot_resolve, self.finished),
+            "median_hours": self.median_hours,
+        }  # fmt: skip
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _group_key(facts: CaseFacts, group_by: str | None) -> str | None:
+    if group_by is None:
+        return None
+    if group_by in ("week", "month"):
+        assert facts.received_at is not None
+        local = facts.received_at.astimezone(_SHANGHAI)
+        if group_by == "month":
+            return local.strftime("%Y-%m")
+        year, week, _day = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return {"tier": facts.tier, "unit": facts.unit, "department": facts.department,
+            "kind": facts.kind, "channel": facts.channel}[group_by]  # fmt: skip
+
+
+def select_facts(
+    facts: list[CaseFacts], query: RatesQuery, allowed: Callable[[CaseFacts], bool],
+    units: dict[str, set[str]],
+) -> list[CaseFacts]:  # fmt: skip
+    """The received cases in the period that match the filters and the viewer's scope."""
+    unit_filter = query.filters.get("unit")
+    wanted_units = units.get(unit_filter, {unit_filter}) if unit_filter else None
+    chosen = []
+    for one in facts:
+        if one.received_at is None or not allowed(one):
+            continue
+        if (query.start and one.received_at < query.start) or (
+            query.end and one.received_at >= query.end
+        ):
+            continue
+        if wanted_units is not None and one.unit not in wanted_units:
+            continue
+        if any(
+            query.filters.get(name) and getattr(one, name) != query.filters[name]
+            for name in ("tier", "department", "kind", "channel")
+        ):
+            continue
+        chosen.append(one)
+    return chosen
+
+
+def rate_rows(
+    facts: list[CaseFacts], group_by: str | None, now: datetime, clock: WorkClock
+) -> list[RateRow]:
+    """One row per group (sorted by group), or a single total row without grouping."""
+    groups: dict[str | None, list[CaseFacts]] = {}
+    for one in facts:
+        groups.setdefault(_group_key(one, group_by), []).append(one)
+    if group_by is None and not groups:
+        groups[None] = []
+    return [_row(name, groups[name], now, clock) for name in sorted(groups, key=lambda g: g or "")]
+
+
+def _row(name: str | None, cases: list[CaseFacts], now: datetime, clock: WorkClock) -> RateRow:
+    finished = [c for c in cases if c.replied_at is not None]
+    rated = [c for c in cases if c.rating is not None]
+    hours = [
+        clock.between(c.received_at, c.replied_at).total_seconds() / 3600
+        for c in finished if c.received_at is not None and c.replied_at is not None
+    ]  # fmt: skip
+    escalated = Counter(level for c in cases for level in c.levels)
+    return RateRow(
+        group=name,
+        received=len(cases),
+        responded_on_time=sum(1 for c in cases if c.responded_on_time()),
+        response_judged=sum(1 for c in cases if not c.response_pending(now)),
+        finished=len(finished),
+        finished_on_time=sum(1 for c in finished if c.finished_on_time()),
+        finished_or_overdue=len(finished) + sum(1 for c in cases if c.overdue(now)),
+        rated=len(rated),
+        satisfied=sum(1 for c in rated if c.rating in SATISFIED),
+        rehandled=sum(1 for c in cases if c.rehandled),
+        escalated={level: escalated.get(level, 0) for level in LEVELS},
+        cannot_resolve=sum(1 for c in finished if c.outcome == "cannot_resolve"),
+        median_hours=round(statistics.median(hours), 2) if hours else None,
+    )
+
+
+def ranking(rows: list[RateRow]) -> list[RateRow]:
+    """考核 order: 按时办结率, then 满意率, then 响应率 (higher first), then more cases."""
+
+    def score(row: RateRow) -> tuple[float, float, float, int]:
+        rates = (row.on_time_rate, row.satisfaction_rate, row.response_rate)
+        on_time, satisfaction, response = (-1.0 if r is None else r for r in rates)
+        return (-on_time, -satisfaction, -response, -row.received)
+
+    return sorted((row for row in rows if row.group is not None), key=score)
+
+
+def hot_spots(facts: list[CaseFacts], limit: int = 10) -> dict[str, list[tuple[str, int]]]:
+    """The matter kinds and the places (receiving units) that recur most."""
+    kinds = Counter(c.kind for c in facts if c.kind)
+    places = Counter(c.unit for c in facts if c.unit)
+    return {"kinds": kinds.most_common(limit), "places": places.most_common(limit)}
