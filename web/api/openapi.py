@@ -177,6 +177,67 @@ def _schemas() -> dict[str, Any]:
     }  # fmt: skip
 
 
+# --- reports (issue 12) -----------------------------------------------------------------------
+# Kept in their own block so that edits of the entries above merge cleanly.
+REPORT_PARAMETERS = [
+    {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+    for name, schema, text in (
+        ("from", {"type": "string", "format": "date"}, "First day received (local date)."),
+        ("to", {"type": "string", "format": "date"}, "Last day received (included)."),
+        ("group_by", {"type": "string", "enum": ["tier", "unit", "department", "kind",
+                                                 "channel", "week", "month"]},
+         "One row per value; without it one total row."),
+        ("tier", {"type": "string", "enum": list(TIERS)}, "Receiving tier."),
+        ("unit", {"type": "string"}, "Receiving unit code (with the units below it)."),
+        ("department", {"type": "string"}, "Lead department code."),
+        ("kind", {"type": "string", "enum": list(KINDS)}, "Matter kind."),
+        ("channel", {"type": "string"}, "Channel (window, online, enterprise)."),
+    )
+]  # fmt: skip
+REPORT_ERRORS = {
+    "422": _error("A bad parameter, named in `fields` (`form_invalid`)."),
+    "401": _error("No or invalid bearer token (code `unauthorized`)."),
+    "403": _error("The caller's role has no reports (`not_allowed`)."),
+}
+
+
+def _report_paths() -> dict[str, Any]:
+    def file(kind: str, mimetype: str) -> dict[str, Any]:
+        return {"get": {
+            "summary": f"The rates table as {kind}.", "security": STAFF,
+            "parameters": REPORT_PARAMETERS,
+            "responses": {"200": {"description": f"{kind} file, the same rows as the JSON.",
+                                  "content": {mimetype: {}}}, **REPORT_ERRORS}}}  # fmt: skip
+
+    rows = {"type": "object", "properties": {"group_by": {"type": "string", "nullable": True},
+            "rows": {"type": "array", "items": _ref("RateRow")}}}  # fmt: skip
+    return {
+        "/api/v1/reports/rates": {"get": {
+            "summary": "三率 (response, on-time, satisfaction) and other shares, from the event "
+                       "log; leaders see every case, a clerk their unit, a department its cases.",
+            "security": STAFF, "parameters": REPORT_PARAMETERS,
+            "responses": {"200": _json(rows, "One row per group."), **REPORT_ERRORS}}},
+        "/api/v1/reports/rates.csv": file("CSV", "text/csv"),
+        "/api/v1/reports/rates.xlsx": file(
+            "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }  # fmt: skip
+
+
+def _report_schemas() -> dict[str, Any]:
+    count = {"type": "integer"}
+    rate = {"type": "number", "nullable": True, "description": "0-1; null without a denominator"}
+    return {"RateRow": {"type": "object", "properties": {
+        "group": {"type": "string", "nullable": True}, "received": count,
+        "responded_on_time": count, "response_judged": count, "response_rate": rate,
+        "finished": count, "finished_on_time": count, "finished_or_overdue": count,
+        "on_time_rate": rate, "rated": count, "satisfied": count, "satisfaction_rate": rate,
+        "rehandled": count, "rehandle_share": rate,
+        "escalated": {"type": "object", "additionalProperties": count},
+        "escalation_share": {"type": "object", "additionalProperties": rate},
+        "cannot_resolve": count, "cannot_resolve_share": rate,
+        "median_hours": {"type": "number", "nullable": True}}}}  # fmt: skip
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     return {
@@ -184,9 +245,9 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **_report_paths()},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **_report_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
