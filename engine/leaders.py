@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -67,6 +67,7 @@ class HeldTask:
     overdue: bool
     holder: str
     unit: str | None
+    working_left: timedelta  # office time until the deadline (negative when overdue)
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,10 @@ class Reports:
             .order_by(HumanTask.due_at)
         ).all()
         holder = self._holders([row[0] for row in rows])
+        clock = WorkClock(self.service.calendar())
         held = [
-            HeldTask(key, title, task.name, task.due_at, task.due_at < now, holder(task), unit)
+            HeldTask(key, title, task.name, task.due_at, task.due_at < now, holder(task), unit,
+                     clock.between(now, task.due_at))
             for task, key, title, unit, data in rows
             if scope.allows(unit, (data or {}).get("lead_department"))
         ]

@@ -58,9 +58,9 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cases, public, tasks
+    from . import api, auth, cases, dashboard, public, tasks
 
-    for module in (assets, auth, tasks, cases, public):
+    for module in (assets, auth, tasks, cases, public, dashboard):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

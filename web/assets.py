@@ -21,6 +21,7 @@ ASSETS = {
     "bpmn-js/bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "bpmn-js/diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
     "bpmn-js/bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+    "echarts/echarts.min.js": "echarts/dist/echarts.min.js",
 }
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
