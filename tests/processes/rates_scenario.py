@@ -15,9 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from engine.database import upgrade
 from engine.demo import load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
+from engine.settings import Settings
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 NOW = datetime.fromisoformat("2026-10-12T12:00:00+08:00")
@@ -142,3 +144,17 @@ def drive(engine: Engine) -> None:
     driver.rate("C07", "satisfied", "09-30T12:00")
     driver.dispatched("C09", "district", "09-30T09:00", "09-30T09:10", "09-30T09:20")
     driver.dispatched("C10", "village_a1", "10-12T09:00", "10-12T09:30", "10-12T10:00")
+
+
+def driven_database(folder: Path, password: str) -> Path:
+    """A SQLite file in `folder` holding the ten cases, demo staff signing in with `password`."""
+    url = f"sqlite:///{folder / 'mashangban.db'}"
+    upgrade(url)
+    engine = Engine(Settings(database_url=url, instance_path=folder))
+    try:
+        drive(engine)
+        with engine.transaction() as service:
+            load_organisation(service, PROCESSES / "organisation.json", password=password)
+    finally:
+        engine.close()
+    return folder / "mashangban.db"

@@ -12,12 +12,10 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
-from engine.database import upgrade
-from engine.demo import load_organisation
 from engine.reporting import RatesQuery
 from engine.service import Engine
 from engine.settings import Settings
-from tests.processes.rates_scenario import PROCESSES, drive
+from tests.processes.rates_scenario import driven_database
 
 from .conftest import PASSWORD, api_token, make_app
 
@@ -27,15 +25,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def driven(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding the ten scenario cases and the demo staff (password PASSWORD)."""
-    folder = tmp_path_factory.mktemp("rates")
-    url = f"sqlite:///{folder / 'mashangban.db'}"
-    upgrade(url)
-    engine = Engine(Settings(database_url=url, instance_path=folder))
-    drive(engine)
-    with engine.transaction() as service:
-        load_organisation(service, PROCESSES / "organisation.json", password=PASSWORD)
-    engine.close()
-    return folder / "mashangban.db"
+    return driven_database(tmp_path_factory.mktemp("rates"), PASSWORD)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@
     return {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
       legend: { top: 0 }, grid: { left: 40, right: 10, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: part.labels },
+      xAxis: { type: "category", data: part.labels, axisLabel: { interval: 0 } },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: series
     };
