@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from . import engine_costs, inbox, over_http, timers
+from . import engine_costs, inbox, over_http, reports, timers
 from .common import Report, Sizes, postgres_url, sqlite_url
 
 
@@ -58,7 +58,7 @@ def engine_goals(report: Report, sizes: Sizes) -> None:
 
 
 def postgres_goals(report: Report, sizes: Sizes) -> None:
-    """(d) the inbox among many cases, (f) timers with two workers."""
+    """(d) the inbox among many cases, (f) timers with two workers, the 三率 report."""
     with postgres_url() as url:
         engine_p99, web_p99, size = inbox.inbox_p99(
             url, sizes.inbox_history, sizes.inbox_open, sizes.inbox_samples
@@ -78,6 +78,13 @@ def postgres_goals(report: Report, sizes: Sizes) -> None:
         "≥ 300/s, 0, 0",
     )
     report.key("timers_per_s", rate)
+    with postgres_url() as url:
+        cold, warm, counted, events = reports.rates_ms(url, sizes.rates_cases)
+    figure = f"{warm:,.0f} ms (first call after start: {cold:,.0f} ms)"
+    report.add(f"三率 report, {counted:,} intake cases ({events:,} events), grouped by unit, pg",
+               figure, "-", "-", "< 1,000 ms")  # fmt: skip
+    report.key("rates_100k_ms", warm)
+    report.key("rates_100k_cold_ms", cold)
 
 
 def main() -> None:

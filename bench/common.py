@@ -37,6 +37,7 @@ class Sizes:
     inbox_samples: int = 300
     replay_events: int = 200
     timers: int = 10_000
+    rates_cases: int = 100_000
 
     @classmethod
     def quick(cls) -> Sizes:

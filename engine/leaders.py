@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from . import organisation
+from . import repository as repo
 from .errors import NotAllowed
 from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
 from .organisation import UserView
@@ -108,29 +109,30 @@ class Reports:
         query.check()
         scope = self.scope(viewer)
         cache = _CACHES.setdefault(self.service.engine, FactsCache())
-        every = cache.facts(self.session, self.process_id)
+        overrides = repo.calendar_overrides(self.session)
+        clock = WorkClock(self.service.calendar())
+        every = cache.facts(self.session, self.process_id, clock, tuple(sorted(overrides.items())))
         unit = query.filters.get("unit")
         subtrees = {unit: organisation.subtree(self.session, unit)} if unit else {}
-        return select_facts(every, query, lambda f: scope.allows(f.unit, f.department), subtrees)
+        allowed = None if scope.everything else (lambda f: scope.allows(f.unit, f.department))
+        return select_facts(every, query, allowed, subtrees)
 
     def rates(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> list[RateRow]:
         """The rate rows of the query (one per group, or one total row)."""
         chosen = self.facts(viewer, query)
-        clock = WorkClock(self.service.calendar())
-        return rate_rows(chosen, query.group_by, now or datetime.now(UTC), clock)
+        return rate_rows(chosen, query.group_by, now or datetime.now(UTC))
 
     def dashboard(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> Dashboard:
         """Totals, the query's rows, the monthly trend, the unit ranking, hot spots, lists."""
         instant = now or datetime.now(UTC)
         chosen = self.facts(viewer, query)
-        clock = WorkClock(self.service.calendar())
-        total = rate_rows(chosen, None, instant, clock)[0]
+        total = rate_rows(chosen, None, instant)[0]
         overdue, due_soon = self.held_tasks(viewer, instant)
         return Dashboard(
             total=total,
-            rows=rate_rows(chosen, query.group_by, instant, clock) if query.group_by else [],
-            trend=rate_rows(chosen, "month", instant, clock),
-            ranking=ranking(rate_rows(chosen, "unit", instant, clock)),
+            rows=rate_rows(chosen, query.group_by, instant) if query.group_by else [],
+            trend=rate_rows(chosen, "month", instant),
+            ranking=ranking(rate_rows(chosen, "unit", instant)),
             hot_spots=hot_spots(chosen),
             overdue=overdue,
             due_soon=due_soon,
@@ -151,8 +153,16 @@ class Reports:
         holder = self._holders([row[0] for row in rows])
         clock = WorkClock(self.service.calendar())
         held = [
-            HeldTask(key, title, task.name, task.due_at, task.due_at < now, holder(task), unit,
-                     clock.between(now, task.due_at))
+            HeldTask(
+                key,
+                title,
+                task.name,
+                task.due_at,
+                task.due_at < now,
+                holder(task),
+                unit,
+                clock.between(now, task.due_at),
+            )
             for task, key, title, unit, data in rows
             if scope.allows(unit, (data or {}).get("lead_department"))
         ]

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .calendar import SHANGHAI as _SHANGHAI
 from .errors import FieldError, FormInvalid
-from .rates import SATISFIED, CaseFacts, WorkClock
+from .rates import CaseFacts
 
 LEADER_ROLES = frozenset({"leading_office", "joint_meeting", "supervising_office", "discipline",
                           "auditor", "admin"})  # fmt: skip
@@ -105,81 +104,60 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _group_key(facts: CaseFacts, group_by: str | None) -> str | None:
-    if group_by is None:
-        return None
-    if group_by in ("week", "month"):
-        assert facts.received_at is not None
-        local = facts.received_at.astimezone(_SHANGHAI)
-        if group_by == "month":
-            return local.strftime("%Y-%m")
-        year, week, _day = local.isocalendar()
-        return f"{year}-W{week:02d}"
-    return {"tier": facts.tier, "unit": facts.unit, "department": facts.department,
-            "kind": facts.kind, "channel": facts.channel}[group_by]  # fmt: skip
-
-
 def select_facts(
-    facts: list[CaseFacts], query: RatesQuery, allowed: Callable[[CaseFacts], bool],
+    facts: list[CaseFacts], query: RatesQuery, allowed: Callable[[CaseFacts], bool] | None,
     units: dict[str, set[str]],
 ) -> list[CaseFacts]:  # fmt: skip
     """The received cases in the period that match the filters and the viewer's scope."""
+    chosen = [f for f in facts if f.received_at is not None]
+    if allowed is not None:
+        chosen = [f for f in chosen if allowed(f)]
+    if query.start is not None:
+        chosen = [f for f in chosen if f.received_at >= query.start]  # type: ignore[operator]
+    if query.end is not None:
+        chosen = [f for f in chosen if f.received_at < query.end]  # type: ignore[operator]
     unit_filter = query.filters.get("unit")
-    wanted_units = units.get(unit_filter, {unit_filter}) if unit_filter else None
-    chosen = []
-    for one in facts:
-        if one.received_at is None or not allowed(one):
-            continue
-        if (query.start and one.received_at < query.start) or (
-            query.end and one.received_at >= query.end
-        ):
-            continue
-        if wanted_units is not None and one.unit not in wanted_units:
-            continue
-        if any(
-            query.filters.get(name) and getattr(one, name) != query.filters[name]
-            for name in ("tier", "department", "kind", "channel")
-        ):
-            continue
-        chosen.append(one)
+    if unit_filter:
+        wanted = units.get(unit_filter, {unit_filter})
+        chosen = [f for f in chosen if f.unit in wanted]
+    for name in ("tier", "department", "kind", "channel"):
+        value = query.filters.get(name)
+        if value:
+            chosen = [f for f in chosen if getattr(f, name) == value]
     return chosen
 
 
-def rate_rows(
-    facts: list[CaseFacts], group_by: str | None, now: datetime, clock: WorkClock
-) -> list[RateRow]:
+def rate_rows(facts: list[CaseFacts], group_by: str | None, now: datetime) -> list[RateRow]:
     """One row per group (sorted by group), or a single total row without grouping."""
+    if group_by is None:
+        return [_row(None, facts, now)]
     groups: dict[str | None, list[CaseFacts]] = {}
-    for one in facts:
-        groups.setdefault(_group_key(one, group_by), []).append(one)
-    if group_by is None and not groups:
-        groups[None] = []
-    return [_row(name, groups[name], now, clock) for name in sorted(groups, key=lambda g: g or "")]
+    for one in facts:  # every name in GROUPS is a CaseFacts attribute
+        groups.setdefault(getattr(one, group_by), []).append(one)
+    return [_row(name, groups[name], now) for name in sorted(groups, key=lambda g: g or "")]
 
 
-def _row(name: str | None, cases: list[CaseFacts], now: datetime, clock: WorkClock) -> RateRow:
-    finished = [c for c in cases if c.replied_at is not None]
+def _row(name: str | None, cases: list[CaseFacts], now: datetime) -> RateRow:
+    """Count one group: list comprehensions over precomputed flags (fast for 100,000)."""
+    replied = [c for c in cases if c.replied]
     rated = [c for c in cases if c.rating is not None]
-    hours = [
-        clock.between(c.received_at, c.replied_at).total_seconds() / 3600
-        for c in finished if c.received_at is not None and c.replied_at is not None
-    ]  # fmt: skip
-    escalated = Counter(level for c in cases for level in c.levels)
+    pending = sum(1 for c in cases if c.unanswered_until is not None and c.unanswered_until > now)
+    overdue = sum(1 for c in cases if c.overdue_from is not None and c.overdue_from < now)
+    hours = [c.work_hours for c in replied if c.work_hours is not None]
+    escalated = Counter(level for c in cases if c.levels for level in set(c.levels))
     return RateRow(
-        group=name,
-        received=len(cases),
-        responded_on_time=sum(1 for c in cases if c.responded_on_time()),
-        response_judged=sum(1 for c in cases if not c.response_pending(now)),
-        finished=len(finished),
-        finished_on_time=sum(1 for c in finished if c.finished_on_time()),
-        finished_or_overdue=len(finished) + sum(1 for c in cases if c.overdue(now)),
-        rated=len(rated),
-        satisfied=sum(1 for c in rated if c.rating in SATISFIED),
+        group=name, received=len(cases),
+        responded_on_time=sum(1 for c in cases if c.ok_response),
+        response_judged=len(cases) - pending - sum(
+            1 for c in cases if c.responded_at is None and c.response_due is None),
+        finished=len(replied), finished_on_time=sum(1 for c in replied if c.ok_finish),
+        finished_or_overdue=len(replied) + overdue, rated=len(rated),
+        satisfied=sum(1 for c in rated if c.satisfied),
         rehandled=sum(1 for c in cases if c.rehandled),
         escalated={level: escalated.get(level, 0) for level in LEVELS},
-        cannot_resolve=sum(1 for c in finished if c.outcome == "cannot_resolve"),
+        cannot_resolve=sum(1 for c in replied if c.cannot_resolve),
         median_hours=round(statistics.median(hours), 2) if hours else None,
-    )
+    )  # fmt: skip
 
 
 def ranking(rows: list[RateRow]) -> list[RateRow]:

@@ -1,0 +1,78 @@
+"""Goal (issue 12): the 三率 report over 100,000 intake cases answers in under 1 s on PostgreSQL.
+
+The ten cases of the known scenario (tests/processes/rates_scenario.py: real diagrams,
+Mid-Autumn holiday) are driven through the engine, then their case rows and their whole
+event histories are cloned in SQL, so every row has the shape the engine writes. The
+report is computed through the service API: once on a fresh engine (cold: every case's
+history is folded) and then again (warm: only cases whose history grew are re-read).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from engine.reporting import RatesQuery
+from engine.service import Engine
+from engine.settings import Settings
+from tests.processes.rates_scenario import NOW, drive
+
+from .common import median
+from .inbox import _columns
+
+VIEWER = "yuanhua"  # leading-group office: sees every case
+
+
+def _clone(engine: Engine, copies: int) -> None:
+    """`copies` clones of every scenario case (rows and events), 10,000 copies a batch."""
+    case_columns = _columns(engine, "cases")
+    values = ["'B' || g || '-' || t.business_key" if c == "business_key" else f"t.{c}"
+              for c in case_columns]  # fmt: skip
+    event_columns = [c for c in _columns(engine, "case_events") if c != "case_id"]
+    for offset in range(0, copies, 10_000):
+        batch = {"first": offset + 1, "last": min(copies, offset + 10_000)}
+        series = "generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g"
+        with engine.sql.begin() as connection:
+            connection.execute(text(
+                f"INSERT INTO cases ({', '.join(case_columns)}) SELECT {', '.join(values)} "
+                f"FROM cases t, {series} "
+                "WHERE t.business_key LIKE 'C__'"), batch)  # fmt: skip
+            connection.execute(text(
+                f"INSERT INTO case_events (case_id, {', '.join(event_columns)}) "
+                f"SELECT n.id, {', '.join('e.' + c for c in event_columns)} "
+                f"FROM {series} "
+                "JOIN cases t ON t.business_key LIKE 'C__' "
+                "JOIN cases n ON n.business_key = 'B' || g || '-' || t.business_key "
+                "JOIN case_events e ON e.case_id = t.id"), batch)  # fmt: skip
+    with engine.sql.begin() as connection:
+        connection.execute(text("ANALYZE"))
+
+
+def _timed(engine: Engine) -> tuple[float, list]:
+    started = time.perf_counter()
+    with engine.transaction() as service:
+        rows = service.reports().rates(VIEWER, RatesQuery(group_by="unit"), now=NOW)
+    return (time.perf_counter() - started) * 1000, rows
+
+
+def rates_ms(url: str, cases: int, samples: int = 5) -> tuple[float, float, int, int]:
+    """(cold ms, warm median ms, cases counted, events in the log) for `cases` intake cases."""
+    engine = Engine(Settings(database_url=url, instance_path=Path(".")))
+    drive(engine)
+    started = time.perf_counter()
+    _clone(engine, cases // 10 - 1)
+    with engine.sql.connect() as connection:
+        events = int(connection.execute(text("SELECT count(*) FROM case_events")).scalar_one())
+    print(f"  (rates data: {cases:,} cases, {events:,} events in "
+          f"{time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+    engine.close()
+    engine = Engine(Settings(database_url=url, instance_path=Path(".")))
+    cold, rows = _timed(engine)
+    warm = median([_timed(engine)[0] for _ in range(samples)])
+    counted = sum(row.received for row in rows)
+    expected = cases * 9 // 10  # the scenario's 9 of 10 answered in time, at any scale
+    assert sum(row.responded_on_time for row in rows) == expected, rows
+    engine.close()
+    return cold, warm, counted, events
