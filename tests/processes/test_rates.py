@@ -8,7 +8,7 @@ from engine.errors import FormInvalid, NotAllowed
 from engine.reporting import RatesQuery
 from engine.service import Engine
 
-from .rates_scenario import NOW, drive
+from .rates_scenario import NOW, Driver, drive
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +76,25 @@ def test_rates__filters_and_scope_narrow_the_cases(any_engine: Engine) -> None:
     )  # fmt: skip
     assert market.received == 3
     assert (before_holiday.received, before_holiday.responded_on_time) == (2, 1)
+
+
+def test_rates__report_follows_new_events_after_the_first_fold(any_engine: Engine) -> None:
+    drive(any_engine)
+    with any_engine.transaction() as service:
+        before = service.reports().rates("yuanhua", RatesQuery(), now=NOW)[0]
+    driver = Driver(any_engine)
+    driver.start("C11", "town_a", "10-12T11:00")  # its 24 hours run until 13 Oct: not judged yet
+    driver.complete(
+        "C04",
+        "review_unsatisfied",
+        "weiming",
+        "10-12T11:30",
+        {"review_decision": "rehandle", "review_note": "请重新研究答复口径。"},
+    )
+    driver.complete("C10", "dh_sign", "guoming", "10-12T11:40", {"sign_decision": "sign"})
+    with any_engine.transaction() as service:
+        after = service.reports().rates("yuanhua", RatesQuery(), now=NOW)[0]
+    assert (before.received, after.received) == (10, 11)
+    assert (before.response_judged, after.response_judged) == (10, 10)
+    assert (before.rehandled, after.rehandled) == (0, 1)
+    assert after.rated == before.rated == 8  # C04's unsatisfied rating stands until re-rated
