@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     """Tag requests with an id, log one line per request, and (outside tests) log JSON."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start)  # before rate limits
     app.after_request(_finish)
-    if not app.testing:
+    if not app.testing and app.config.get("MASHANGBAN_ENV") != "testing":  # tests, benches
         configure_logging(app.config.get("MASHANGBAN_LOG_FORMAT", "json"))
 
 

@@ -207,3 +207,14 @@ def make_app_at(url: str) -> Flask:
     from web import create_app
 
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url})
+
+
+def test_timers_run__beats_so_the_app_becomes_ready(
+    client: FlaskClient, seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", seeded.settings.database_url)
+    assert client.get("/readyz").status_code == 503
+    assert main(["timers", "run", "--once", "--interval", "5"]) == 0
+    assert client.get("/readyz").status_code == 200
