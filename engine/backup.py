@@ -5,7 +5,8 @@ The backup is a gzip'd tar with three members:
 - `manifest.json`: format, time, database kind, schema revision, counts, last event id/time;
 - `heads.json`: every case's chain head, exactly as `mashangban audit export` writes it;
 - `database.sqlite` (SQLite's online backup API, a consistent copy while the app runs) or
-  `database.pgdump` (`pg_dump -Fc`, restored with `pg_restore`).
+  `database.pgdump` (`pg_dump -Fc`; restored as `pg_restore -f` SQL run by `psql` in one
+  transaction together with dropping the old tables).
 
 A restore refuses to replace data newer than the backup (a case the backup lacks, or a
 longer chain, or more deployments) unless forced; afterwards it upgrades the schema to
@@ -22,14 +23,16 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from .database import alembic_config, normalize_url, upgrade
 from .errors import EngineError
@@ -59,6 +62,11 @@ class RestoreResult:
 
 def backup(engine: Any, target: Path, progress: Progress = lambda _m: None) -> dict[str, Any]:
     """Write a backup of the engine's database to `target`; return its manifest."""
+    with _database_errors():
+        return _backup(engine, target, progress)
+
+
+def _backup(engine: Any, target: Path, progress: Progress) -> dict[str, Any]:
     kind = _kind(engine.settings.database_url)
     with tempfile.TemporaryDirectory(prefix="msb-backup-") as folder:
         dump = Path(folder) / DUMPS[kind]
@@ -116,6 +124,11 @@ def restore(
     engine: Any, source: Path, force: bool = False, progress: Progress = lambda _m: None
 ) -> RestoreResult:
     """Replace the engine's database with the backup, then verify every chain against it."""
+    with _database_errors():
+        return _restore(engine, source, force, progress)
+
+
+def _restore(engine: Any, source: Path, force: bool, progress: Progress) -> RestoreResult:
     manifest, heads = read_container(source)
     url = engine.settings.database_url
     kind = _kind(url)
@@ -134,9 +147,7 @@ def restore(
         if kind == "sqlite":
             _sqlite_copy(dump, _sqlite_path(url))
         else:
-            _drop_all(engine)
-            _run_pg(["pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
-                     "--exit-on-error", str(dump)], url)  # fmt: skip
+            _pg_replace(engine, dump, Path(folder))
     progress("data restored; upgrading the schema to this release")
     upgrade(url)
     with engine.transaction() as service:
@@ -145,6 +156,16 @@ def restore(
 
 
 # --- internals -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as error:
+        first = str(error).splitlines()[0]
+        raise BackupError(f"cannot use the database ({type(error).__name__}: {first}); check "
+                          f"DATABASE_URL and that the database exists") from None  # fmt: skip
 
 
 def _kind(url: str) -> str:
@@ -260,16 +281,22 @@ def _current_deployments(engine: Any) -> int:
         return int(connection.execute(text("select count(*) from deployments")).scalar() or 0)
 
 
-def _drop_all(engine: Any) -> None:
-    """Empty the PostgreSQL database: every table (ours and Alembic's) goes."""
-    with engine.sql.begin() as connection:
-        tables = MetaData()
-        tables.reflect(bind=connection)
-        tables.drop_all(bind=connection)
+def _pg_replace(engine: Any, dump: Path, folder: Path) -> None:
+    """Drop every table and load the dump in ONE transaction: old data or new, never neither."""
+    script = folder / "restore.sql"
+    _run_pg(["pg_restore", "--no-owner", "--no-privileges", "-f", str(script), str(dump)], None)
+    tables = inspect(engine.sql).get_table_names()
     engine.close()
+    drops = "".join(f'DROP TABLE IF EXISTS "{name}" CASCADE;\n' for name in tables)
+    combined = folder / "replace.sql"
+    with combined.open("w", encoding="utf-8") as out, script.open(encoding="utf-8") as dumped:
+        out.write(drops)
+        shutil.copyfileobj(dumped, out)
+    _run_pg(["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
+             "-f", str(combined)], engine.settings.database_url)  # fmt: skip
 
 
-def _run_pg(command: list[str], url: str) -> None:
+def _run_pg(command: list[str], url: str | None) -> None:
     """Run a PostgreSQL client tool against the database; the password goes via PGPASSWORD."""
     tool = command[0]
     if shutil.which(tool) is None:
@@ -277,18 +304,14 @@ def _run_pg(command: list[str], url: str) -> None:
             f"{tool} not found: install the PostgreSQL client tools (Debian: "
             f"apt-get install postgresql-client) matching the server's version"
         )
-    parts = make_url(normalize_url(url))
-    connection = [
-        "--host",
-        parts.host or "localhost",
-        "--port",
-        str(parts.port or 5432),
-        "--username",
-        parts.username or "postgres",
-        "--dbname",
-        parts.database or "",
-    ]
-    env = {**os.environ, **({"PGPASSWORD": parts.password} if parts.password else {})}
+    connection: list[str] = []
+    env = dict(os.environ)
+    if url is not None:  # None: the tool only converts files
+        # The URL as libpq reads it (keeps ?sslmode=...), the password in the environment.
+        parts = make_url(normalize_url(url))
+        plain = parts.set(drivername="postgresql", password=None)
+        connection = ["--dbname", plain.render_as_string(hide_password=False)]
+        env.update({"PGPASSWORD": str(parts.password)} if parts.password else {})
     result = subprocess.run([tool, *connection, *command[1:]], env=env, capture_output=True,
                             text=True, check=False)  # fmt: skip
     if result.returncode != 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tarfile
 import uuid
@@ -176,3 +177,32 @@ def test_backup__without_pg_dump_says_to_install_the_client(
     with pytest.raises(BackupError, match="pg_dump not found: install the PostgreSQL client"):
         backup(pg_engine, tmp_path / "b.msb")
     assert not (tmp_path / "b.msb").exists()
+
+
+def test_restore__a_damaged_dump_fails_and_leaves_the_data_as_it_was(
+    engine_at: Engine, cli: Cli, tmp_path: Path
+) -> None:
+    good, damaged = tmp_path / "good.msb", tmp_path / "damaged.msb"
+    assert cli("backup", str(good))[0] == 0
+    with tarfile.open(good, "r:gz") as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name.startswith("database."):
+                data = data[: len(data) // 3]  # cut off, as a full disk would leave it
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    run_two_step(engine_at, "K-3")
+
+    code, output = cli("restore", str(damaged), "--force")
+
+    assert code == 1 and "Traceback" not in output, output
+    assert case_keys(engine_at) == ["K-1", "K-2", "K-3"]
+    assert cli("audit", "verify")[0] == 0
+
+
+def test_backup__unreachable_database_is_a_clear_error(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/none?connect_timeout=2")
+    code, output = cli("backup", str(tmp_path / "b.msb"))
+    assert code == 1 and "cannot use the database" in output and "Traceback" not in output
