@@ -114,7 +114,11 @@ class Engine:
     def fire_due_timers(
         self, now: datetime | None = None, on_case: Callable[[str, list], None] | None = None
     ) -> int:
-        """Fire every due timer, one case per transaction; return how many cases moved."""
+        """Fire every due timer, a batch of cases per transaction; return how many moved.
+
+        Each case fires at most once per call, in its own savepoint, so a broken case
+        is quarantined alone and a batch's commit is shared by `timer_batch` cases.
+        """
         instant = now or datetime.now(UTC)
         while True:
             with self.transaction() as service:
@@ -123,14 +127,18 @@ class Engine:
                 break
             if on_case is not None:
                 on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
-        done: list[int] = []
+        fired: set[int] = set()
+        cursor: tuple[datetime, int] | None = None
         while True:
             with self.transaction() as service:
-                result = service.fire_next_due_case(instant, done)
-            if result is None:
-                return len(done)
+                results, cursor = service.fire_due_batch(
+                    instant, cursor, self.settings.timer_batch, fired
+                )
             if on_case is not None:
-                on_case(result[0], result[1])
+                for key, details in results:
+                    on_case(key, details)
+            if cursor is None:
+                return len(fired)
 
 
 class Service:
@@ -382,12 +390,26 @@ class Service:
             raise NotFound(f"unknown user '{username}'")
         user.active = active
 
-    def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
-        """Lease one case with a due timer, fire its timers, and note it in `done`."""
-        case = repo.lease_due_case(self.session, now, done)
-        if case is None:
-            return None
-        done.append(case.id)
+    def fire_due_batch(
+        self, now: datetime, after: tuple[datetime, int] | None, limit: int, fired: set[int]
+    ) -> tuple[list[tuple[str, list]], tuple[datetime, int] | None]:
+        """Lease a batch of due cases after the cursor and fire each case not yet in `fired`.
+
+        Returns what fired per case and the new cursor (None when nothing was due).
+        """
+        cases = repo.lease_due_cases(self.session, now, after, limit)
+        if not cases:
+            return [], None
+        cursor = (cases[-1].next_timer_at or now, cases[-1].id)  # read before firing moves it
+        results = []
+        for case in cases:
+            if case.id not in fired:
+                fired.add(case.id)
+                results.append(self._fire_case(case, now))
+        return results, cursor
+
+    def _fire_case(self, case: Case, now: datetime) -> tuple[str, list]:
+        """Fire one leased case's due timers in a savepoint; quarantine it if it breaks."""
         savepoint = self.session.begin_nested()
         try:
             outcome = self._act(case, "timer_fired", SYSTEM, now, {})
