@@ -9,13 +9,19 @@ handles it again, and a phone call-back finds the citizen satisfied.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from engine.demo import load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
+from engine.settings import Settings
+from tests.web.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "CL-AUDIT"
@@ -84,3 +90,27 @@ def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:
             assert found, f"{user} has no task {action}: {service.get_case(KEY).tasks}"
             service.complete_task(found[0], user, values, at=at)
     return KEY
+
+
+@pytest.fixture(scope="session")
+def audit_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with processes/ deployed, the demo staff (password PASSWORD) and
+    the finished case `KEY`; copied for every test."""
+    folder = tmp_path_factory.mktemp("audited")
+    path = folder / "mashangban.db"
+    shutil.copy(sqlite_template, path)
+    engine = Engine(Settings(database_url=f"sqlite:///{path}", instance_path=folder))
+    deploy_demo(engine, password=PASSWORD)
+    escalated_rehandled_case(engine)
+    engine.close()
+    return path
+
+
+@pytest.fixture
+def audit_engine(audit_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a fresh copy of the audit database."""
+    path = tmp_path / "mashangban.db"
+    shutil.copy(audit_template, path)
+    engine = Engine(Settings(database_url=f"sqlite:///{path}", instance_path=tmp_path))
+    yield engine
+    engine.close()

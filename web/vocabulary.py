@@ -53,6 +53,11 @@ EVENTS = {
     "timer_fired": "时限到达",
     "escalated": "升级协调",
     "failed": "运行出错",
+    "reminded": "催办",
+    "returned": "退回",
+    "extended": "延期",
+    "data_edited": "修改数据",
+    "migrated": "迁移到新流程版本",
 }
 
 
