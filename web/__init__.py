@@ -71,6 +71,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .auth import current_user
     from .casefacts import unit_name
+    from .replayview import finding_text
 
     app.jinja_env.globals.update(
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
@@ -78,6 +79,7 @@ def _register_template_helpers(app: Flask) -> None:
         urgency=timefmt.urgency, may_audit=may_audit,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
     app.jinja_env.filters["localdate"] = lambda value: timefmt.local(value, with_time=False)
 

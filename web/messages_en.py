@@ -245,6 +245,9 @@ EN: dict[str, str] = {
     "运行出错": "Failed",
     # audit (web/audit.py, web/replayview.py, templates/audit/)
     "{when} 到期": "due {when}",
+    "窗口": "At a window",
+    "网上": "Online",
+    "一键直达（企业）": "Direct line (enterprise)",
     "“case”应为案件编号": '"case" must be a case number',
     "上一步": "Previous",
     "下一步": "Next",

@@ -18,7 +18,8 @@ from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, label
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
 SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
-UNIT_KEYS = ("intake_unit", "lead_department", "departments")
+UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
+             "escalated_department", "co_departments")  # fmt: skip
 MAX_VALUE = 80
 
 
@@ -137,8 +138,8 @@ def _changes(
 def display_value(key: str, value: object, units: Callable[[str], str] = str) -> str:
     """A data value as people read it: labels for codes, unit names, local times, 是/否."""
     if key in UNIT_KEYS:
-        codes = value if isinstance(value, list) else [value]
-        return "、".join(units(str(code)) for code in codes)
+        codes = value if isinstance(value, list) else str(value).split(",")
+        return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
     if key in CODED_VALUES:
         return label(CODED_VALUES[key], value)
     if isinstance(value, bool):

@@ -15,6 +15,7 @@ KINDS = {
 }
 TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
 STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
+CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "一键直达（企业）"}
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 LEVELS = {
     1: "一级：经办人即办",
@@ -43,7 +44,9 @@ DATA_LABELS = {
     "outcome": "办理结果",
 }
 # Keys whose values are codes of one of the tables above.
-CODED_VALUES = {"kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS}
+CODED_VALUES = {
+    "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,
+}  # fmt: skip
 EVENTS = {
     "started": "受理",
     "task_completed": "完成",

@@ -20,6 +20,8 @@
   var total = data.steps.length;
   var current = { step: Number(slider.value) || 1, process: data.process_id, loaded: null };
   var marked = [];
+  var READABLE = 0.9;
+  var READABLE_MIN = 0.6;
 
   function statesFor(step, processId) {
     if (processId === data.process_id) { return { completed: step.completed, active: step.active }; }
@@ -38,9 +40,28 @@
         if (registry.get(id)) { canvas.addMarker(id, pair[1]); marked.push([id, pair[1]]); }
       });
     });
+    follow(states, registry, canvas);
     holder.dataset.process = current.process;
     holder.dataset.step = String(current.step);
     holder.dataset.state = "ready";
+  }
+
+  // Keep the step in view: large diagrams are unreadable when fitted, so zoom to a
+  // readable scale and move to the active element when it is outside the view.
+  function follow(states, registry, canvas) {
+    var ids = states.active.length ? states.active : states.completed.slice(-1);
+    var element = ids.map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+    if (!element) { return; }
+    if (canvas.zoom() < READABLE_MIN) { canvas.zoom(READABLE); }
+    var box = canvas.viewbox();
+    var x = element.x + element.width / 2;
+    var y = element.y + element.height / 2;
+    var mx = box.width * 0.2, my = box.height * 0.2;  // near an edge counts as outside
+    var inside = x > box.x + mx && x < box.x + box.width - mx &&
+      y > box.y + my && y < box.y + box.height - my;
+    if (!inside) {
+      canvas.viewbox({ x: x - box.width / 2, y: y - box.height / 2, width: box.width, height: box.height });
+    }
   }
 
   var loading = null;
