@@ -70,7 +70,10 @@ def entries(
     result = []
     known = fields or {}
     for event in events:
-        what = event_what(event.kind, event.task_spec, event.inputs, names)
+        known_names = names
+        if event.task_spec and event.task_spec not in names and event.task_name:
+            known_names = {**names, event.task_spec: event.task_name}  # a called process's task
+        what = event_what(event.kind, event.task_spec, event.inputs, known_names)
         who = actor_name(event.actor, people)
         changes = _changes(event.kind, event.data_after, units, known)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))

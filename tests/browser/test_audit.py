@@ -106,9 +106,9 @@ def test_auditor_replays_an_escalated_rehandled_case_step_by_step(
 
 def test_auditor_verifies__edited_event_named_and_deleted_last_event_caught_with_heads(
     audit_live: LiveServer,
-    audit_engine: Engine,
+    audit_engine: Engine,  # noqa: F811
     new_page: Any,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     base, page = audit_live.url, new_page()
     with audit_engine.reading() as service:

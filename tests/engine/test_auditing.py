@@ -183,3 +183,20 @@ def test_search__filters_by_submitter_level_unsatisfied_and_status(audited):
     assert keys(level=3) == []
     with audited.reading() as service, pytest.raises(NotAllowed):
         service.audit.search("lina", CaseQuery())
+
+
+@pytest.mark.postgres
+def test_verify_all_on_postgres__intact_then_edited_event_named_while_clerks_write(pg_engine):
+    deploy_demo(pg_engine)
+    escalated_rehandled_case(pg_engine, upto=6)  # escalated, waiting for the chief
+    with pg_engine.reading() as service:
+        assert service.audit.verify_all("shenyi").intact
+        with pg_engine.transaction() as clerk:  # a write while the audit's reads are open
+            clerk.save_unit("audit_test", "测试单位", "department")
+    with pg_engine.transaction() as service:
+        case_id = service.session.scalar(select(Case.id).where(Case.business_key == KEY))
+        service.session.execute(update(CaseEvent).where(
+            CaseEvent.case_id == case_id, CaseEvent.seq == 3).values(actor="someone"))  # fmt: skip
+    with pg_engine.reading() as service:
+        report = service.audit.verify_all("shenyi")
+    assert [(f.case_key, f.seq) for f in report.findings] == [(KEY, 3)]

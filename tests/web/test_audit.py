@@ -186,7 +186,9 @@ def test_case_timeline__labels_and_rating_no_internal_keys(web: FlaskClient) -> 
     html = web.get(f"/cases/{KEY}").get_data(as_text=True)
     timeline = html[html.index('id="timeline-title"') :]
     assert "群众评价：不满意" in timeline and "评价" in timeline
-    for internal in ("assignments", "department_role", "co_departments", "None"):
+    assert "完成：部门办理" in timeline  # a task of the called department_handling, by name
+    for internal in ("assignments", "department_role", "co_departments", "None", "dh_handle",
+                     "el_level2"):  # fmt: skip
         assert internal not in timeline, internal
     assert 'id="audit-title"' not in html  # no audit actions for a clerk
 
