@@ -246,6 +246,7 @@ EN: dict[str, str] = {
     # audit (web/audit.py, web/replayview.py, templates/audit/)
     "{when} 到期": "due {when}",
     "窗口": "At a window",
+    "待处理": "Pending",
     "网上": "Online",
     "一键直达（企业）": "Direct line (enterprise)",
     "“case”应为案件编号": '"case" must be a case number',

@@ -13,7 +13,7 @@ from engine.views import EventView
 
 from .i18n import gettext as _
 from .timefmt import local, parse_instant
-from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, label
+from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, STATE_WORDS, label
 
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
 SYSTEM_ACTOR = "system"
@@ -116,6 +116,8 @@ def value_text(
     known = fields.get(key)
     if known and known.choices and str(value) in known.choices and key not in CODED_VALUES:
         return known.choices[str(value)]
+    if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
+        return label(STATE_WORDS, value)
     if key == "contact" and isinstance(value, dict):
         return f"{value.get('name', '')} {value.get('phone', '')}".strip()
     return display_value(key, value, units)

@@ -43,6 +43,8 @@ DATA_LABELS = {
     "rehandle_count": "重办次数",
     "outcome": "办理结果",
 }
+# Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
+STATE_WORDS = {"pending": "待处理"}
 # Keys whose values are codes of one of the tables above.
 CODED_VALUES = {
     "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,
