@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.service import Engine
 from engine.settings import Settings
 
-from . import assets, db, errors, i18n, ratelimit, timefmt
+from . import assets, db, errors, health, i18n, metrics, ratelimit, requestlog, timefmt
 from .config import load_config
 from .vocabulary import KINDS, LEVELS, RATINGS, STATUSES, TIERS, label
 
@@ -39,6 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["MASHANGBAN_TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app, Engine(_settings(app)))
+    metrics.init_app(app)  # its after_request runs after requestlog's (reverse order)
+    requestlog.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
     i18n.init_app(app)
@@ -58,24 +60,28 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, dashboard, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from engine.auditing import may_audit
+
     from .auth import current_user
     from .casefacts import unit_name
+    from .replayview import finding_text
 
     app.jinja_env.globals.update(
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
-        urgency=timefmt.urgency,
+        urgency=timefmt.urgency, may_audit=may_audit,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
     app.jinja_env.filters["localdate"] = lambda value: timefmt.local(value, with_time=False)
 

@@ -20,10 +20,9 @@ from . import db, reports
 from .auth import login_required, me
 from .casefacts import unit_name
 from .i18n import gettext as _
-from .vocabulary import KINDS, TIERS, label
+from .vocabulary import CHANNELS, KINDS, TIERS, label
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "企业直通"}
 GROUP_NAMES = {
     "tier": "受理层级", "unit": "受理单位", "department": "牵头部门", "kind": "诉求类型",
     "channel": "渠道", "week": "周", "month": "月",
