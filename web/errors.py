@@ -116,7 +116,7 @@ def handle_http_error(error: HTTPException) -> Any:
     if isinstance(error, CSRFError):
         code, message = "csrf_failed", _("页面已过期或来源不明，请刷新页面后重试。")
     else:
-        code = HTTP_CODES.get(status, "error")
+        code = getattr(error, "error_code", None) or HTTP_CODES.get(status, "error")
         message = _(PAGE_TEXT.get(status, ("请求有误", ""))[0])
         if error.description and error.description != type(error).description:
             message = error.description  # a message the raising code wrote for this case

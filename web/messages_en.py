@@ -56,6 +56,13 @@ EN: dict[str, str] = {
     "欢迎，{name}。": "Welcome, {name}.",
     "您已退出登录。": "You have signed out.",
     "需要用户名和密码": "Username and password are required",
+    # API request bodies
+    "请求正文须为 JSON（Content-Type: application/json）": "The request body must be JSON (Content-Type: application/json)",
+    "请求正文不是 UTF-8 编码": "The request body is not UTF-8 encoded",
+    "JSON 嵌套超过 {n} 层": "The JSON nests deeper than {n} levels",
+    "JSON 格式错误：第 {line} 行第 {col} 列": "Malformed JSON at line {line}, column {col}",
+    "请求正文须为 JSON 对象 {…}": "The request body must be a JSON object {…}",
+    "“data” 须为表单值组成的 JSON 对象": "“data” must be a JSON object of form values",
     # inbox
     "我的任务": "My tasks",
     "组内待认领": "Group tasks",

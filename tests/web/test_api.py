@@ -45,7 +45,41 @@ def test_token__wrong_password_401_missing_fields_422_no_json_400(client: FlaskC
     missing = client.post("/api/v1/auth/token", json={"username": "li"})
     assert missing.status_code == 422 and "password" in _error(missing)["fields"]
     garbage = client.post("/api/v1/auth/token", data="nope", content_type="text/plain")
-    assert garbage.status_code == 400 and _error(garbage)["code"] == "bad_request"
+    assert garbage.status_code == 400 and _error(garbage)["code"] == "invalid_json"
+
+
+BROKEN_BODIES = {
+    "100,000 nested brackets": "[" * 100_000,
+    "50,000 nested objects": '{"a":' * 50_000,
+    "nesting deeper than the limit": '{"data": ' + "[" * 40 + "]" * 40 + "}",
+    "truncated": '{"username": "li", ',
+    "not an object": '["li", "password"]',
+    "NaN": '{"data": {"x": NaN}}',
+}
+
+
+@pytest.mark.parametrize("body", BROKEN_BODIES.values(), ids=BROKEN_BODIES.keys())
+def test_api__unparseable_body_is_400_invalid_json_on_every_json_endpoint(
+    client: FlaskClient, seeded: Engine, body: str
+) -> None:
+    headers = api_token(client, "li")
+    key, _code = start(seeded)
+    for path, auth in (("/api/v1/auth/token", {}), ("/api/v1/appeals", {}),
+                       (f"/api/v1/tasks/{open_task(seeded, key)}/complete", headers)):  # fmt: skip
+        response = client.post(path, data=body, content_type="application/json", headers=auth)
+        assert response.status_code == 400, (path, response.get_data(as_text=True)[:200])
+        error = _error(response)
+        assert error["code"] == "invalid_json" and error["message"]
+
+
+def test_api__non_utf8_body_is_400_with_reason_in_english(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/appeals",
+        data=b'{"title": "\xff"}',
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400 and "UTF-8" in _error(response)["message"]
 
 
 def test_token__tampered_or_expired_is_401(
