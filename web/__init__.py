@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -86,6 +86,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    max_age = int(current_app.config["MASHANGBAN_HSTS_MAX_AGE"])
+    if request.is_secure and max_age > 0:  # HTTPS as seen by us, or by a trusted proxy
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     if not request.path.startswith(("/assets/", "/static/")):
         response.headers.setdefault("Cache-Control", "no-store")  # codes and personal data
     return response

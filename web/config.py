@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "MASHANGBAN_RATE_LIMIT_PERIOD": 60,
     "MASHANGBAN_TOKEN_TTL": 8 * 3600,
     "MASHANGBAN_TRUST_PROXY": 0,
+    # Strict-Transport-Security on HTTPS responses (0 turns it off); see web/README.md.
+    "MASHANGBAN_HSTS_MAX_AGE": 365 * 24 * 3600,
     "MASHANGBAN_NODE_MODULES": None,
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
@@ -39,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
 # Environment variables read as integers / strings (everything else stays as in DEFAULTS).
 INT_KEYS = (
     "MASHANGBAN_RATE_LIMIT", "MASHANGBAN_RATE_LIMIT_PERIOD", "MASHANGBAN_TOKEN_TTL",
-    "MASHANGBAN_TRUST_PROXY", "MAX_CONTENT_LENGTH",
+    "MASHANGBAN_TRUST_PROXY", "MAX_CONTENT_LENGTH", "MASHANGBAN_HSTS_MAX_AGE",
 )  # fmt: skip
 STR_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MASHANGBAN_ENV", "MASHANGBAN_INTAKE_PROCESS",
