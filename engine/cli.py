@@ -291,8 +291,10 @@ def cmd_user_add(engine: Engine, args: argparse.Namespace) -> int:
 def cmd_calendar_load(engine: Engine, args: argparse.Namespace) -> int:
     text = Path(args.file).read_text(encoding="utf-8")
     with engine.transaction() as service:
-        count = service.load_calendar(text)
-    print(f"loaded {count} day(s) from {args.file}")
+        loaded = service.load_calendar(text)
+    print(f"loaded {loaded.days} day(s) from {args.file}")
+    if loaded.recalculated:
+        print(f"recalculated the deadlines of {loaded.recalculated} open case(s)")
     return 0
 
 

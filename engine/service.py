@@ -34,9 +34,11 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .recalculation import recalculate_open_cases
 from .running import Runner
 from .settings import Settings
 from .views import (
+    CalendarLoaded,
     CaseSummary,
     CaseView,
     DeployResult,
@@ -387,14 +389,17 @@ class Service:
 
     # --- calendar -----------------------------------------------------------------------------
 
-    def load_calendar(self, text: str) -> int:
-        """Load an official holiday schedule (see `calendar.load_schedule`); return its days."""
+    def load_calendar(self, text: str, at: datetime | None = None) -> CalendarLoaded:
+        """Load an official holiday schedule (see `calendar.load_schedule`) and recompute
+        the deadlines of open cases that were counted without it (`recalculation.py`)."""
         try:
             days = load_schedule(text)
         except ScheduleError as error:
             raise CalendarError(f"{error}; nothing was loaded") from None
         repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
-        return len(days)
+        self.session.flush()
+        changed = recalculate_open_cases(self, (at or datetime.now(UTC)).astimezone(UTC))
+        return CalendarLoaded(days=len(days), recalculated=changed)
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""
