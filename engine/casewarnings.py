@@ -63,6 +63,20 @@ def not_recalculated(warnings: Sequence[Any], years: set[int]) -> list[Any]:
     return list(warnings) if entry in warnings else [*warnings, entry]
 
 
+def describe(warning: Any) -> str:
+    """A warning in English for the command line (the web words it per language)."""
+    if not isinstance(warning, dict):
+        return str(warning)
+    years = ", ".join(str(y) for y in warning.get("years", []))
+    if warning.get("code") == CALENDAR_FALLBACK:
+        return (f"no official holiday schedule for {years}: deadlines counted Monday-Friday; "
+                f"load it with `mashangban calendar load FILE` to recalculate them")  # fmt: skip
+    if warning.get("code") == NOT_RECALCULATED:
+        return (f"deadlines counted Monday-Friday for {years} were already acted on before "
+                f"the schedule was loaded: not recalculated, check them by hand")  # fmt: skip
+    return str(warning)
+
+
 def _fallback(years: set[int], days: set[str]) -> dict[str, Any]:
     return {"code": CALENDAR_FALLBACK, "years": sorted(years), "days": sorted(days)}
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .casewarnings import describe as describe_warning
 from .deployment import read_sources
 from .errors import Conflict, EngineError, FormInvalid, InvalidProcess
 from .service import SYSTEM, Engine
@@ -136,7 +137,7 @@ def _show_case(case: Any, as_json: bool) -> int:
     if case.next_timer_at:
         print(f"  next timer: {case.next_timer_at.isoformat()}")
     for warning in case.warnings:
-        print(f"  warning: {warning}")
+        print(f"  warning: {describe_warning(warning)}")
     if case.error:
         print(f"  error: {case.error}")
     print("  data: " + json.dumps(case.data, ensure_ascii=False, default=_json_default))

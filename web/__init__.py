@@ -69,11 +69,16 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from .auth import current_user
     from .casefacts import unit_name
+    from .notices import for_viewer
+
+    def case_notices(warnings: Any) -> list[str]:
+        user = current_user()
+        return for_viewer(warnings, user.roles if user else ())
 
     app.jinja_env.globals.update(
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
-        urgency=timefmt.urgency,
+        urgency=timefmt.urgency, case_notices=case_notices,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["unit_name"] = unit_name

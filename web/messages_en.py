@@ -56,6 +56,13 @@ EN: dict[str, str] = {
     "欢迎，{name}。": "Welcome, {name}.",
     "您已退出登录。": "You have signed out.",
     "需要用户名和密码": "Username and password are required",
+    # case warnings (web/notices.py)
+    "本案办理时限可能根据法定节假日安排调整。": "This case's deadline may change with the official holiday schedule.",
+    "{years} 年的法定节假日安排尚未导入，本案时限暂按周一至周五计算。": "The official holiday schedule for {years} has not been loaded, so this case's deadlines are counted Monday to Friday for now. ",
+    "请导入该年官方安排（mashangban calendar load），之后时限自动重新计算。": "Load that year's official schedule (mashangban calendar load); the deadlines are then recalculated automatically.",
+    "导入 {years} 年节假日安排前，本案已按原时限办理（如已超时升级）。": "Before the holiday schedule for {years} was loaded, this case had already acted on its old deadline (for example, escalated as overdue). ",
+    "时限未自动重新计算，请人工核对。": "Its deadlines were not recalculated automatically; please check them by hand.",
+    "重新计算时限": "Deadlines recalculated",
     # API request bodies
     "请求正文须为 JSON（Content-Type: application/json）": "The request body must be JSON (Content-Type: application/json)",
     "请求正文不是 UTF-8 编码": "The request body is not UTF-8 encoded",

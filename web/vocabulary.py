@@ -53,6 +53,7 @@ EVENTS = {
     "timer_fired": "时限到达",
     "escalated": "升级协调",
     "failed": "运行出错",
+    "recalculated": "重新计算时限",
 }
 
 

@@ -9,6 +9,7 @@ from engine.forms import FormField
 from engine.views import CaseView, EventView, PublicCaseView, TaskView
 
 from ..inbox import InboxRow, level_number
+from ..notices import api_warnings
 
 
 def instant(value: datetime | None) -> str | None:
@@ -63,7 +64,7 @@ def case(view: CaseView) -> dict[str, Any]:
         "data": view.data,
         "tasks": [task(t) for t in view.tasks], "next_timer_at": instant(view.next_timer_at),
         "error": view.error,
-        "warnings": [{"code": "note", "message": str(w)} for w in view.warnings],
+        "warnings": api_warnings(view.warnings),
         "created_at": instant(view.created_at), "updated_at": instant(view.updated_at),
     }  # fmt: skip
 
