@@ -77,6 +77,13 @@ def describe(warning: Any) -> str:
     return str(warning)
 
 
+def is_calendar(warning: Any) -> bool:
+    """True for the warnings about deadlines counted without a holiday schedule."""
+    if isinstance(warning, dict):
+        return warning.get("code") in (CALENDAR_FALLBACK, NOT_RECALCULATED)
+    return _is_fallback(warning)
+
+
 def _fallback(years: set[int], days: set[str]) -> dict[str, Any]:
     return {"code": CALENDAR_FALLBACK, "years": sorted(years), "days": sorted(days)}
 

@@ -27,7 +27,7 @@ from . import determinism
 from . import repository as repo
 from .acting import SYSTEM, claim_case_row
 from .calendar import SHANGHAI, WorkingCalendar
-from .casewarnings import fallback_years, not_recalculated, without_years
+from .casewarnings import fallback_years, is_calendar, not_recalculated, without_years
 from .casework import STATE_CHANGING, apply_event, make_script_engine
 from .errors import EngineError
 from .history import from_json_value, to_json_value
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .service import Service
 
 RECALCULATED = "recalculated"
+PROCESS_ADMIN = "process_admin"  # the role that loads schedules and reads these warnings
 Step = Callable[[CaseEvent, Any, Any], None]
 
 
@@ -95,6 +96,16 @@ def recalculate_open_cases(service: Service, at: datetime) -> int:
             patch = {d: w for d, w in overrides.items() if d.year in covered}
             changed += _recalculate(service, case, covered, patch, at)
     return changed
+
+
+def cases_awaiting_schedules(session: Session) -> list[Case]:
+    """Open cases whose deadlines were counted without a holiday schedule, newest first."""
+    rows = session.execute(select(Case.id, Case.warnings).where(Case.status != "completed"))
+    ids = [case_id for case_id, warnings in rows.all() if any(map(is_calendar, warnings or []))]
+    if not ids:
+        return []
+    return list(session.scalars(select(Case).where(Case.id.in_(ids))
+                                .order_by(Case.updated_at.desc())))  # fmt: skip
 
 
 def _recalculate(

@@ -34,7 +34,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
-from .recalculation import recalculate_open_cases
+from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .running import Runner
 from .settings import Settings
 from .views import (
@@ -325,6 +325,12 @@ class Service:
         user = self.get_user(viewer)
         visible = organisation.visible_cases(self.session, user, status, limit)
         return casefiles.summaries(self.session, visible)
+
+    def cases_awaiting_schedules(self, viewer: str) -> list[CaseSummary]:
+        """Open cases counted without a holiday schedule (for process admins, who load them)."""
+        if PROCESS_ADMIN not in self.get_user(viewer).roles:
+            raise NotAllowed("only process admins see the cases awaiting a holiday schedule")
+        return casefiles.summaries(self.session, cases_awaiting_schedules(self.session))
 
     def track(self, key: str, code: str) -> PublicCaseView:
         """The public tracking view of a case (case number + tracking code)."""

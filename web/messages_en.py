@@ -63,6 +63,7 @@ EN: dict[str, str] = {
     "导入 {years} 年节假日安排前，本案已按原时限办理（如已超时升级）。": "Before the holiday schedule for {years} was loaded, this case had already acted on its old deadline (for example, escalated as overdue). ",
     "时限未自动重新计算，请人工核对。": "Its deadlines were not recalculated automatically; please check them by hand.",
     "重新计算时限": "Deadlines recalculated",
+    "待导入节假日安排": "Awaiting a holiday schedule",
     # API request bodies
     "请求正文须为 JSON（Content-Type: application/json）": "The request body must be JSON (Content-Type: application/json)",
     "请求正文不是 UTF-8 编码": "The request body is not UTF-8 encoded",

@@ -66,3 +66,16 @@ def test_api__case_warnings_are_codes_with_a_message(
     body = client.get(f"/api/v1/appeals/{fallback_case}", headers=headers).get_json()
     [warning] = body["warnings"]
     assert warning["code"] == "calendar_fallback" and "2027" in warning["message"]
+
+
+def test_cases__process_admin_lists_the_cases_awaiting_a_holiday_schedule(
+    client: FlaskClient, seeded: Engine, fallback_case: str
+) -> None:
+    with seeded.transaction() as service:  # an ordinary case, deadline within 2026
+        other = service.start_case("mini_loop", data=APPEAL, actor="public").key
+    login(client, "ma")
+    page = client.get("/cases?attention=calendar").get_data(as_text=True)
+    assert fallback_case in page and other not in page
+    login(client, "li")
+    clerk = client.get("/cases?attention=calendar").get_data(as_text=True)
+    assert 'data-testid="awaiting-schedule"' not in clerk and other in clerk  # the usual list
