@@ -82,7 +82,7 @@ def cmd_init(engine: Engine, args: argparse.Namespace) -> int:
 
 def cmd_validate(engine: Engine | None, args: argparse.Namespace) -> int:
     model = validate(read_sources(args.paths))
-    for problem in model.problems:
+    for problem in [*model.problems, *model.warnings]:
         print(problem)
     if model.problems:
         print(f"{len(model.problems)} problem(s) found", file=sys.stderr)
@@ -95,6 +95,8 @@ def cmd_deploy(engine: Engine, args: argparse.Namespace) -> int:
     files = read_sources(args.paths or [DEFAULT_PROCESSES])
     with engine.transaction() as service:
         result = service.deploy(files, actor=args.user, progress=_progress)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     for process in result.processes:
         state = "new version" if process.created else "unchanged"
         print(f"{process.process_id} v{process.version} ({state})")

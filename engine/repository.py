@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select, union
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -139,41 +140,66 @@ def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
         session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
 
 
-def inbox(
-    session: Session, username: str, groups: Sequence[str]
-) -> Sequence[tuple[HumanTask, Case]]:
-    """Tasks a user may work on: assigned, claimed, or offered to them or their groups."""
-    offered = select(HumanTaskCandidate.task_id).where(
-        or_(
-            (HumanTaskCandidate.kind == "group") & HumanTaskCandidate.name.in_(list(groups)),
-            (HumanTaskCandidate.kind == "user") & (HumanTaskCandidate.name == username),
-        )
+class CaseHeader(NamedTuple):
+    """The few case columns a task list shows (never the unbounded state)."""
+
+    business_key: str
+    title: str
+    data: dict
+
+
+_HEADER = (Case.business_key, Case.title, Case.data)
+_URGENCY = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
+
+
+def _offered_ids(username: str, groups: Sequence[str]) -> Any:
+    """Ids of the tasks a user may work on, as a union of index-driven lookups.
+
+    One OR across the columns defeats the indexes (PostgreSQL filtered 19,901 of 20,001
+    open tasks to return 100); each branch of the union uses its own index instead.
+    """
+    unassigned = HumanTask.assignee.is_(None) & (
+        HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == username)
     )
-    query = (
-        select(HumanTask, Case)
-        .join(Case, Case.id == HumanTask.case_id)
-        .where(
-            or_(
-                HumanTask.assignee == username,
-                HumanTask.claimed_by == username,
-                HumanTask.id.in_(offered)
-                & HumanTask.assignee.is_(None)  # an assigned task is the assignee's alone
-                & ((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == username)),
+    offered = select(HumanTaskCandidate.task_id).join(
+        HumanTask, HumanTask.id == HumanTaskCandidate.task_id
+    )
+    branches = [
+        select(HumanTask.id).where(HumanTask.assignee == username),
+        select(HumanTask.id).where(HumanTask.claimed_by == username),
+        offered.where(
+            HumanTaskCandidate.kind == "user", HumanTaskCandidate.name == username, unassigned
+        ),
+    ]
+    if groups:
+        branches.append(
+            offered.where(
+                HumanTaskCandidate.kind == "group",
+                HumanTaskCandidate.name.in_(list(groups)),
+                unassigned,
             )
         )
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
-    )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    return union(*branches).subquery()
 
 
-def open_tasks(session: Session) -> Sequence[tuple[HumanTask, Case]]:
-    """Every open human task with its case, most urgent first."""
+def inbox(
+    session: Session, username: str, groups: Sequence[str]
+) -> Sequence[tuple[HumanTask, CaseHeader]]:
+    """Tasks a user may work on: assigned, claimed, or offered to them or their groups."""
+    ids = _offered_ids(username, groups)
     query = (
-        select(HumanTask, Case)
+        select(HumanTask, *_HEADER)
         .join(Case, Case.id == HumanTask.case_id)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
+        .where(HumanTask.id.in_(select(ids.c[0])))
+        .order_by(*_URGENCY)
     )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    return [(row[0], CaseHeader(*row[1:])) for row in session.execute(query)]
+
+
+def open_tasks(session: Session) -> Sequence[tuple[HumanTask, CaseHeader]]:
+    """Every open human task with its case, most urgent first."""
+    query = select(HumanTask, *_HEADER).join(Case, Case.id == HumanTask.case_id)
+    return [(row[0], CaseHeader(*row[1:])) for row in session.execute(query.order_by(*_URGENCY))]
 
 
 def events(session: Session, case_id: int, upto: int | None = None) -> Sequence[CaseEvent]:
