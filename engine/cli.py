@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import opscli
 from .casewarnings import describe as describe_warning
 from .deployment import read_sources
 from .errors import Conflict, EngineError, FormInvalid, InvalidProcess
@@ -206,6 +207,7 @@ def cmd_timers(engine: Engine, args: argparse.Namespace) -> int:
 
     while True:
         count = engine.fire_due_timers(_parse_now(args.now), on_case=report)
+        engine.heartbeat(args.interval)  # read by /readyz
         if args.once:
             print(f"{count} case(s) had due timers")
             return 0
@@ -349,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--now", help="the instant to consider 'now' (ISO-8601 with offset)")
     run.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
     _add_audit_commands(sub, add)
+    opscli.add_commands(sub, add)
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="verb", required=True)
     demo_load = add("load", cmd_demo_load, "load the demo organisation, staff and cases", demo)
     demo_load.add_argument("--org", type=Path, default=DEFAULT_PROCESSES / "organisation.json")

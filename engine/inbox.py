@@ -171,7 +171,7 @@ CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "depart
 
 
 def task_views(
-    session: Session, rows: Sequence[tuple[HumanTask, CaseFacts]], meta_of: MetaLookup
+    session: Session, rows: Sequence[tuple[Any, CaseFacts]], meta_of: MetaLookup
 ) -> list[TaskView]:
     """Build task views for inbox rows (candidates loaded in one query)."""
     candidates = repo.candidates(session, [row.id for row, _key in rows])

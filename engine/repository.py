@@ -120,14 +120,14 @@ def case_tasks(session: Session, case_id: int) -> Sequence[HumanTask]:
     return session.scalars(query).all()
 
 
-def candidates(session: Session, task_ids: Iterable[str]) -> dict[str, list[HumanTaskCandidate]]:
-    """Candidate rows grouped by task id."""
-    grouped: dict[str, list[HumanTaskCandidate]] = {}
+def candidates(session: Session, task_ids: Iterable[str]) -> dict[str, list[Any]]:
+    """Candidate (kind, name) rows grouped by task id (plain rows: no ORM objects to build)."""
+    grouped: dict[str, list[Any]] = {}
     ids = list(task_ids)
     if not ids:
         return grouped
-    rows = session.scalars(select(HumanTaskCandidate).where(HumanTaskCandidate.task_id.in_(ids)))
-    for row in rows:
+    columns = (HumanTaskCandidate.task_id, HumanTaskCandidate.kind, HumanTaskCandidate.name)
+    for row in session.execute(select(*columns).where(HumanTaskCandidate.task_id.in_(ids))):
         grouped.setdefault(row.task_id, []).append(row)
     return grouped
 
@@ -149,6 +149,7 @@ class CaseHeader(NamedTuple):
 
 
 _HEADER = (Case.business_key, Case.title, Case.data)
+_TASK_COLUMNS = tuple(HumanTask.__table__.columns)  # plain rows, read like HumanTask objects
 _URGENCY = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.priority.desc())
 
 
@@ -182,24 +183,22 @@ def _offered_ids(username: str, groups: Sequence[str]) -> Any:
     return union(*branches).subquery()
 
 
-def inbox(
-    session: Session, username: str, groups: Sequence[str]
-) -> Sequence[tuple[HumanTask, CaseHeader]]:
+def _task_rows(session: Session, query: Any) -> list[tuple[Any, CaseHeader]]:
+    """(task row, case header) pairs; rows, not ORM objects: a long inbox stays cheap."""
+    rows = session.execute(query.join(Case, Case.id == HumanTask.case_id).order_by(*_URGENCY))
+    return [(row, CaseHeader(row.business_key, row.title, row.data)) for row in rows]
+
+
+def inbox(session: Session, username: str, groups: Sequence[str]) -> list[tuple[Any, CaseHeader]]:
     """Tasks a user may work on: assigned, claimed, or offered to them or their groups."""
     ids = _offered_ids(username, groups)
-    query = (
-        select(HumanTask, *_HEADER)
-        .join(Case, Case.id == HumanTask.case_id)
-        .where(HumanTask.id.in_(select(ids.c[0])))
-        .order_by(*_URGENCY)
-    )
-    return [(row[0], CaseHeader(*row[1:])) for row in session.execute(query)]
+    query = select(*_TASK_COLUMNS, *_HEADER).where(HumanTask.id.in_(select(ids.c[0])))
+    return _task_rows(session, query)
 
 
-def open_tasks(session: Session) -> Sequence[tuple[HumanTask, CaseHeader]]:
+def open_tasks(session: Session) -> list[tuple[Any, CaseHeader]]:
     """Every open human task with its case, most urgent first."""
-    query = select(HumanTask, *_HEADER).join(Case, Case.id == HumanTask.case_id)
-    return [(row[0], CaseHeader(*row[1:])) for row in session.execute(query.order_by(*_URGENCY))]
+    return _task_rows(session, select(*_TASK_COLUMNS, *_HEADER))
 
 
 def events(session: Session, case_id: int, upto: int | None = None) -> Sequence[CaseEvent]:
