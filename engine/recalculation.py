@@ -67,7 +67,7 @@ def rerun(
     for event in events:
         if event.kind not in STATE_CHANGING:
             continue
-        calendar = WorkingCalendar({**_days(event.inputs.get("calendar", {})), **patch})
+        calendar = calendar_as_it_was(event.inputs, patch)
         with determinism.frozen(event.at, f"{key}:{event.seq}"):
             script_engine = make_script_engine(calendar)
             workflow = runner.restore(state, script_engine) if state else None
@@ -79,6 +79,14 @@ def rerun(
                 on_step(event, outcome, script_engine)
             state = runner.dump(workflow)
     return workflow, state
+
+
+def calendar_as_it_was(
+    inputs: dict[str, Any], patch: dict[date, bool] | None = None
+) -> WorkingCalendar:
+    """The days an event decided from loaded schedules or the fallback, as it decided them
+    (amended by the days a later `recalculated` event loaded)."""
+    return WorkingCalendar({**_days(inputs.get("calendar", {})), **(patch or {})})
 
 
 def recalculate_open_cases(service: Service, at: datetime) -> int:

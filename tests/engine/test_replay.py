@@ -174,8 +174,13 @@ def test_replay__reproduces_a_recalculation_after_a_schedule_is_loaded(deployed)
         replayed, before = s.replay("P8"), s.replay("P8", step=1)
         kinds = [e.kind for e in s.history("P8")]
         findings = s.verify("P8")
+        s.save_user("shen", "沈审计", [], roles=("auditor",))
+        steps = s.audit.replay("P8", "shen", with_diagrams=False)
+        checked = s.audit.verify("P8", "shen")
     assert kinds == ["started", "recalculated", "task_completed"]
     assert findings == []  # the hash chain and the case row agree with the history
+    assert steps.finding is None and checked.findings == ()  # the auditors' re-execution too
+    assert [step.kind for step in steps.steps] == kinds
     assert replayed.matches_stored is True
     assert replayed.data["deadline"] == "2027-01-04T17:30:00+08:00"
     assert before.data["deadline"] == "2027-01-01T17:30:00+08:00"  # the past as it was
