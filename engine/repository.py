@@ -92,6 +92,27 @@ def case_by_key(session: Session, key: str) -> Case:
     return case
 
 
+def lock_case(session: Session, case_id: int | None = None, key: str | None = None) -> Case:
+    """The case, locked until commit and read afresh: check-then-act is safe after this.
+
+    PostgreSQL gets `SELECT ... FOR UPDATE`, so a second writer waits here and then
+    sees the first one's result; SQLite writers are already serialized by BEGIN IMMEDIATE.
+    """
+    query = select(Case).execution_options(populate_existing=True)
+    query = query.where(Case.id == case_id) if key is None else query.where(Case.business_key == key)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    case = session.scalars(query).first()
+    if case is None:
+        raise NotFound(f"no case with key '{key}'")
+    return case
+
+
+def case_id_of_task(session: Session, task_id: str) -> int | None:
+    """The case an open task belongs to (a plain read that loads no object)."""
+    return session.scalar(select(HumanTask.case_id).where(HumanTask.id == task_id))
+
+
 def case_exists(session: Session, key: str) -> bool:
     """True if a case already uses this business key."""
     return session.scalar(select(Case.id).where(Case.business_key == key)) is not None
@@ -99,7 +120,7 @@ def case_exists(session: Session, key: str) -> bool:
 
 def human_task(session: Session, task_id: str) -> HumanTask:
     """The inbox row of an open task, or NotFound."""
-    row = session.get(HumanTask, task_id)
+    row = session.get(HumanTask, task_id, populate_existing=True)
     if row is None:
         raise NotFound(f"no open task with id '{task_id}'")
     return row

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -229,7 +230,10 @@ class Service:
             tracking_code_hash=casefiles.code_hash(code) if code else None,
         )  # fmt: skip
         self.session.add(case)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as error:  # a concurrent start took the key after our check
+            raise Conflict(f"a case with key '{key}' already exists") from error
         start_data = {**(data or {}), "case_key": key}
         inputs: dict[str, Any] = {
             "process_id": process_id, "version": version.version, "data": start_data,
@@ -253,7 +257,7 @@ class Service:
 
     def get_task(self, task_id: str, username: str) -> TaskView:
         """One open task, if the user may see it (a conflict if it was just completed)."""
-        if self.session.get(HumanTask, task_id) is None:
+        if self.session.get(HumanTask, task_id, populate_existing=True) is None:
             self._explain_missing_task(task_id, username)
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
@@ -269,6 +273,7 @@ class Service:
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Take a group task for oneself so colleagues see it is being handled."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by not in (None, username):
             raise Conflict(f"task already claimed by {view.claimed_by}")
@@ -280,6 +285,7 @@ class Service:
 
     def unclaim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Give a claimed task back to its groups."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by != username:
             raise Conflict("only the user who claimed the task can give it back")
@@ -293,6 +299,7 @@ class Service:
         self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
     ) -> CaseView:
         """Validate form data and complete the task; the case runs on to its next wait."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by not in (None, username):
             raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
@@ -307,7 +314,7 @@ class Service:
         at: datetime | None = None,
     ) -> CaseView:  # fmt: skip
         """Deliver a named message (e.g. a citizen's reply) to a waiting case."""
-        case = repo.case_by_key(self.session, key)
+        case = repo.lock_case(self.session, key=key)
         inputs = {"message": message, "payload": payload}
         self._act(case, "message_received", actor, at or datetime.now(UTC), inputs)
         return self._case_view(case)
@@ -446,6 +453,12 @@ class Service:
                 raise TaskNotReady(f"task {task_id} was already completed by {done.actor} at "
                                    f"{done.at.isoformat()}; reload the case")  # fmt: skip
         raise NotFound(f"no open task with id '{task_id}'")
+
+    def _lock_case_of(self, task_id: str) -> None:
+        """Lock the task's case before reading the task, so the checks see the latest state."""
+        case_id = repo.case_id_of_task(self.session, task_id)
+        if case_id is not None:
+            repo.lock_case(self.session, case_id)
 
     def _require_may_see(self, view: TaskView, username: str) -> None:
         """Out-of-scope tasks look like missing ones (never leak that they exist)."""
