@@ -99,7 +99,8 @@ def lock_case(session: Session, case_id: int | None = None, key: str | None = No
     sees the first one's result; SQLite writers are already serialized by BEGIN IMMEDIATE.
     """
     query = select(Case).execution_options(populate_existing=True)
-    query = query.where(Case.id == case_id) if key is None else query.where(Case.business_key == key)
+    match = Case.id == case_id if key is None else Case.business_key == key
+    query = query.where(match)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     case = session.scalars(query).first()
