@@ -37,6 +37,7 @@ from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
 from .running import Runner
 from .settings import Settings
+from .signin import SignIns
 from .views import (
     CaseSummary,
     CaseView,
@@ -177,7 +178,20 @@ class Service:
         user.display_name, user.groups = display_name, list(groups)
         user.unit_code, user.roles = unit, list(roles)
         if password is not None:
+            if user.password_hash is not None:  # a changed password ends the old sign-ins
+                self.signins.revoke_user(username)
             user.password_hash = hash_password(password)
+
+    @property
+    def signins(self) -> SignIns:
+        """Server-side web sessions, API tokens and tracking grants (see `engine.signin`)."""
+        return SignIns(self.session)
+
+    def sign_out_everywhere(self, username: str) -> int:
+        """End every web session and API token of a staff member; return how many were open."""
+        if repo.user(self.session, username) is None:
+            raise NotFound(f"unknown user '{username}'")
+        return self.signins.revoke_user(username)
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The user if the password is right and the account active, else None."""
@@ -372,6 +386,8 @@ class Service:
         if user is None:
             raise NotFound(f"unknown user '{username}'")
         user.active = active
+        if not active:
+            self.signins.revoke_user(username)
 
     def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
         """Lease one case with a due timer, fire its timers, and note it in `done`."""

@@ -60,10 +60,14 @@ def _paths() -> dict[str, Any]:
             "security": PUBLIC,
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": _ref("Credentials")}}},
-            "responses": {"200": _json(_ref("Token"), "A signed token that expires."),
+            "responses": {"200": _json(_ref("Token"), "A revocable token that expires."),
                           "401": _error("Wrong username or password (`invalid_credentials`)."),
                           "422": _error("Missing fields (`validation_failed`)."),
-                          "429": _error("Too many attempts (`rate_limited`).")}}},
+                          "429": _error("Too many attempts (`rate_limited`).")}},
+            "delete": {
+            "summary": "Sign out: revoke the bearer token of this request.", "security": STAFF,
+            "responses": {"204": {"description": "The token no longer works."},
+                          "401": _error("No, expired or revoked token (`unauthorized`).")}}},
         "/api/v1/appeals": {"post": {
             "summary": "Submit a matter (citizens and enterprises; no account).",
             "security": PUBLIC,
