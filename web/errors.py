@@ -29,7 +29,8 @@ from engine.errors import (
     NotFound,
 )
 
-from . import db
+from . import db, resume
+from .auth import current_user
 from .i18n import field_message
 from .i18n import gettext as _
 
@@ -113,6 +114,8 @@ def handle_http_error(error: HTTPException) -> Any:
     """Werkzeug errors (404, 405, 413, 429, CSRF ...) as JSON or a page."""
     db.rollback()
     status = error.code or 500
+    if isinstance(error, CSRFError) and resume.can_resume():
+        return _resume_after_csrf_failure()
     if isinstance(error, CSRFError):
         code, message = "csrf_failed", _("页面已过期或来源不明，请刷新页面后重试。")
     else:
@@ -128,6 +131,14 @@ def handle_http_error(error: HTTPException) -> Any:
         if name.lower() != "content-type":
             response.headers[name] = value
     return response, status
+
+
+def _resume_after_csrf_failure() -> Response:
+    """An outdated form (expired cookie or token): keep what was typed, sign in if needed."""
+    fields, target = resume.typed_fields(), resume.target_path()
+    if resume.needs_login() and current_user() is None:
+        return resume.login_page(fields, target)
+    return resume.continue_page(fields, target, status=400)
 
 
 def _page(status: int, detail: str | None = None) -> tuple[Response, int]:

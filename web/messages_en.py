@@ -46,6 +46,11 @@ EN: dict[str, str] = {
     "系统出现问题，已记录，请稍后重试。": "Something went wrong; it has been logged. Please try again later.",
     "表单内容不符合要求": "The form has invalid fields",
     "页面已过期或来源不明，请刷新页面后重试。": "The page expired or came from elsewhere; reload it and try again.",
+    "继续提交": "Continue submitting",
+    "页面已过期或登录已失效，刚才的提交没有保存。您填写的内容已保留，确认后点击“继续提交”。": "The page expired or your sign-in ended, so nothing was saved yet. What you typed is kept: check it and press “Continue submitting”.",
+    "查看将要提交的内容": "Show what will be submitted",
+    "放弃": "Discard",
+    "登录已过期或已退出。请重新登录，您刚才填写的内容已保留，登录后可继续提交。": "Your sign-in expired or was ended. Sign in again: what you typed is kept and can be submitted afterwards.",
     # sign-in
     "窗口经办人、部门承办人、协调与监督人员使用。": "For window clerks, department handlers, coordinators and supervisors.",
     "用户名": "Username",
