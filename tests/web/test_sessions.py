@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -173,3 +174,28 @@ def test_task_post__with_live_session_still_works(client: FlaskClient, seeded: E
     login(client, "li")
     response = post_form(client, f"/tasks/{task_id}", TYPED, page=f"/tasks/{task_id}")
     assert response.status_code == 303
+
+
+def test_tracking__the_code_never_sits_in_the_cookie(
+    app: Flask, client: FlaskClient, seeded: Engine
+) -> None:
+    key, code = start_appeal(seeded)
+    token = csrf_token(client, "/track")
+    response = client.post("/track", data={"case_no": key, "code": code, "csrf_token": token})
+    assert response.status_code == 303
+    contents = cookie_contents(app, client)
+    assert code not in json.dumps(contents) and code.lower() not in json.dumps(contents).lower()
+    assert client.get(f"/track/{key}").status_code == 200
+
+
+def test_tracking__a_grant_opens_only_its_own_case(
+    app: Flask, client: FlaskClient, seeded: Engine
+) -> None:
+    key, code = start_appeal(seeded)
+    other, _other_code = start_appeal(seeded)
+    token = csrf_token(client, "/track")
+    client.post("/track", data={"case_no": key, "code": code, "csrf_token": token})
+    grant = cookie_contents(app, client)["tracking"][key]
+    with client.session_transaction() as session:
+        session["tracking"] = {other: grant}
+    assert client.get(f"/track/{other}").status_code == 303  # back to the lookup form
