@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -23,6 +23,16 @@ from .models import (
     SourceBlob,
     User,
 )
+
+
+def serialize(session: Session, name: str) -> None:
+    """Hold a transaction-wide lock named `name`: writers of the same kind run one by one.
+
+    PostgreSQL takes an advisory lock (statements after it see what the previous holder
+    committed); SQLite needs nothing, its writers are serialized by BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def latest_deployment(session: Session) -> Deployment | None:

@@ -79,6 +79,10 @@ class Engine:
         except StaleDataError as error:
             session.rollback()
             raise StaleCase() from error
+        except IntegrityError as error:  # a concurrent writer inserted the same row first
+            session.rollback()
+            raise Conflict("someone else saved the same thing at the same time; "
+                           "reload and try again") from error  # fmt: skip
         except BaseException:
             session.rollback()
             raise

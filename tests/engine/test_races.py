@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from engine.deployment import read_sources
 from engine.errors import Conflict, EngineError
 from engine.service import Engine, Service
 from engine.settings import Settings
-from tests.conftest import deploy_valid
+from tests.conftest import VALID, deploy_valid
 from tests.engine.test_timers import AFTER_DEADLINE, START, start_sla
 
 RACERS = 8
@@ -28,12 +30,13 @@ REGISTRATION = {"title": "噪音扰民", "kind": "conduct", "people": 2}
 pytestmark = pytest.mark.postgres
 
 
-def race(url: str, action: Callable[[Service, int], Any], warm_key: str) -> list[Any]:
+def race(url: str, action: Callable[[Service, int], Any], warm_key: str | None) -> list[Any]:
     """Run `action(service, index)` in RACERS threads at once; results or raised errors."""
     engines = [Engine(Settings(database_url=url, instance_path=Path("."))) for _ in CLERKS]
     for engine in engines:  # parse the diagrams before the race, not during it
         with engine.transaction() as service:
-            service.diagram(warm_key)
+            if warm_key is not None:
+                service.diagram(warm_key)
     barrier = threading.Barrier(RACERS)
     results: list[Any] = [None] * RACERS
 
@@ -187,3 +190,37 @@ def test_start__concurrent_starts_with_one_key_make_one_case(clerks):
 
     one_winner(results)
     assert kinds(clerks, "SAMEKEY") == ["started"]
+
+
+def test_deploy__concurrent_deploys_of_different_files_keep_them_all(pg_engine):
+    files = read_sources([VALID])
+    first = {n: c for n, c in files.items() if n in ("decide_level.dmn", "child_task.bpmn")}
+    rest = sorted(set(files) - set(first))
+    shares = [{n: files[n] for n in rest[i::RACERS]} for i in range(RACERS)]
+    with pg_engine.transaction() as service:  # what the other diagrams call comes first
+        service.deploy(first)
+
+    results = race(pg_engine.settings.database_url, lambda s, i: s.deploy(shares[i]), None)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    with pg_engine.sql.connect() as connection:
+        latest = connection.execute(text(
+            "SELECT name FROM deployment_files WHERE deployment_id = "
+            "(SELECT max(id) FROM deployments)")).scalars().all()  # fmt: skip
+    assert sorted(latest) == sorted(files)  # no deploy dropped another's files
+    with pg_engine.transaction() as service:
+        versions = [(v["process_id"], v["version"]) for v in service.process_versions()]
+    assert len(versions) == len(set(versions))
+
+
+def test_save_user__concurrent_creations_make_one_account_and_say_conflict(pg_engine):
+    deploy_valid(pg_engine)
+
+    results = race(pg_engine.settings.database_url,
+                   lambda s, i: s.save_user("newbie", f"新人{i}", ["town_a_clerks"]),
+                   None)  # fmt: skip
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) < RACERS and all(isinstance(e, Conflict) for e in errors), errors
+    with pg_engine.transaction() as service:
+        assert service.get_user("newbie").display_name.startswith("新人")
