@@ -199,3 +199,17 @@ def test_tracking__a_grant_opens_only_its_own_case(
     with client.session_transaction() as session:
         session["tracking"] = {other: grant}
     assert client.get(f"/track/{other}").status_code == 303  # back to the lookup form
+
+
+def test_public_form_with_outdated_page__continue_page_keeps_the_citizen_text(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    form = {"kind": "coordination", "title": "路灯坏了", "description": "小区门口路灯坏了一个月。",
+            "contact.name": "张三", "contact.phone": "13800138000", "tier": "town",
+            "intake_unit": "town_a"}  # fmt: skip
+    response = client.post("/appeal", data={**form, "csrf_token": "from-yesterday"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'action="/appeal"' in page
+    assert _hidden(page)["description"] == form["description"]
+    response = client.post("/appeal", data={**_hidden(page), **_csrf(page)})
+    assert response.status_code == 200 and "已收到您的反映" in response.get_data(as_text=True)
