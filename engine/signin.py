@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from . import casefiles, organisation
@@ -25,6 +25,8 @@ from .views import PublicCaseView
 KINDS = ("web", "api", "track")
 # last_seen_at is written at most this often, so reading a page rarely writes a row.
 SEEN_EVERY = timedelta(minutes=5)
+# Ended sign-ins are kept this long (to tell "expired" from "revoked"), then deleted.
+KEEP_ENDED = timedelta(days=7)
 MAX_AGENT = 200
 
 
@@ -46,6 +48,7 @@ class SignIns:
         if kind not in KINDS:
             raise ValueError(f"unknown sign-in kind '{kind}'; use one of {', '.join(KINDS)}")
         now = at or datetime.now(UTC)
+        self.purge(now - KEEP_ENDED)
         token = secrets.token_urlsafe(32)
         self.session.add(SignIn(
             id=_digest(token), kind=kind, username=username, case_key=case_key,
@@ -102,6 +105,14 @@ class SignIns:
             .values(revoked_at=now)
             .execution_options(synchronize_session="fetch")
         )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def purge(self, before: datetime) -> int:
+        """Delete sign-ins that ended before `before` (an indexed delete, run at each sign-in)."""
+        result = self.session.execute(
+            delete(SignIn).where(SignIn.expires_at < before)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def open_count(self, username: str, at: datetime | None = None) -> int:

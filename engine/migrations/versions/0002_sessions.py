@@ -29,11 +29,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sessions_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_username'), ['username'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sessions_username'))
+        batch_op.drop_index(batch_op.f('ix_sessions_expires_at'))
 
     op.drop_table('sessions')
