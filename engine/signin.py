@@ -57,26 +57,34 @@ class SignIns:
         ))  # fmt: skip
         return token
 
-    def _live(self, token: str, kind: str, now: datetime) -> SignIn | None:
-        row = self.session.get(SignIn, _digest(token)) if token else None
+    def _fresh(self, row: SignIn | None, kind: str, now: datetime) -> bool:
+        """Whether a row is a live sign-in of this kind (noting that it was just used)."""
         if row is None or row.kind != kind or row.revoked_at is not None or row.expires_at <= now:
-            return None
+            return False
         if now - row.last_seen_at >= SEEN_EVERY:
             row.last_seen_at = now
-        return row
+        return True
 
     def user(self, token: str, kind: str = "web", at: datetime | None = None) -> UserView | None:
         """The staff member a live web session or API token belongs to, else None."""
-        row = self._live(token, kind, at or datetime.now(UTC))
-        user = self.session.get(User, row.username) if row and row.username else None
-        if user is None or not user.active:
+        if not token:
             return None
-        return organisation.user_view(self.session, user)
+        query = (
+            select(SignIn, User)
+            .join(User, User.username == SignIn.username)
+            .where(SignIn.id == _digest(token))
+        )
+        found = self.session.execute(query).first()  # one primary-key lookup per request
+        if found is None or not self._fresh(found[0], kind, at or datetime.now(UTC)):
+            return None
+        user: User = found[1]
+        return organisation.user_view(self.session, user) if user.active else None
 
     def tracked(self, token: str, key: str, at: datetime | None = None) -> PublicCaseView:
         """The public view of the case a live tracking grant was given for (else NotFound)."""
-        row = self._live(token, "track", at or datetime.now(UTC))
-        if row is None or row.case_key != key:
+        row = self.session.get(SignIn, _digest(token)) if token else None
+        live = row is not None and self._fresh(row, "track", at or datetime.now(UTC))
+        if row is None or not live or row.case_key != key:
             raise NotFound("no case with this number and tracking code")
         return casefiles.granted_view(self.session, key)
 
