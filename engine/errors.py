@@ -75,7 +75,8 @@ class Problem:
     def __str__(self) -> str:
         line = self.line if self.line is not None else 0
         element = self.element_id or "-"
-        return f"{self.file}:{line}: {element}: {self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{line}: {element}: {kind}{self.message}"
 
 
 class InvalidProcess(EngineError):
@@ -92,6 +93,12 @@ class ScriptFailed(EngineError):
     """A script or expression in a diagram failed at run time; the error lands on the case."""
 
     code = "script_failed"
+
+
+class MessageRejected(EngineError):
+    """A delivered message cannot be matched: its correlation fails on the payload."""
+
+    code = "message_rejected"
 
 
 class CalendarError(EngineError):

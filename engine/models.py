@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -239,3 +240,13 @@ class SignIn(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WorkerHeartbeat(Base):
+    """When a background worker (e.g. the timer worker) last finished a loop."""
+
+    __tablename__ = "worker_heartbeats"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    host: Mapped[str] = mapped_column(String(255))  # hostname:pid of the last beat

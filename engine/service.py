@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import acting, casefiles, deployment, determinism, organisation, scheduling
+from . import acting, casefiles, deployment, determinism, health, organisation, scheduling
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
@@ -68,6 +68,22 @@ class Engine:
     def close(self) -> None:
         """Release database connections."""
         self.sql.dispose()
+
+    def readiness(self, now: datetime | None = None) -> health.Readiness:
+        """Database reachable, schema current, timer worker alive (for `/readyz`)."""
+        return health.readiness(self.sql, self.settings.database_url, now or datetime.now(UTC))
+
+    def operations(self, now: datetime | None = None) -> health.Operations:
+        """Open and overdue tasks, timer lag, quarantined cases (for the metrics endpoint)."""
+        with self.transaction() as service:
+            return health.operations(service.session, now or datetime.now(UTC))
+
+    def heartbeat(
+        self, interval: float, worker: str = health.TIMER_WORKER, now: datetime | None = None
+    ) -> None:
+        """Record that a background worker finished a loop (its own short transaction)."""
+        with self.transaction() as service:
+            health.beat(service.session, worker, interval, now or datetime.now(UTC))
 
     @contextmanager
     def transaction(self) -> Iterator[Service]:

@@ -13,9 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from engine.database import normalize_url, upgrade
+from engine.database import alembic_config, normalize_url, upgrade
 from engine.errors import NotFound
 from engine.service import Engine
 from engine.settings import Settings
@@ -29,10 +30,9 @@ def check_upgraded(url: str, folder: Path) -> None:
     """The schema is at head, and every demo case loads, verifies and can still move."""
     probe = create_engine(normalize_url(url))
     assert "sessions" in inspect(probe).get_table_names()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     with probe.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0002"
-        )
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
     probe.dispose()
     engine = Engine(Settings(database_url=url, instance_path=folder))
     try:
