@@ -224,3 +224,10 @@ def test_save_user__concurrent_creations_make_one_account_and_say_conflict(pg_en
     assert len(errors) < RACERS and all(isinstance(e, Conflict) for e in errors), errors
     with pg_engine.transaction() as service:
         assert service.get_user("newbie").display_name.startswith("新人")
+
+
+def test_heartbeat__first_beats_of_several_workers_at_once_all_succeed(pg_engine):
+    results = race(pg_engine.settings.database_url,
+                   lambda s, i: s.engine.heartbeat(5.0), None)  # fmt: skip
+
+    assert not [r for r in results if isinstance(r, Exception)], results
