@@ -261,19 +261,24 @@ def all_case_keys(session: Session) -> Sequence[str]:
     return session.scalars(select(Case.business_key).order_by(Case.id)).all()
 
 
-def lease_due_case(session: Session, now: datetime, skip: Sequence[int]) -> Case | None:
-    """Lock one running case whose timer is due; other workers skip locked rows."""
-    query = (
-        select(Case)
-        .where(Case.status == "running", Case.next_timer_at < now)  # SpiffWorkflow fires after
-        .order_by(Case.next_timer_at)
-        .limit(1)
-    )
-    if skip:
-        query = query.where(Case.id.not_in(list(skip)))
+def lease_due_cases(
+    session: Session, now: datetime, after: tuple[datetime, int] | None, limit: int
+) -> list[Case]:
+    """Lock up to `limit` running cases whose timer is due, in due order, after `after`.
+
+    `after` is the (due time, id) of the last case the caller leased: a cursor instead of
+    a growing list of ids to exclude. Other workers skip locked rows (PostgreSQL).
+    """
+    query = select(Case).where(Case.status == "running", Case.next_timer_at < now)
+    if after is not None:
+        due, case_id = after
+        query = query.where(
+            (Case.next_timer_at > due) | ((Case.next_timer_at == due) & (Case.id > case_id))
+        )
+    query = query.order_by(Case.next_timer_at, Case.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
+    return list(session.scalars(query))
 
 
 def lease_due_schedule(session: Session, now: datetime) -> ProcessSchedule | None:

@@ -23,9 +23,10 @@ from . import acting, casefiles, deployment, determinism, health, organisation, 
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
+from .auditing import Auditor
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome
-from .database import connect, session_factory, upgrade
+from .database import connect, connect_reader, session_factory, upgrade
 from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, TaskNotReady
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
@@ -35,6 +36,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .replaying import FieldLabel, field_labels
 from .running import Runner
 from .settings import Settings
 from .signin import SignIns
@@ -60,6 +62,7 @@ class Engine:
         self._sessions = session_factory(self.sql)
         self._runners: dict[int, Runner] = {}
         self._lock = threading.Lock()
+        self._reader: Any = None
 
     def init_schema(self) -> None:
         """Create or upgrade the database schema."""
@@ -68,6 +71,22 @@ class Engine:
     def close(self) -> None:
         """Release database connections."""
         self.sql.dispose()
+        if self._reader is not None:
+            self._reader[0].dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Service]:
+        """A unit of work that only reads and never holds the write lock (long audits)."""
+        with self._lock:
+            if self._reader is None:
+                sql = connect_reader(self.settings.database_url)
+                self._reader = (sql, session_factory(sql))
+        session = self._reader[1]()
+        try:
+            yield Service(self, session)
+        finally:
+            session.rollback()
+            session.close()
 
     def readiness(self, now: datetime | None = None) -> health.Readiness:
         """Database reachable, schema current, timer worker alive (for `/readyz`)."""
@@ -122,7 +141,11 @@ class Engine:
     def fire_due_timers(
         self, now: datetime | None = None, on_case: Callable[[str, list], None] | None = None
     ) -> int:
-        """Fire every due timer, one case per transaction; return how many cases moved."""
+        """Fire every due timer, a batch of cases per transaction; return how many moved.
+
+        Each case fires at most once per call, in its own savepoint, so a broken case
+        is quarantined alone and a batch's commit is shared by `timer_batch` cases.
+        """
         instant = now or datetime.now(UTC)
         while True:
             with self.transaction() as service:
@@ -131,14 +154,18 @@ class Engine:
                 break
             if on_case is not None:
                 on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
-        done: list[int] = []
+        fired: set[int] = set()
+        cursor: tuple[datetime, int] | None = None
         while True:
             with self.transaction() as service:
-                result = service.fire_next_due_case(instant, done)
-            if result is None:
-                return len(done)
+                results, cursor = service.fire_due_batch(
+                    instant, cursor, self.settings.timer_batch, fired
+                )
             if on_case is not None:
-                on_case(result[0], result[1])
+                for key, details in results:
+                    on_case(key, details)
+            if cursor is None:
+                return len(fired)
 
 
 class Service:
@@ -402,6 +429,10 @@ class Service:
             for e in repo.events(self.session, case.id)
         ]  # fmt: skip
 
+    def field_labels(self, key: str, viewer: str | None = None) -> dict[str, FieldLabel]:
+        """The case's data fields as its diagram's forms label them (for readable history)."""
+        return field_labels(self._version(self._visible_case(key, viewer)))
+
     def set_active(self, username: str, active: bool) -> None:
         """Disable (or re-enable) a staff account; history keeps their name."""
         user = repo.user(self.session, username)
@@ -411,12 +442,26 @@ class Service:
         if not active:
             self.signins.revoke_user(username)
 
-    def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
-        """Lease one case with a due timer, fire its timers, and note it in `done`."""
-        case = repo.lease_due_case(self.session, now, done)
-        if case is None:
-            return None
-        done.append(case.id)
+    def fire_due_batch(
+        self, now: datetime, after: tuple[datetime, int] | None, limit: int, fired: set[int]
+    ) -> tuple[list[tuple[str, list]], tuple[datetime, int] | None]:
+        """Lease a batch of due cases after the cursor and fire each case not yet in `fired`.
+
+        Returns what fired per case and the new cursor (None when nothing was due).
+        """
+        cases = repo.lease_due_cases(self.session, now, after, limit)
+        if not cases:
+            return [], None
+        cursor = (cases[-1].next_timer_at or now, cases[-1].id)  # read before firing moves it
+        results = []
+        for case in cases:
+            if case.id not in fired:
+                fired.add(case.id)
+                results.append(self._fire_case(case, now))
+        return results, cursor
+
+    def _fire_case(self, case: Case, now: datetime) -> tuple[str, list]:
+        """Fire one leased case's due timers in a savepoint; quarantine it if it breaks."""
         savepoint = self.session.begin_nested()
         try:
             outcome = self._act(case, "timer_fired", SYSTEM, now, {})
@@ -462,6 +507,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def audit(self) -> Auditor:
+        """The auditors' read-only operations: replay steps, verify, export, search."""
+        return Auditor(self)
 
     def replay(self, key: str, step: int | None = None) -> ReplayResult:
         """Rebuild a case from its recorded inputs up to event `step`."""
