@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import acting, casefiles, deployment, determinism, organisation, scheduling
+from . import acting, casefiles, deployment, determinism, organisation, sandbox_limits, scheduling
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
@@ -53,6 +53,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         determinism.install()
+        sandbox_limits.configure(settings.script_limits)
         self.settings = settings
         self.sql = connect(settings.database_url)
         self._sessions = session_factory(self.sql)
@@ -378,7 +379,9 @@ class Service:
         except Conflict:
             savepoint.rollback()  # another worker or a person moved it first: skip
             return case.business_key, []
-        except Exception as error:  # one broken case must not stop every other timer
+        except KeyboardInterrupt:
+            raise  # the operator stopping the worker
+        except BaseException as error:  # one broken case must not stop every other timer
             savepoint.rollback()
             acting.quarantine(self.session, case, now, f"{type(error).__name__}: {error}")
             return case.business_key, []
