@@ -130,13 +130,15 @@ def guarded_pow(base: Any, exponent: Any, modulus: Any = None) -> Any:
 
 def guarded_mul(left: Any, right: Any) -> Any:
     """`*`: refuse integer products past the integer limit and repetitions past the item limit."""
-    if isinstance(left, int) and isinstance(right, int):
-        if left and right:
+    if type(left) is int and type(right) is int:  # the common case first: it runs per line
+        if left.bit_length() + right.bit_length() > _limits.int_bits and left and right:
             _int_limit(left.bit_length() + right.bit_length() - 1, "the result of *")
     elif isinstance(left, SEQUENCES) and isinstance(right, int):
         size_limit(len(left) * right, "the result of *")
     elif isinstance(right, SEQUENCES) and isinstance(left, int):
         size_limit(len(right) * left, "the result of *")
+    elif isinstance(left, int) and isinstance(right, int) and left and right:  # bools
+        _int_limit(left.bit_length() + right.bit_length() - 1, "the result of *")
     return left * right
 
 
@@ -147,8 +149,13 @@ def guarded_lshift(left: Any, right: Any) -> Any:
     return left << right
 
 
+_SCALARS = frozenset({int, float, bool, Decimal, complex})
+
+
 def guarded_add(left: Any, right: Any) -> Any:
     """`+`: refuse joining text or lists past the item limit."""
+    if type(left) in _SCALARS:  # the common case first: it runs per line
+        return left + right
     if isinstance(left, SEQUENCES) and isinstance(right, SEQUENCES):
         size_limit(len(left) + len(right), "the result of +")
     return left + right

@@ -47,6 +47,7 @@ from .sandbox_policy import Refused, SandboxPolicy, check_tree
 from .settings import ScriptLimits
 
 SCRIPT_FILENAME = "<diagram script>"
+MEMORY_CHECK_EVERY = 32  # lines between reads of the process's peak memory
 
 _EXTRA_BUILTINS: dict[str, Any] = {
     "dict": dict,
@@ -178,23 +179,24 @@ def _run_bounded(function: Callable[[], Any]) -> Any:
 
 
 def _traced(function: Callable[[], Any], limit: ScriptLimits) -> Any:
-    remaining = [limit.lines]
-    cpu_deadline = time.thread_time() + limit.cpu_seconds
-    memory_ceiling = _peak_kib() + limit.memory_mb * 1024
+    lines = [0]
+    # Reading the CPU clock is a system call; the wall clock is not. CPU time cannot pass
+    # faster than wall time, so the CPU clock is read only once the wall clock says it may
+    # have reached the limit. Memory is read every MEMORY_CHECK_EVERY lines.
+    cpu = [time.thread_time() + limit.cpu_seconds, time.monotonic() + limit.cpu_seconds]
+    memory_ceiling = [0]
 
     def count_lines(frame: FrameType, event: str, arg: Any) -> Any:
         if event != "line":
             return count_lines
-        remaining[0] -= 1
-        if remaining[0] < 0:
+        lines[0] += 1
+        if lines[0] > limit.lines:
             raise LimitTripped(f"script stopped after {limit.lines:,} steps (endless loop?); "
                                f"the limit is MASHANGBAN_SCRIPT_MAX_LINES")  # fmt: skip
-        if time.thread_time() > cpu_deadline:
-            raise LimitTripped(f"script stopped after {limit.cpu_seconds:g} s of CPU "
-                               f"(MASHANGBAN_SCRIPT_MAX_CPU_SECONDS)", False)  # fmt: skip
-        if remaining[0] % 8 == 0 and _peak_kib() > memory_ceiling:
-            raise LimitTripped(f"script stopped after using {limit.memory_mb:,} MB more "
-                               f"(MASHANGBAN_SCRIPT_MAX_MEMORY_MB)", False)  # fmt: skip
+        if time.monotonic() > cpu[1]:
+            _check_cpu(cpu, limit)
+        if lines[0] % MEMORY_CHECK_EVERY == 0:
+            _check_memory(memory_ceiling, limit)
         return count_lines
 
     def on_call(frame: FrameType, event: str, arg: Any) -> Any:
@@ -206,6 +208,23 @@ def _traced(function: Callable[[], Any], limit: ScriptLimits) -> Any:
         return function()
     finally:
         sys.settrace(previous)
+
+
+def _check_cpu(cpu: list[float], limit: ScriptLimits) -> None:
+    left = cpu[0] - time.thread_time()
+    if left <= 0:
+        raise LimitTripped(f"script stopped after {limit.cpu_seconds:g} s of CPU "
+                           f"(MASHANGBAN_SCRIPT_MAX_CPU_SECONDS)", False)  # fmt: skip
+    cpu[1] = time.monotonic() + left
+
+
+def _check_memory(ceiling: list[int], limit: ScriptLimits) -> None:
+    peak = _peak_kib()
+    if not ceiling[0]:
+        ceiling[0] = peak + limit.memory_mb * 1024
+    elif peak > ceiling[0]:
+        raise LimitTripped(f"script stopped after using {limit.memory_mb:,} MB more "
+                           f"(MASHANGBAN_SCRIPT_MAX_MEMORY_MB)", False)  # fmt: skip
 
 
 def _peak_kib() -> int:
@@ -273,25 +292,37 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             for key, value in scope.items()
             if key not in self.reserved and key not in external and not callable(value)
         }
+        limit = limits.current()
         for key, value in results.items():
-            _require_storable(key, value)
+            _require_storable(key, value, limit)
         context.clear()
         context.update(results)
         return True
 
 
-def _require_storable(name: str, value: Any) -> None:
-    """Task data must be plain and small enough to store and show."""
-    limit = limits.current()
-    if limits.weigh(value, limit.items) > limit.items:
+_SCALARS = frozenset({str, float, bool, type(None), date, datetime})
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def _require_storable(name: str, value: Any, limit: ScriptLimits) -> None:
+    """Task data must be plain and small enough to store and show (runs for every key)."""
+    kind = type(value)
+    if kind in _SCALARS:  # the common case, kept cheap
+        size = len(value) if kind is str else 0
+    elif isinstance(value, _CONTAINERS):
+        size = limits.weigh(value, limit.items)
+    else:
+        size = 0
+    if size > limit.items:
         raise ScriptRejected(f"'{name}' would store more than {limit.items:,} characters or "
                              f"elements (MASHANGBAN_SCRIPT_MAX_ITEMS)")  # fmt: skip
-    _require_plain(name, value)
+    if kind not in _SCALARS:
+        _require_plain(name, value)
 
 
 def _require_plain(name: str, value: Any, depth: int = 0) -> None:
     """Task data must be storable: text, numbers, dates, decimals, lists and dicts of them."""
-    if isinstance(value, int) and value.bit_length() > limits.current().int_bits:
+    if type(value) is int and value.bit_length() > limits.current().int_bits:
         raise ScriptRejected(f"'{name}' holds an integer of {value.bit_length():,} bits; task "
                              f"data may keep at most {limits.current().int_bits:,} bits "
                              f"(MASHANGBAN_SCRIPT_MAX_INT_BITS)")  # fmt: skip
