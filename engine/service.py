@@ -107,7 +107,9 @@ class Engine:
             if started is None:
                 break
             if on_case is not None:
-                on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
+                key, error = started
+                spec = f"start failed: {error}" if error else "start"
+                on_case(key, [{"spec": spec, "name": "scheduled start", "due": None}])
         done: list[int] = []
         while True:
             with self.transaction() as service:
@@ -143,8 +145,8 @@ class Service:
                 scheduling.schedule(self.session, version, self.calendar(), after=now)
         return result
 
-    def start_next_scheduled(self, now: datetime) -> str | None:
-        """Start one scheduled process whose time has come; return the new case's key."""
+    def start_next_scheduled(self, now: datetime) -> tuple[str, str | None] | None:
+        """Start one scheduled process whose time has come: (the case's key, error or None)."""
         return scheduling.start_next_due(self, now)
 
     def process_versions(self) -> list[dict[str, Any]]:

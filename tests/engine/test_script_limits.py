@@ -9,6 +9,7 @@ import pytest
 import engine.scripting
 from engine.calendar import SHANGHAI
 from engine.deployment import read_sources
+from engine.errors import NotFound
 from engine.scripting import SandboxEnvironment, SandboxViolation, ScriptRejected
 from engine.service import Engine
 from engine.settings import ScriptLimits, Settings
@@ -124,3 +125,18 @@ def test_diagram_deployed_before_the_check__cannot_end_the_timer_worker(
         engine.scripting.compile_script.cache_clear()
     assert stopped.status == "error" and "run_hostile" in stopped.error
     assert good.status == "completed"
+
+
+def test_scheduled_start_past_its_limits__is_skipped_and_other_timers_still_fire(hostile):
+    _start(hostile, "GOOD", attack="none")
+    reports: list[tuple[str, str]] = []
+    october = datetime(2026, 10, 9, 12, 0, tzinfo=SHANGHAI)  # after the first working day
+    fired = hostile.fire_due_timers(october, on_case=lambda k, f: reports.append((k, f[0]["spec"])))
+    assert [key.split("-")[0] for key, _ in reports] == ["scheduled_hostile", "GOOD"]
+    with hostile.transaction() as service:
+        assert service.get_case("GOOD").status == "completed"
+        with pytest.raises(NotFound):  # nothing half-started
+            service.get_case(reports[0][0])
+    assert fired == 1
+    assert "burn_cpu" in reports[0][1] and "MASHANGBAN_SCRIPT_MAX_CPU_SECONDS" in reports[0][1]
+    assert hostile.fire_due_timers(october) == 0  # the next start is next month's
