@@ -45,7 +45,11 @@ def next_start_after(
     """Evaluate the start timer's expression with `now()` = `after`."""
     with determinism.frozen(after, f"schedule:{version.process_id}"):
         environment = make_script_engine(calendar).environment
-        value = environment.evaluate(version.start_timer or "", {})
+        try:
+            value = environment.evaluate(version.start_timer or "", {})
+        except Exception as error:  # a script error, or one of the sandbox's limits
+            raise ScriptFailed(f"{version.process_id}: the start timer failed: "
+                               f"{type(error).__name__}: {error}") from error  # fmt: skip
     moment = as_instant(value)
     if moment <= after:
         raise ScriptFailed(f"{version.process_id}: the start timer gave {moment.isoformat()}, "

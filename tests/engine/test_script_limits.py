@@ -70,7 +70,7 @@ def test_helper_raising_system_exit__becomes_a_script_error_not_a_process_exit()
     ("attack", "needle"),
     [("pow", "200,000,000 bits"), ("power", "bits"), ("tower", "20,000,000 bits"),
      ("factorial", "math.factorial"), ("repeat", "1,000,000,000 characters"),
-     ("swallow", "20,000,000 bits")],
+     ("swallow", "20,000,000 bits"), ("calendar", "3,660 days")],
 )  # fmt: skip
 def test_huge_arithmetic__ends_as_a_case_error_naming_element_and_limit(hostile, attack, needle):
     _start(hostile, "H1", attack=attack)
@@ -83,7 +83,7 @@ def test_huge_arithmetic__ends_as_a_case_error_naming_element_and_limit(hostile,
         assert service.verify() == []
     assert case.status == "error"
     assert "run_hostile" in case.error and needle in case.error
-    assert "MASHANGBAN_SCRIPT_MAX_" in case.error
+    assert "MASHANGBAN_SCRIPT_MAX_" in case.error or attack == "calendar"
 
 
 @pytest.mark.parametrize(
