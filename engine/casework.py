@@ -15,7 +15,7 @@ from .calendar import SHANGHAI, WorkingCalendar
 from .determinism import now as engine_now
 from .errors import NotFound, ScriptFailed
 from .running import Runner
-from .sandbox_limits import LimitTripped
+from .sandbox_meter import LimitTripped
 from .scripting import build_script_engine
 
 STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received")

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import re
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from .sandbox_meter import LimitTripped, tick
 from .settings import ScriptLimits
 
 _limits = ScriptLimits()
@@ -35,18 +36,6 @@ def configure(limits: ScriptLimits) -> None:
 def current() -> ScriptLimits:
     """The limits scripts run under."""
     return _limits
-
-
-class LimitTripped(BaseException):
-    """Raised inside a script when a limit trips.
-
-    Not an `Exception`, so a script's `except Exception:` cannot swallow it (bare
-    `except:` and the BaseException names are refused when a diagram is validated).
-    """
-
-    def __init__(self, message: str, deterministic: bool = True) -> None:
-        self.deterministic = deterministic
-        super().__init__(message)
 
 
 def _int_limit(bits: int, what: str) -> None:
@@ -236,6 +225,52 @@ def guarded_range(*args: int) -> range:
     return span
 
 
+def guarded_map(function: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+    """`map()` that counts each item as a step (the function may be costly C code)."""
+    for args in zip(*iterables, strict=False):
+        tick()
+        yield function(*args)
+
+
+def guarded_filter(function: Callable[[Any], Any] | None, iterable: Iterable[Any]) -> Iterator[Any]:
+    """`filter()` that counts each item as a step."""
+    for item in iterable:
+        tick()
+        if function(item) if function is not None else item:
+            yield item
+
+
+def _metered_key(key: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if key is None:
+        return None
+
+    def metered(item: Any) -> Any:
+        tick()
+        return key(item)
+
+    return metered
+
+
+def _compared(values: Any, what: str) -> Any:
+    """Comparing long texts is C work per pair: refuse collections that spell out too much."""
+    values = values if isinstance(values, list | tuple | set | frozenset | dict) else list(values)
+    size_limit(weigh(values, _limits.items), what)
+    return values
+
+
+def guarded_sorted(values: Iterable[Any], *, key: Any = None, reverse: bool = False) -> list[Any]:
+    """`sorted()` with a metered key, over a collection of bounded size."""
+    return sorted(_compared(values, "sorted(...)"), key=_metered_key(key), reverse=reverse)
+
+
+def _extreme(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+    def guarded(*args: Any, key: Any = None, **kwargs: Any) -> Any:
+        values = args[0] if len(args) == 1 else args
+        return function(_compared(values, f"{name}(...)"), key=_metered_key(key), **kwargs)
+
+    return guarded
+
+
 def guarded_sum(values: Iterable[Any], start: Any = 0) -> Any:
     """`sum()` of numbers; lists and text are joined with guarded `+` instead."""
     if isinstance(start, int | float | Decimal | complex):
@@ -311,6 +346,11 @@ GUARDED_BUILTINS: dict[str, Any] = {
     "range": guarded_range,
     "sum": guarded_sum,
     "round": guarded_round,
+    "map": guarded_map,
+    "filter": guarded_filter,
+    "sorted": guarded_sorted,
+    "min": _extreme(min, "min"),
+    "max": _extreme(max, "max"),
     "int": _guarded_type(int, _check_first("int(...)")),
     "str": _guarded_type(str, _check_first("str(...)")),
     "repr": lambda value: repr(check_weight(value, "repr(...)")),

@@ -16,7 +16,6 @@ from RestrictedPython.Guards import safer_getattr
 
 from .sandbox_limits import (
     GuardedType,
-    LimitTripped,
     check_decimal,
     check_weight,
     guarded_add,
@@ -26,6 +25,7 @@ from .sandbox_limits import (
     guarded_pow,
     size_limit,
 )
+from .sandbox_meter import LimitTripped
 
 
 def _width_method(method: Callable[..., str], what: str) -> Callable[..., str]:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 import decimal
-import resource
 import sys
-import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,13 +39,13 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import sandbox_limits as limits
-from .sandbox_limits import LimitTripped, check_weight
+from .sandbox_limits import check_weight
+from .sandbox_meter import LimitTripped, metering
 from .sandbox_methods import GUARDS
 from .sandbox_policy import Refused, SandboxPolicy, check_tree
 from .settings import ScriptLimits
 
 SCRIPT_FILENAME = "<diagram script>"
-MEMORY_CHECK_EVERY = 32  # lines between reads of the process's peak memory
 
 _EXTRA_BUILTINS: dict[str, Any] = {
     "dict": dict,
@@ -179,57 +177,23 @@ def _run_bounded(function: Callable[[], Any]) -> Any:
 
 
 def _traced(function: Callable[[], Any], limit: ScriptLimits) -> Any:
-    lines = [0]
-    # Reading the CPU clock is a system call; the wall clock is not. CPU time cannot pass
-    # faster than wall time, so the CPU clock is read only once the wall clock says it may
-    # have reached the limit. Memory is read every MEMORY_CHECK_EVERY lines.
-    cpu = [time.thread_time() + limit.cpu_seconds, time.monotonic() + limit.cpu_seconds]
-    memory_ceiling = [0]
+    with metering(limit) as meter:
+        tick = meter.tick
 
-    def count_lines(frame: FrameType, event: str, arg: Any) -> Any:
-        if event != "line":
+        def count_lines(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "line":
+                tick()
             return count_lines
-        lines[0] += 1
-        if lines[0] > limit.lines:
-            raise LimitTripped(f"script stopped after {limit.lines:,} steps (endless loop?); "
-                               f"the limit is MASHANGBAN_SCRIPT_MAX_LINES")  # fmt: skip
-        if time.monotonic() > cpu[1]:
-            _check_cpu(cpu, limit)
-        if lines[0] % MEMORY_CHECK_EVERY == 0:
-            _check_memory(memory_ceiling, limit)
-        return count_lines
 
-    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
-        return count_lines if frame.f_code.co_filename == SCRIPT_FILENAME else None
+        def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+            return count_lines if frame.f_code.co_filename == SCRIPT_FILENAME else None
 
-    previous = sys.gettrace()
-    sys.settrace(on_call)
-    try:
-        return function()
-    finally:
-        sys.settrace(previous)
-
-
-def _check_cpu(cpu: list[float], limit: ScriptLimits) -> None:
-    left = cpu[0] - time.thread_time()
-    if left <= 0:
-        raise LimitTripped(f"script stopped after {limit.cpu_seconds:g} s of CPU "
-                           f"(MASHANGBAN_SCRIPT_MAX_CPU_SECONDS)", False)  # fmt: skip
-    cpu[1] = time.monotonic() + left
-
-
-def _check_memory(ceiling: list[int], limit: ScriptLimits) -> None:
-    peak = _peak_kib()
-    if not ceiling[0]:
-        ceiling[0] = peak + limit.memory_mb * 1024
-    elif peak > ceiling[0]:
-        raise LimitTripped(f"script stopped after using {limit.memory_mb:,} MB more "
-                           f"(MASHANGBAN_SCRIPT_MAX_MEMORY_MB)", False)  # fmt: skip
-
-
-def _peak_kib() -> int:
-    """The process's peak resident memory so far (KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        previous = sys.gettrace()
+        sys.settrace(on_call)
+        try:
+            return function()
+        finally:
+            sys.settrace(previous)
 
 
 def _getitem(obj: Any, key: Any) -> Any:
