@@ -10,8 +10,6 @@ from __future__ import annotations
 import resource
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from .settings import ScriptLimits
 
@@ -76,15 +74,22 @@ class Meter:
 _local = threading.local()
 
 
-@contextmanager
-def metering(limits: ScriptLimits) -> Iterator[Meter]:
-    """Meter the work done in this thread inside the block."""
-    previous = getattr(_local, "meter", None)
-    meter = _local.meter = Meter(limits)
-    try:
-        yield meter
-    finally:
-        _local.meter = previous
+class Metering:
+    """Meter the work done in this thread inside the block (a class: cheaper than a generator)."""
+
+    __slots__ = ("meter", "previous")
+
+    def __init__(self, limits: ScriptLimits) -> None:
+        self.meter = Meter(limits)
+        self.previous: Meter | None = None
+
+    def __enter__(self) -> Meter:
+        self.previous = getattr(_local, "meter", None)
+        _local.meter = self.meter
+        return self.meter
+
+    def __exit__(self, *exc_info: object) -> None:
+        _local.meter = self.previous
 
 
 def tick() -> None:

@@ -40,7 +40,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from . import sandbox_limits as limits
 from .sandbox_limits import check_weight
-from .sandbox_meter import LimitTripped, metering
+from .sandbox_meter import LimitTripped, Metering
 from .sandbox_methods import GUARDS
 from .sandbox_policy import Refused, SandboxPolicy, check_tree
 from .settings import ScriptLimits
@@ -177,7 +177,7 @@ def _run_bounded(function: Callable[[], Any]) -> Any:
 
 
 def _traced(function: Callable[[], Any], limit: ScriptLimits) -> Any:
-    with metering(limit) as meter:
+    with Metering(limit) as meter:
         tick = meter.tick
 
         def count_lines(frame: FrameType, event: str, arg: Any) -> Any:
