@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 MSB := $(BIN)/mashangban
 
-.PHONY: setup run test test-fast lint format bench clean
+.PHONY: setup run test test-fast lint format bench bench-quick docs clean
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -41,8 +41,17 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Refresh the committed pictures in docs/ (diagram SVGs, README screenshots) from the browser
+## tests; `make test` writes its pictures to the ignored build/docs/ and fails if docs/ is stale.
+docs: setup
+	MASHANGBAN_DOCS_OUT=docs MASHANGBAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m browser
+
+## Every performance goal beside its baseline, SQLite and PostgreSQL (bench/README.md).
 bench: setup
-	$(BIN)/python bench/engine_throughput.py
+	$(BIN)/python -m bench
+
+bench-quick: setup
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from . import opscli
 from .deployment import read_sources
 from .errors import Conflict, EngineError, FormInvalid, InvalidProcess
 from .service import SYSTEM, Engine
@@ -81,7 +82,7 @@ def cmd_init(engine: Engine, args: argparse.Namespace) -> int:
 
 def cmd_validate(engine: Engine | None, args: argparse.Namespace) -> int:
     model = validate(read_sources(args.paths))
-    for problem in model.problems:
+    for problem in [*model.problems, *model.warnings]:
         print(problem)
     if model.problems:
         print(f"{len(model.problems)} problem(s) found", file=sys.stderr)
@@ -94,6 +95,8 @@ def cmd_deploy(engine: Engine, args: argparse.Namespace) -> int:
     files = read_sources(args.paths or [DEFAULT_PROCESSES])
     with engine.transaction() as service:
         result = service.deploy(files, actor=args.user, progress=_progress)
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     for process in result.processes:
         state = "new version" if process.created else "unchanged"
         print(f"{process.process_id} v{process.version} ({state})")
@@ -203,6 +206,7 @@ def cmd_timers(engine: Engine, args: argparse.Namespace) -> int:
 
     while True:
         count = engine.fire_due_timers(_parse_now(args.now), on_case=report)
+        engine.heartbeat(args.interval)  # read by /readyz
         if args.once:
             print(f"{count} case(s) had due timers")
             return 0
@@ -341,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--now", help="the instant to consider 'now' (ISO-8601 with offset)")
     run.add_argument("--interval", type=float, default=30.0, help="seconds between polls")
     _add_audit_commands(sub, add)
+    opscli.add_commands(sub, add)
     demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="verb", required=True)
     demo_load = add("load", cmd_demo_load, "load the demo organisation, staff and cases", demo)
     demo_load.add_argument("--org", type=Path, default=DEFAULT_PROCESSES / "organisation.json")

@@ -20,9 +20,11 @@ from .errors import InvalidProcess, Problem
 from .models import Deployment, DeploymentFile, ProcessVersion
 from .validation import FORM_SUFFIXES, ModelSet, validate
 from .views import DeployedProcess, DeployResult
+from .xmlsafe import NSMAP, parse_xml
 
 SOURCE_SUFFIXES = (".bpmn", ".dmn", *FORM_SUFFIXES)  # other files (e.g. demo data) stay out
 SCENARIO_DIRS = ("scenarios",)
+FORM_PROPERTY = ".//spiffworkflow:property[@name='formJsonSchemaFilename']"
 
 
 def sha256(content: bytes) -> str:
@@ -60,13 +62,26 @@ def read_sources(paths: Iterable[Path]) -> dict[str, bytes]:
 def _source_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]  # named explicitly: validated whatever its kind
-    return sorted(
+    found = sorted(
         p
         for p in path.rglob("*")
-        if p.is_file()
-        and p.name.lower().endswith(SOURCE_SUFFIXES)
-        and not set(p.relative_to(path).parts) & set(SCENARIO_DIRS)
+        if p.is_file() and not set(p.relative_to(path).parts) & set(SCENARIO_DIRS)
     )
+    sources = [p for p in found if p.name.lower().endswith(SOURCE_SUFFIXES)]
+    named = _named_form_files(sources)
+    # Other JSON files (e.g. demo data) stay out unless a diagram names them as its form.
+    return sorted({*sources, *(p for p in found if p.name in named)})
+
+
+def _named_form_files(sources: list[Path]) -> set[str]:
+    names: set[str] = set()
+    for source in sources:
+        root = parse_xml(source.read_bytes(), source.name)[0]
+        if source.name.lower().endswith(".bpmn") and root is not None:
+            names.update(
+                (p.get("value") or "").strip() for p in root.iterfind(FORM_PROPERTY, NSMAP)
+            )
+    return names
 
 
 def deploy(
@@ -83,14 +98,15 @@ def deploy(
     progress(f"validating {len(snapshot)} files")
     model = validate(snapshot)
     if model.problems:
-        raise InvalidProcess(model.problems)
+        raise InvalidProcess(model.problems + model.warnings)
+    warnings = tuple(model.warnings)
     snapshot_hash = sha256(
         "\n".join(
             f"{name}:{sha256(content)}" for name, content in sorted(snapshot.items())
         ).encode()
     )
     if previous is not None and previous.snapshot_hash == snapshot_hash:
-        return DeployResult(None, _unchanged(session, model))
+        return DeployResult(None, _unchanged(session, model), warnings)
     deployment = Deployment(created_at=now, actor=actor, snapshot_hash=snapshot_hash)
     session.add(deployment)
     session.flush()
@@ -101,7 +117,7 @@ def deploy(
     for index, process_id in enumerate(sorted(model.processes), start=1):
         progress(f"[{index}/{len(model.processes)}] {process_id}")
         results.append(_version_process(session, model, process_id, deployment.id, now))
-    return DeployResult(deployment.id, tuple(results))
+    return DeployResult(deployment.id, tuple(results), warnings)
 
 
 def _current_snapshot(session: Session, deployment_id: int) -> dict[str, bytes]:

@@ -75,7 +75,8 @@ class Problem:
     def __str__(self) -> str:
         line = self.line if self.line is not None else 0
         element = self.element_id or "-"
-        return f"{self.file}:{line}: {element}: {self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{line}: {element}: {kind}{self.message}"
 
 
 class InvalidProcess(EngineError):
@@ -102,6 +103,12 @@ class ScriptStopped(EngineError):
     """
 
     code = "script_stopped"
+
+
+class MessageRejected(EngineError):
+    """A delivered message cannot be matched: its correlation fails on the payload."""
+
+    code = "message_rejected"
 
 
 class CalendarError(EngineError):

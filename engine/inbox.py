@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -154,11 +154,19 @@ def as_instant(value: Any) -> datetime:
     raise ValueError(f"expected a date-time, got {type(value).__name__}")
 
 
+class CaseFacts(Protocol):
+    """What a task view reads of its case: a `Case` row or a `repository.CaseHeader`."""
+
+    business_key: str
+    title: str
+    data: dict
+
+
 CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "departments", "sla_due")
 
 
 def task_views(
-    session: Session, rows: Sequence[tuple[HumanTask, Case]], meta_of: MetaLookup
+    session: Session, rows: Sequence[tuple[Any, CaseFacts]], meta_of: MetaLookup
 ) -> list[TaskView]:
     """Build task views for inbox rows (candidates loaded in one query)."""
     candidates = repo.candidates(session, [row.id for row, _key in rows])

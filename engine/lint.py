@@ -15,6 +15,8 @@ from lxml import etree
 from .calendar import WorkingCalendar
 from .casework import script_helpers
 from .errors import Problem
+from .hints import juel_advice
+from .lint_extensions import lint_extensions
 from .modeling import timer_values
 from .reports import REPORTS
 from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, compile_script
@@ -30,20 +32,22 @@ ACTIVITIES = (
 MILESTONE_KINDS = ("escalated", "reminded", "returned", "extended")
 
 
-def lint_process(file: str, process: etree._Element) -> list[Problem]:
+def lint_process(file: str, process: etree._Element, partner: bool = False) -> list[Problem]:
+    """Findings in one process; a `partner` pool is not deployed, so it may lack a start."""
     problems: list[Problem] = []
     report = _reporter(file, problems)
 
-    if process.get("isExecutable", "false").lower() != "true":
+    if not partner and process.get("isExecutable", "true").strip().lower() != "true":
         report(
             process,
             'the process is marked non-executable; set isExecutable="true" '
             '("Executable" in the modeler)',
         )
-    if process.find("bpmn:startEvent", NSMAP) is None:
+    if not partner and process.find("bpmn:startEvent", NSMAP) is None:
         report(process, "the process has no start event; add one")
     for checker in _CHECKERS:
         checker(process, report)
+    problems.extend(lint_extensions(file, process))
     return problems
 
 
@@ -173,18 +177,18 @@ _CHECKERS: tuple[Callable[[etree._Element, Report], None], ...] = (
 def _check_expression(element: etree._Element, text: str, report: Report, what: str) -> None:
     stripped = text.strip()
     if stripped.startswith(("${", "#{")):
-        report(
-            element,
-            f"the {what} '{stripped}' is a JUEL expression; this engine evaluates "
-            f"Python: write {stripped[2:-1].strip() or 'an expression'} without ${{...}}",
-        )
+        body = stripped[2:-1] if stripped.endswith("}") else stripped[2:]
+        advice = juel_advice(body)
+        if advice.startswith("write ") and "{" not in advice:
+            advice += " without ${...}"
+        report(element, f"the {what} '{stripped}' is a JUEL expression; this engine evaluates "
+               f"Python: {advice}")  # fmt: skip
         return
     if stripped.startswith("="):
-        report(
-            element,
-            f"the {what} '{stripped}' is a FEEL expression; write it in Python "
-            f"without the leading '='",
-        )
+        advice = juel_advice(stripped[1:])
+        report(element, f"the {what} '{stripped}' is a FEEL expression; this engine evaluates "
+               f"Python: {advice}" + (" without the leading '='" if advice.startswith("write ")
+                                      else ""))  # fmt: skip
         return
     _check_code(element, stripped, report, compile_expression, what)
 
@@ -223,9 +227,10 @@ def lint_properties(file: str, process: etree._Element, info: ProcessInfo) -> li
                                     f"is not one of {', '.join(MILESTONE_KINDS)}"))  # fmt: skip
     report = info.start.start_data
     if report is not None and report not in REPORTS:
-        start_line = lines.get(process.find("bpmn:startEvent", NSMAP).get("id"))
-        problems.append(Problem(file, start_line, "", f"start_data '{report}' is not a known "
-                                f"report; use one of {', '.join(sorted(REPORTS))}"))  # fmt: skip
+        start_id = process.find("bpmn:startEvent", NSMAP).get("id", "")
+        known = ", ".join(sorted(REPORTS))
+        message = f"start_data '{report}' is not a known report; use one of {known}"
+        problems.append(Problem(file, lines.get(start_id), start_id, message))
     for definition in process.iterfind(".//bpmn:messageEventDefinition", NSMAP):
         payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
         if payload:

@@ -19,7 +19,7 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_CONFIG
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 
-from .modeling import CAMUNDA, dialect_of
+from .dialects import CAMUNDA
 from .xmlsafe import parse_xml
 
 
@@ -45,7 +45,11 @@ def is_dmn(name: str) -> bool:
 
 
 def build_parser(files: Mapping[str, bytes], dialect: str) -> Any:
-    """Return a SpiffWorkflow parser of the given dialect loaded with the files."""
+    """Return a SpiffWorkflow parser of the given dialect loaded with the files.
+
+    The files are one process's closure, which validation keeps to one flavour (plain
+    BPMN files fit either), so every diagram among them is parsed with `dialect`.
+    """
     parser = CamundaParser() if dialect == CAMUNDA else SpiffBpmnParser()
     for name, content in sorted(files.items()):
         root, problems = parse_xml(content, name)
@@ -53,7 +57,7 @@ def build_parser(files: Mapping[str, bytes], dialect: str) -> Any:
             continue
         if is_dmn(name):
             parser.add_dmn_xml(root, filename=name)
-        elif name.lower().endswith(".bpmn") and dialect_of(root) == dialect:
+        elif name.lower().endswith(".bpmn"):
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
     return parser
 

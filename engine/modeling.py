@@ -14,11 +14,9 @@ from typing import Any
 
 from lxml import etree
 
+from .dialects import CAMUNDA
 from .forms import FIELD_TYPES, Choice, FormField
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, SPIFF_NS
-
-CAMUNDA = "camunda"
-SPIFF = "spiff"
+from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP
 
 
 @dataclass(frozen=True)
@@ -51,14 +49,6 @@ class TaskMeta:
         values["candidate_users"] = tuple(values.get("candidate_users", ()))
         values["form"] = tuple(FormField.from_dict(f) for f in values.get("form", ()))
         return cls(**values)
-
-
-def dialect_of(root: etree._Element) -> str:
-    """Tell which extension dialect a diagram uses, from its namespaces."""
-    namespaces = set(root.nsmap.values())
-    if SPIFF_NS in namespaces and CAMUNDA_NS not in namespaces:
-        return SPIFF
-    return CAMUNDA
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -220,3 +221,13 @@ class CalendarDay(Base):
     day: Mapped[date] = mapped_column(SqlDate, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class WorkerHeartbeat(Base):
+    """When a background worker (e.g. the timer worker) last finished a loop."""
+
+    __tablename__ = "worker_heartbeats"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    host: Mapped[str] = mapped_column(String(255))  # hostname:pid of the last beat

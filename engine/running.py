@@ -38,7 +38,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessage
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import ScriptFailed, ScriptStopped, TaskNotReady
+from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
 from .modeling import CAMUNDA
 from .scripting import SandboxViolation
@@ -279,11 +279,29 @@ def deliver_message(
         )
     else:
         event = BpmnEvent(SpiffMessage(name), payload=payload)
-    caught = workflow.event_manager.catch(event, internal=False)
+    try:
+        caught = workflow.event_manager.catch(event, internal=False)
+    except Exception as error:  # the diagram's correlation expression, run on the payload
+        raise MessageRejected(_rejection(workflow, name, error)) from error
     if not caught:
         return False
     advance(workflow, watcher)
     return True
+
+
+def _rejection(workflow: BpmnWorkflow, name: str, error: Exception) -> str:
+    """Which waiting element refused the message, and what its correlation reads."""
+    elements, expressions = [], []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if getattr(definition, "name", None) == name:
+            elements.append(task.task_spec.bpmn_id)
+            expressions += [p.retrieval_expression for p in definition.correlation_properties]
+    where = ", ".join(dict.fromkeys(elements)) or "the case"
+    reads = ", ".join(dict.fromkeys(expressions)) or "its correlation"
+    return (f"{where}: message '{name}' cannot be matched to this case: the correlation "
+            f"expression failed on the payload ({type(error).__name__}: {error}); send a payload "
+            f"that provides what {reads} reads")  # fmt: skip
 
 
 def _catching_result_var(workflow: BpmnWorkflow, name: str) -> str | None:

@@ -35,6 +35,7 @@ from RestrictedPython.Guards import (
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -80,6 +81,10 @@ UNCATCHABLE = frozenset(
 for _unsafe in ("setattr", "delattr", "__build_class__", "id", "hash", *UNCATCHABLE):
     SANDBOX_BUILTINS.pop(_unsafe, None)
 _FORBIDDEN_BUILTINS = frozenset(dir(builtins)) - set(SANDBOX_BUILTINS)
+
+NO_CONNECTOR = (
+    "service tasks need a connector; this deployment has none: use a script task or a user task"
+)
 
 
 class ScriptRejected(ValueError):
@@ -309,6 +314,14 @@ def _require_plain(name: str, value: Any, depth: int = 0) -> None:
                          f"store text, numbers, dates, lists or dicts")  # fmt: skip
 
 
+class SandboxScriptEngine(PythonScriptEngine):
+    """The script engine of every case; it has no connector for Spiff service tasks."""
+
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        """Fail the task with advice (SpiffWorkflow's default raises a bare NameError)."""
+        raise WorkflowTaskException(NO_CONNECTOR, task=task)
+
+
 def build_script_engine(helpers: Mapping[str, Any]) -> PythonScriptEngine:
     """Return a SpiffWorkflow script engine whose scripts run in the sandbox."""
-    return PythonScriptEngine(environment=SandboxEnvironment(helpers))
+    return SandboxScriptEngine(environment=SandboxEnvironment(helpers))

@@ -18,7 +18,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import acting, casefiles, deployment, determinism, organisation, sandbox_limits, scheduling
+from . import (
+    acting,
+    casefiles,
+    deployment,
+    determinism,
+    health,
+    organisation,
+    sandbox_limits,
+    scheduling,
+)
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
@@ -68,6 +77,22 @@ class Engine:
         """Release database connections."""
         self.sql.dispose()
 
+    def readiness(self, now: datetime | None = None) -> health.Readiness:
+        """Database reachable, schema current, timer worker alive (for `/readyz`)."""
+        return health.readiness(self.sql, self.settings.database_url, now or datetime.now(UTC))
+
+    def operations(self, now: datetime | None = None) -> health.Operations:
+        """Open and overdue tasks, timer lag, quarantined cases (for the metrics endpoint)."""
+        with self.transaction() as service:
+            return health.operations(service.session, now or datetime.now(UTC))
+
+    def heartbeat(
+        self, interval: float, worker: str = health.TIMER_WORKER, now: datetime | None = None
+    ) -> None:
+        """Record that a background worker finished a loop (its own short transaction)."""
+        with self.transaction() as service:
+            health.beat(service.session, worker, interval, now or datetime.now(UTC))
+
     @contextmanager
     def transaction(self) -> Iterator[Service]:
         """One unit of work: commit if the block succeeds, roll back if it raises."""
@@ -99,7 +124,11 @@ class Engine:
     def fire_due_timers(
         self, now: datetime | None = None, on_case: Callable[[str, list], None] | None = None
     ) -> int:
-        """Fire every due timer, one case per transaction; return how many cases moved."""
+        """Fire every due timer, a batch of cases per transaction; return how many moved.
+
+        Each case fires at most once per call, in its own savepoint, so a broken case
+        is quarantined alone and a batch's commit is shared by `timer_batch` cases.
+        """
         instant = now or datetime.now(UTC)
         while True:
             with self.transaction() as service:
@@ -110,14 +139,18 @@ class Engine:
                 key, error = started
                 spec = f"start failed: {error}" if error else "start"
                 on_case(key, [{"spec": spec, "name": "scheduled start", "due": None}])
-        done: list[int] = []
+        fired: set[int] = set()
+        cursor: tuple[datetime, int] | None = None
         while True:
             with self.transaction() as service:
-                result = service.fire_next_due_case(instant, done)
-            if result is None:
-                return len(done)
+                results, cursor = service.fire_due_batch(
+                    instant, cursor, self.settings.timer_batch, fired
+                )
             if on_case is not None:
-                on_case(result[0], result[1])
+                for key, details in results:
+                    on_case(key, details)
+            if cursor is None:
+                return len(fired)
 
 
 class Service:
@@ -369,12 +402,26 @@ class Service:
             raise NotFound(f"unknown user '{username}'")
         user.active = active
 
-    def fire_next_due_case(self, now: datetime, done: list[int]) -> tuple[str, list] | None:
-        """Lease one case with a due timer, fire its timers, and note it in `done`."""
-        case = repo.lease_due_case(self.session, now, done)
-        if case is None:
-            return None
-        done.append(case.id)
+    def fire_due_batch(
+        self, now: datetime, after: tuple[datetime, int] | None, limit: int, fired: set[int]
+    ) -> tuple[list[tuple[str, list]], tuple[datetime, int] | None]:
+        """Lease a batch of due cases after the cursor and fire each case not yet in `fired`.
+
+        Returns what fired per case and the new cursor (None when nothing was due).
+        """
+        cases = repo.lease_due_cases(self.session, now, after, limit)
+        if not cases:
+            return [], None
+        cursor = (cases[-1].next_timer_at or now, cases[-1].id)  # read before firing moves it
+        results = []
+        for case in cases:
+            if case.id not in fired:
+                fired.add(case.id)
+                results.append(self._fire_case(case, now))
+        return results, cursor
+
+    def _fire_case(self, case: Case, now: datetime) -> tuple[str, list]:
+        """Fire one leased case's due timers in a savepoint; quarantine it if it breaks."""
         savepoint = self.session.begin_nested()
         try:
             outcome = self._act(case, "timer_fired", SYSTEM, now, {})

@@ -49,6 +49,9 @@ class Settings:
     database_url: str
     instance_path: Path
     script_limits: ScriptLimits = field(default_factory=ScriptLimits)
+    # Due cases a timer worker leases per transaction (MASHANGBAN_TIMER_BATCH): larger
+    # batches share one commit; on SQLite a batch holds the write lock while it fires.
+    timer_batch: int = 20
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -60,4 +63,15 @@ class Settings:
             database_url=env.get("DATABASE_URL", default_url),
             instance_path=instance,
             script_limits=ScriptLimits.from_env(env),
+            timer_batch=_positive(env, "MASHANGBAN_TIMER_BATCH", 20),
         )
+
+
+def _positive(env: dict[str, str] | os._Environ[str], key: str, default: int) -> int:
+    """A whole number above zero from the environment, or a clear error naming the key."""
+    text = env.get(key, "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{key} must be a whole number above 0, got {text!r}")
+    return int(text)

@@ -8,34 +8,32 @@ so), and finally SpiffWorkflow's own parse, whose exceptions are caught too.
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 
+from .dialects import (
+    NAMES,
+    PLAIN,
+    closure_dialect,
+    concrete,
+    file_dialect,
+    mixed_use_message,
+    needs_spiff,
+)
+from .documents import FORM_SUFFIXES, check_form_file, check_kind, check_schema, is_form
 from .errors import Problem
 from .lint import lint_process, lint_properties
-from .loading import bpmn_validator, is_dmn, load_process
-from .modeling import (
-    StartKind,
-    TaskMeta,
-    dialect_of,
-    element_properties,
-    processes,
-    start_kind,
-    user_tasks,
-)
-from .scripting import ScriptRejected, compile_expression
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, element_id, local_name, parse_xml
+from .lint_extensions import lint_form_references
+from .loading import is_dmn, load_process
+from .modeling import StartKind, TaskMeta, element_properties, processes, start_kind, user_tasks
+from .validation_dmn import collect_decisions
+from .xmlsafe import CAMUNDA_NS, NSMAP, element_id, parse_xml
 
-FORM_SUFFIXES = ("-schema.json", ".schema.json")  # Spiff JSON-schema forms
-UNKNOWN_FILE = "not a diagram (.bpmn), decision table (.dmn) or form (-schema.json); remove it"
+__all__ = ["FORM_SUFFIXES", "ModelSet", "ProcessInfo", "validate"]
+UNKNOWN_FILE = "not a diagram (.bpmn), decision table (.dmn) or form (.json); remove it"
 
 
 @dataclass
@@ -51,16 +49,24 @@ class ProcessInfo:
     properties: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: set[str] = field(default_factory=set)
     decisions: set[str] = field(default_factory=set)
+    line: int | None = None
+    call_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
 
 @dataclass
 class ModelSet:
-    """A validated set of files: the processes and decisions they define, and problems."""
+    """A validated set of files: the processes and decisions they define, and problems.
+
+    `problems` block a deployment; `warnings` (findings in non-executable partner pools,
+    which are not deployed) are shown but do not.
+    """
 
     files: dict[str, bytes]
     processes: dict[str, ProcessInfo] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dialects: dict[str, str] = field(default_factory=dict)
 
     def called_processes(self, process_id: str) -> list[str]:
         """The process and every process it calls, directly or not (caller first)."""
@@ -81,7 +87,7 @@ class ModelSet:
             info = self.processes[called]
             needed.add(info.file)
             needed.update(self.decisions[d] for d in info.decisions if d in self.decisions)
-        needed.update(n for n in self.files if n.lower().endswith(FORM_SUFFIXES))
+        needed.update(n for n in self.files if is_form(n))
         return {name: self.files[name] for name in sorted(needed)}
 
     def milestones(self, process_id: str) -> dict[str, dict[str, object]]:
@@ -110,181 +116,100 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     model = ModelSet(dict(files))
     roots: dict[str, etree._Element] = {}
     for name, content in sorted(files.items()):
-        if name.lower().endswith(FORM_SUFFIXES):
-            model.problems.extend(_check_form_file(name, content))
-            continue
-        if not name.lower().endswith((".bpmn", ".dmn")):
-            model.problems.append(Problem(name, None, "", UNKNOWN_FILE))
-            continue
-        root, problems = parse_xml(content, name)
-        model.problems.extend(problems)
+        root = _read_file(model, name, content)
         if root is not None:
-            kind_problems = _check_document(name, root)
-            model.problems.extend(kind_problems)
-            if not kind_problems:
-                roots[name] = root
+            roots[name] = root
     for name, root in roots.items():
         if is_dmn(name):
-            _collect_decisions(model, name, root)
+            collect_decisions(model.decisions, model.problems, name, root)
         else:
             _collect_processes(model, name, root)
     _check_references(model, roots)
+    _resolve_dialects(model, roots)
+    _dedupe(model.problems)
     if not model.problems:
-        _check_with_spiff(model)
+        _check_with_spiff(model, roots)
     return model
 
 
-def _check_form_file(name: str, content: bytes) -> list[Problem]:
-    try:
-        schema = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", 1)
-        return [Problem(name, line, "", f"not a JSON form schema: {error}; fix the JSON")]
-    if not isinstance(schema, dict) or not isinstance(schema.get("properties", {}), dict):
-        return [Problem(name, 1, "", "a form schema must be a JSON object with 'properties'")]
-    return []
-
-
-def _check_document(name: str, root: etree._Element) -> list[Problem]:
-    namespace = etree.QName(root).namespace or ""
-    if is_dmn(name):
-        if local_name(root) != "definitions" or namespace not in DMN_SCHEMAS:
-            return [
-                Problem(
-                    name,
-                    root.sourceline,
-                    "",
-                    "not a DMN document (expected <definitions> "
-                    "in a DMN 1.1-1.3 namespace); export it from a DMN editor",
-                )
-            ]
-        return _xsd_problems(name, root, BpmnValidator(DMN_SCHEMAS[namespace]))
-    if local_name(root) != "definitions" or namespace != BPMN_NS:
-        return [
-            Problem(
-                name,
-                root.sourceline,
-                "",
-                f"not a BPMN 2.0 document (root element is "
-                f"<{local_name(root)}>); save the diagram as BPMN 2.0 XML",
-            )
-        ]
-    return _xsd_problems(name, root, bpmn_validator())
-
-
-def _xsd_problems(name: str, root: etree._Element, validator: BpmnValidator) -> list[Problem]:
-    schema = validator.validator
-    tree = copy.deepcopy(root)  # keeps source lines; preprocess() edits the tree
-    validator.preprocess(tree)
-    if schema.validate(tree):
-        return []
-    lines = {element.sourceline: element for element in root.iter()}
-    return [
-        Problem(
-            name,
-            error.line,
-            element_id(lines[error.line]) if error.line in lines else "",
-            f"does not match the schema: {_short_xsd(error.message)}",
-        )
-        for error in schema.error_log
-    ]
-
-
-def _short_xsd(message: str) -> str:
-    return re.sub(r"\{[^}]+\}", "", message)
-
-
-def _collect_decisions(model: ModelSet, name: str, root: etree._Element) -> None:
-    namespace = etree.QName(root).namespace
-    decisions = root.findall(f"{{{namespace}}}decision")
-    if len(decisions) != 1:
-        line = decisions[1].sourceline if len(decisions) > 1 else root.sourceline
-        ident = decisions[1].get("id", "") if len(decisions) > 1 else ""
-        model.problems.append(
-            Problem(
-                name,
-                line,
-                ident,
-                f"a DMN file must hold exactly one "
-                f"decision, found {len(decisions)}; split it into files",
-            )
-        )
-        return
-    decision = decisions[0]
-    if decision.get("id", "") in model.decisions:
-        ident = decision.get("id", "")
-        message = f"decision id already defined in {model.decisions[ident]}; rename one"
-        model.problems.append(Problem(name, decision.sourceline, ident, message))
-        return
-    model.decisions[decision.get("id", "")] = name
-    for problem in _dmn_cell_problems(name, decision, namespace or ""):
-        model.problems.append(problem)
-
-
-def _dmn_cell_problems(name: str, decision: etree._Element, ns: str) -> Iterator[Problem]:
-    for element in decision.iter(
-        f"{{{ns}}}inputExpression", f"{{{ns}}}inputEntry", f"{{{ns}}}outputEntry"
-    ):
-        text_node = element.find(f"{{{ns}}}text")
-        text = (text_node.text or "").strip() if text_node is not None else ""
-        if not text or text == "-":
-            continue
-        message = _dmn_cell_message(text, local_name(element) == "inputEntry")
-        if message:
-            yield Problem(name, element.sourceline, element_id(element), message)
-
-
-def _dmn_cell_message(text: str, is_input_entry: bool) -> str | None:
-    if text in ("true", "false"):
-        return f"'{text}' is FEEL; DMN cells are Python: write {text.capitalize()}"
-    if is_input_entry and re.fullmatch(r'\s*"[^"]*"(\s*,\s*"[^"]*")+\s*', text):
-        return f"'{text}' is a FEEL list and never matches; write ? in ({text})"
-    candidate = text.replace("?", "dmninputexpr")
-    try:
-        compile_expression(candidate)
+def _read_file(model: ModelSet, name: str, content: bytes) -> etree._Element | None:
+    """Parse one file; a schema error is reported but the file is still linted."""
+    if is_form(name):
+        model.problems.extend(check_form_file(name, content))
         return None
-    except ScriptRejected as first:
-        if not is_input_entry:
-            return f"'{text}': {first}"
-    try:
-        compile_expression(f"dmninputexpr {candidate}")
+    if not name.lower().endswith((".bpmn", ".dmn")):
+        model.problems.append(Problem(name, 1, "", UNKNOWN_FILE))
         return None
-    except ScriptRejected as error:
-        return f"'{text}': {error}"
+    root, problems = parse_xml(content, name)
+    model.problems.extend(problems)
+    if root is None:
+        return None
+    kind_problems = check_kind(name, root)
+    model.problems.extend(kind_problems)
+    if kind_problems:
+        return None
+    model.problems.extend(check_schema(name, root))
+    return root
+
+
+def is_executable(process: etree._Element) -> bool:
+    """`isExecutable` is optional in BPMN; absent means executable."""
+    return process.get("isExecutable", "true").strip().lower() == "true"
 
 
 def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None:
-    dialect = dialect_of(root)
-    forms = {n: c for n, c in model.files.items() if n.lower().endswith(FORM_SUFFIXES)}
-    for process in processes(root):
-        process_id = process.get("id", "")
-        if process_id in model.processes:
-            other = model.processes[process_id].file
-            model.problems.append(
-                Problem(
-                    name,
-                    process.sourceline,
-                    process_id,
-                    f"process id already defined in {other}; rename one",
-                )
-            )
+    model.dialects[name] = file_dialect(root)
+    mixed = mixed_use_message(root)
+    if mixed is not None:
+        model.problems.append(Problem(name, mixed[0].sourceline, element_id(mixed[0]), mixed[1]))
+    forms = {n: c for n, c in model.files.items() if is_form(n)}
+    found = processes(root)
+    has_executable = any(is_executable(p) for p in found)
+    for process in found:
+        if has_executable and not is_executable(process):
+            model.warnings.extend(_partner_pool_warnings(name, process))
             continue
-        info = ProcessInfo(
-            process_id,
-            process.get("name") or process_id,
-            name,
-            dialect,
-            user_tasks(process, dialect, forms),
-            start_kind(process, root),
-            element_properties(process),
-        )
-        for call in process.iterfind(".//bpmn:callActivity", NSMAP):
-            info.calls.add(call.get("calledElement", ""))
-        for rule in process.iterfind(".//bpmn:businessRuleTask", NSMAP):
-            info.decisions.add(_decision_ref(rule) or "")
-        model.processes[process_id] = info
+        info = _process_info(model, name, process, root, forms)
+        if info is None:
+            continue
+        model.processes[info.id] = info
         model.problems.extend(lint_process(name, process))
         model.problems.extend(lint_properties(name, process, info))
+        model.problems.extend(lint_form_references(name, process, set(forms)))
+
+
+def _partner_pool_warnings(name: str, process: etree._Element) -> list[Problem]:
+    label = process.get("name") or process.get("id", "")
+    return [
+        replace(p, severity="warning",
+                message=f"in the non-executable pool '{label}' (not deployed): {p.message}")
+        for p in lint_process(name, process, partner=True)
+    ]  # fmt: skip
+
+
+def _process_info(
+    model: ModelSet, name: str, process: etree._Element, root: etree._Element,
+    forms: dict[str, bytes],
+) -> ProcessInfo | None:  # fmt: skip
+    process_id = process.get("id", "")
+    if process_id in model.processes:
+        other = model.processes[process_id].file
+        message = f"process id already defined in {other}; rename one"
+        model.problems.append(Problem(name, process.sourceline, process_id, message))
+        return None
+    dialect = model.dialects[name]
+    info = ProcessInfo(
+        process_id, process.get("name") or process_id, name, dialect,
+        user_tasks(process, dialect, forms), start_kind(process, root),
+        element_properties(process), line=process.sourceline,
+    )  # fmt: skip
+    for call in process.iterfind(".//bpmn:callActivity", NSMAP):
+        target = call.get("calledElement", "")
+        info.calls.add(target)
+        info.call_sites.setdefault(target, (call.sourceline, call.get("id", "")))
+    for rule in process.iterfind(".//bpmn:businessRuleTask", NSMAP):
+        info.decisions.add(_decision_ref(rule) or "")
+    return info
 
 
 def _decision_ref(rule: etree._Element) -> str | None:
@@ -306,48 +231,97 @@ def _check_references(model: ModelSet, roots: Mapping[str, etree._Element]) -> N
                     f"this diagram or fix calledElement"))  # fmt: skip
         for rule in root.iterfind(".//bpmn:businessRuleTask", NSMAP):
             ref = _decision_ref(rule)
-            if ref not in model.decisions:
+            if ref is None:
+                model.problems.append(Problem(info.file, rule.sourceline, rule.get("id", ""),
+                    "names no decision; set camunda:decisionRef (Camunda Modeler) or "
+                    "spiffworkflow:calledDecisionId to a deployed DMN decision id"))  # fmt: skip
+            elif ref not in model.decisions:
                 model.problems.append(Problem(info.file, rule.sourceline, rule.get("id", ""),
                     f"uses decision '{ref}', which no deployed DMN file defines; add the .dmn "
                     f"file or fix the decision reference"))  # fmt: skip
-    _dedupe(model)
 
 
-def _dedupe(model: ModelSet) -> None:
+def _resolve_dialects(model: ModelSet, roots: Mapping[str, etree._Element]) -> None:
+    """Each process runs with the one flavour its closure's files use (plain files fit any)."""
+    plain_needs_spiff = {
+        name: needs_spiff(root) for name, root in roots.items()
+        if model.dialects.get(name) == PLAIN
+    }  # fmt: skip
+    for info in model.processes.values():
+        files = [model.processes[p].file for p in model.called_processes(info.id)]
+        problem = _mixed_call(model, info)
+        if problem is not None:
+            model.problems.append(problem)
+        needs = any(plain_needs_spiff.get(f, False) for f in files)
+        info.dialect = closure_dialect((model.dialects.get(f, PLAIN) for f in files), needs)
+
+
+def _mixed_call(model: ModelSet, info: ProcessInfo) -> Problem | None:
+    """The call activity where a case would need both flavours, if this process has one."""
+    own = model.dialects.get(info.file, PLAIN)
+    seen: dict[str, str] = {} if own == PLAIN else {own: info.file}
+    for target in sorted(t for t in info.calls if t in model.processes):
+        files = [model.processes[p].file for p in model.called_processes(target)]
+        found = concrete(model.dialects, files)
+        other = sorted(found - set(seen))
+        if seen and other:
+            mine, mine_file = next(iter(seen.items()))
+            theirs_file = next(f for f in files if model.dialects.get(f) == other[0])
+            line, call_id = info.call_sites[target]
+            return Problem(info.file, line, call_id, (
+                f"calls '{target}', whose file {theirs_file} uses {NAMES[other[0]]} extensions, "
+                f"while {mine_file} uses {NAMES[mine]} ones; a case runs with one of them, so "
+                f"rewrite one file with the other's extensions (or as plain BPMN)"))  # fmt: skip
+        seen.update({d: next(f for f in files if model.dialects.get(f) == d) for d in found})
+    return None
+
+
+def _dedupe(problems: list[Problem]) -> None:
     seen: set[tuple[str, int | None, str, str]] = set()
     unique = []
-    for problem in model.problems:
+    for problem in problems:
         key = (problem.file, problem.line, problem.element_id, problem.message)
         if key not in seen:
             seen.add(key)
             unique.append(problem)
-    model.problems[:] = unique
+    problems[:] = unique
 
 
-def _check_with_spiff(model: ModelSet) -> None:
+def _check_with_spiff(model: ModelSet, roots: Mapping[str, etree._Element]) -> None:
     for info in model.processes.values():
         try:
             load_process(model.closure(info.id), info.id, info.dialect)
         except ValidationException as error:
-            model.problems.append(
-                Problem(
-                    error.file_name or info.file,
-                    _int_or_none(error.line_number),
-                    error.id or info.id,
-                    f"SpiffWorkflow cannot parse it: {error}",
-                )
-            )
+            file = error.file_name or info.file
+            ident = error.id or info.id
+            line = _int_or_none(error.line_number) or _line_of(roots.get(file), ident)
+            model.problems.append(Problem(file, line or info.line, ident,
+                                          f"SpiffWorkflow cannot parse it: {error}"))  # fmt: skip
         except Exception as error:  # any parser crash becomes a Problem
-            model.problems.append(
-                Problem(
-                    info.file,
-                    None,
-                    info.id,
-                    f"SpiffWorkflow cannot parse it ({type(error).__name__}:"
-                    f" {error}); simplify the construct named here",
-                )
-            )
+            line, ident = _crash_site(error)
+            model.problems.append(Problem(info.file, line or info.line, ident or info.id, (
+                f"SpiffWorkflow cannot parse it ({type(error).__name__}: {error}); "
+                "simplify the construct named here")))  # fmt: skip
+
+
+def _crash_site(error: Exception) -> tuple[int | None, str]:
+    """The diagram element SpiffWorkflow's parser was reading when it crashed."""
+    site: tuple[int | None, str] = (None, "")
+    trace = error.__traceback__
+    while trace is not None:  # the innermost parser frame wins
+        node = getattr(trace.tb_frame.f_locals.get("self"), "node", None)
+        if isinstance(node, etree._Element) and node.get("id"):
+            site = (node.sourceline, str(node.get("id")))
+        trace = trace.tb_next
+    return site
+
+
+def _line_of(root: etree._Element | None, ident: str) -> int | None:
+    if root is None or not ident:
+        return None
+    found = root.xpath("//*[@id=$ident]", ident=ident)
+    return found[0].sourceline if found else None
 
 
 def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and value > 0 else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .errors import Problem
 from .forms import FormField
 
 
@@ -86,6 +87,7 @@ class DeployResult:
 
     deployment_id: int | None
     processes: tuple[DeployedProcess, ...] = field(default_factory=tuple)
+    warnings: tuple[Problem, ...] = ()  # findings in non-executable partner pools
 
     @property
     def changed(self) -> bool:

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.service import Engine
 from engine.settings import Settings
 
-from . import assets, db, errors, i18n, ratelimit, timefmt
+from . import assets, db, errors, health, i18n, metrics, ratelimit, requestlog, timefmt
 from .config import load_config
 from .vocabulary import KINDS, LEVELS, RATINGS, STATUSES, TIERS, label
 
@@ -39,6 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["MASHANGBAN_TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app, Engine(_settings(app)))
+    metrics.init_app(app)  # its after_request runs after requestlog's (reverse order)
+    requestlog.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
     i18n.init_app(app)
@@ -60,7 +62,7 @@ def _settings(app: Flask) -> Settings:
 def _register_blueprints(app: Flask) -> None:
     from . import api, auth, cases, public, tasks
 
-    for module in (assets, auth, tasks, cases, public):
+    for module in (assets, auth, tasks, cases, public, health):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

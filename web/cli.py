@@ -6,6 +6,7 @@ Production runs the app under gunicorn instead (see web/README.md).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -13,9 +14,10 @@ import time
 from collections.abc import Sequence
 
 from engine import cli as engine_cli
-from engine.errors import EngineError
 from engine.service import Engine
 from engine.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,8 +49,9 @@ def start_timer_thread(interval: float = 30.0) -> threading.Thread:
         while True:
             try:
                 engine.fire_due_timers()
-            except EngineError as error:  # keep serving; the next poll retries
-                print(f"timer worker: {error}", file=sys.stderr)
+                engine.heartbeat(interval)  # read by /readyz
+            except Exception as error:  # keep serving (database down too); the next poll retries
+                log.error("timer worker: %s: %s", type(error).__name__, error)
             time.sleep(interval)
 
     thread = threading.Thread(target=work, name="timer-worker", daemon=True)

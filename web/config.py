@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "MASHANGBAN_TOKEN_TTL": 8 * 3600,
     "MASHANGBAN_TRUST_PROXY": 0,
     "MASHANGBAN_NODE_MODULES": None,
+    # /metrics: clients in these networks, or any client with this bearer token (web/metrics.py).
+    "MASHANGBAN_METRICS_NETWORKS": "127.0.0.1/32,::1/128",
+    "MASHANGBAN_METRICS_TOKEN": None,
+    "MASHANGBAN_LOG_FORMAT": "json",  # or "text" (web/requestlog.py)
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,
@@ -43,7 +47,8 @@ INT_KEYS = (
 )  # fmt: skip
 STR_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MASHANGBAN_ENV", "MASHANGBAN_INTAKE_PROCESS",
-    "MASHANGBAN_NODE_MODULES",
+    "MASHANGBAN_NODE_MODULES", "MASHANGBAN_METRICS_NETWORKS", "MASHANGBAN_METRICS_TOKEN",
+    "MASHANGBAN_LOG_FORMAT",
 )  # fmt: skip
 
 

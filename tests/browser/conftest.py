@@ -31,7 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+DOCS = ROOT / "docs"  # the committed pictures the README shows
+# Where the tests write the pictures they make: an ignored folder, so that `make test` leaves
+# the tree clean; `make docs` points it at docs/ to refresh the committed ones.
+GENERATED = Path(os.environ.get("MASHANGBAN_DOCS_OUT", ROOT / "build" / "docs"))
 NODE_MODULES = ROOT / "node_modules"
 
 
@@ -114,9 +117,27 @@ def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> No
     page.wait_for_url(f"{base}/inbox")
 
 
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
 def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page PNG under docs/screenshots/ (for the README)."""
-    path = DOCS / "screenshots" / f"{name}.png"
+    """Save a full-page PNG under the generated docs folder and check the committed one.
+
+    Screenshots are not byte-stable (fonts, dates in the data), so "stale" means the
+    page's shape changed: a different width, or a height off by more than a fifth.
+    """
+    path = GENERATED / "screenshots" / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
+    committed = DOCS / "screenshots" / f"{name}.png"
+    if committed.exists() and committed.resolve() != path.resolve():
+        (width, height), (old_width, old_height) = png_size(path), png_size(committed)
+        assert width == old_width and abs(height - old_height) <= old_height / 5, (
+            f"docs/screenshots/{name}.png is stale ({old_width}x{old_height}, the page is now "
+            f"{width}x{height}): run `make docs`"
+        )
     return path

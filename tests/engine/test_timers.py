@@ -9,6 +9,7 @@ because 09-25 to 09-27 is the Mid-Autumn holiday.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -207,6 +208,21 @@ def test_timers__two_worker_processes_on_postgres_fire_each_case_once(pg_engine,
         [event] = timer_events(pg_engine, key)
         assert event.at == now
         assert fired_specs(event) == ["respond_reminder"]
+
+
+def test_timers__cases_beyond_one_batch_all_fire_once_in_due_order(deployed):
+    keys = [f"B{n:02d}" for n in range(10)]
+    for minutes, key in enumerate(keys):  # each case due one minute after the previous
+        start_sla(deployed, key, at=START + timedelta(minutes=minutes))
+    small = Engine(dataclasses.replace(deployed.settings, timer_batch=3))
+    seen: list[str] = []
+    try:
+        assert small.fire_due_timers(START + timedelta(hours=4), lambda k, _f: seen.append(k)) == 10
+        assert small.fire_due_timers(START + timedelta(hours=4)) == 0  # nothing left due
+    finally:
+        small.close()
+    assert seen == keys
+    assert timer_fired_counts(deployed) == dict.fromkeys(keys, 1)
 
 
 def test_timers__two_workers_on_sqlite_fire_each_case_once(deployed_sqlite):
