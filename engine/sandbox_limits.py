@@ -196,6 +196,8 @@ class GuardedType(type):
         result = cls.wrapped(*args, **kwargs)
         if isinstance(result, Decimal):
             check_decimal(result, f"{cls.wrapped.__name__}(...)")
+        elif type(result) is int:  # int('1' * 10**6, 2) is linear, but then too big to use
+            _int_limit(result.bit_length(), f"{cls.wrapped.__name__}(...)")
         return result
 
     def __getattr__(cls, name: str) -> Any:
