@@ -61,7 +61,7 @@ def public_view(session: Session, key: str, code: str) -> PublicCaseView:
     assert version is not None
     names = task_names(version)
     timeline = tuple(
-        PublicEntry(e.at, e.kind, names.get(e.task_spec or "", PUBLIC_KINDS[e.kind]))
+        PublicEntry(e.at, e.kind, _public_step(e.kind, e.task_spec, e.inputs, names))
         for e in repo.events(session, case.id)
         if e.kind in PUBLIC_KINDS
     )
@@ -73,6 +73,13 @@ def public_view(session: Session, key: str, code: str) -> PublicCaseView:
         public_reply=data.get("public_reply"), rating_requested=bool(data.get("rating_requested")),
         rating=data.get("rating"), timeline=timeline,
     )  # fmt: skip
+
+
+def _public_step(kind: str, spec: str | None, inputs: dict[str, Any], names: dict) -> str:
+    """The citizen's own rating reads as a rating, not as a reply received."""
+    if kind == "message_received" and inputs.get("message") == "citizen_rating":
+        return "群众评价"
+    return names.get(spec or "", PUBLIC_KINDS[kind])
 
 
 def diagram(session: Session, case: Case, runner: Runner, files: dict[str, bytes]) -> DiagramView:

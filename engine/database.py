@@ -55,6 +55,29 @@ def _sqlite_engine(url: str) -> SqlEngine:
     return engine
 
 
+def connect_reader(url: str) -> SqlEngine:
+    """An engine for read-only work (verifying every case): on SQLite it begins deferred
+    transactions, which under WAL read a snapshot without taking the write lock."""
+    url = normalize_url(url)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA query_only=ON")  # a bug here must never write
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN DEFERRED")
+
+    return engine
+
+
 def session_factory(engine: SqlEngine) -> sessionmaker:
     """Sessions that keep loaded values after commit (views are built after it)."""
     return sessionmaker(bind=engine, expire_on_commit=False)

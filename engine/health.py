@@ -15,6 +15,8 @@ from functools import lru_cache
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -96,13 +98,21 @@ def _heartbeat_verdict(beat: object, now: datetime) -> str:
 
 
 def beat(session: Session, name: str, interval: float, now: datetime) -> None:
-    """Record that worker `name` finished a loop at `now` (one row per worker kind)."""
-    row = session.get(WorkerHeartbeat, name)
+    """Record that worker `name` finished a loop at `now` (one row per worker kind).
+
+    An upsert: two workers starting at once would otherwise both insert the first row.
+    """
     host = f"{socket.gethostname()}:{os.getpid()}"[:255]
-    if row is None:
-        session.add(WorkerHeartbeat(name=name, beat_at=now, interval_seconds=interval, host=host))
-    else:
-        row.beat_at, row.interval_seconds, row.host = now, interval, host
+    values = {"name": name, "beat_at": now, "interval_seconds": interval, "host": host}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(WorkerHeartbeat).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[WorkerHeartbeat.name],
+            set_={"beat_at": now, "interval_seconds": interval, "host": host},
+        )
+    )
 
 
 def operations(session: Session, now: datetime) -> Operations:

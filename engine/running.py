@@ -368,3 +368,42 @@ def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
             active.append(bpmn_id)
     return completed, [a for a in dict.fromkeys(active)]
+
+
+def states_by_process(workflow: BpmnWorkflow) -> dict[str, tuple[list[str], list[str]]]:
+    """Completed and active element ids per process (the top one and every called one).
+
+    A process called several times (a department's handling, once per round) shows the
+    union of its instances: what any of them completed, and where any of them waits.
+    """
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        completed, active = found.setdefault(task.workflow.spec.name, ([], []))
+        if task.state == TaskState.COMPLETED and bpmn_id not in completed:
+            completed.append(bpmn_id)
+        elif _is_active(task) and bpmn_id not in active:
+            active.append(bpmn_id)
+    return found
+
+
+def _is_active(task: Any) -> bool:
+    return task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime | None]]:
+    """Timer events waiting now: (element id, element name, when it is due)."""
+    timers = []
+    for task_id, value in _waiting_timers(workflow).items():
+        spec = workflow.get_task_from_id(task_id).task_spec
+        due = None
+        if isinstance(value, str):
+            try:
+                moment = TimerEventDefinition.get_datetime(value)
+                due = datetime.fromtimestamp(moment.timestamp(), UTC)
+            except ValueError:
+                due = None
+        timers.append((spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due))
+    return timers

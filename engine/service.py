@@ -31,9 +31,10 @@ from . import (
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
+from .auditing import Auditor
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome
-from .database import connect, session_factory, upgrade
+from .database import connect, connect_reader, session_factory, upgrade
 from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, TaskNotReady
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
@@ -43,6 +44,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .replaying import FieldLabel, field_labels
 from .running import Runner
 from .settings import Settings
 from .views import (
@@ -68,6 +70,7 @@ class Engine:
         self._sessions = session_factory(self.sql)
         self._runners: dict[int, Runner] = {}
         self._lock = threading.Lock()
+        self._reader: Any = None
 
     def init_schema(self) -> None:
         """Create or upgrade the database schema."""
@@ -76,6 +79,22 @@ class Engine:
     def close(self) -> None:
         """Release database connections."""
         self.sql.dispose()
+        if self._reader is not None:
+            self._reader[0].dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Service]:
+        """A unit of work that only reads and never holds the write lock (long audits)."""
+        with self._lock:
+            if self._reader is None:
+                sql = connect_reader(self.settings.database_url)
+                self._reader = (sql, session_factory(sql))
+        session = self._reader[1]()
+        try:
+            yield Service(self, session)
+        finally:
+            session.rollback()
+            session.close()
 
     def readiness(self, now: datetime | None = None) -> health.Readiness:
         """Database reachable, schema current, timer worker alive (for `/readyz`)."""
@@ -395,6 +414,10 @@ class Service:
             for e in repo.events(self.session, case.id)
         ]  # fmt: skip
 
+    def field_labels(self, key: str, viewer: str | None = None) -> dict[str, FieldLabel]:
+        """The case's data fields as its diagram's forms label them (for readable history)."""
+        return field_labels(self._version(self._visible_case(key, viewer)))
+
     def set_active(self, username: str, active: bool) -> None:
         """Disable (or re-enable) a staff account; history keeps their name."""
         user = repo.user(self.session, username)
@@ -469,6 +492,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def audit(self) -> Auditor:
+        """The auditors' read-only operations: replay steps, verify, export, search."""
+        return Auditor(self)
 
     def replay(self, key: str, step: int | None = None) -> ReplayResult:
         """Rebuild a case from its recorded inputs up to event `step`."""

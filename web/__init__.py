@@ -60,24 +60,28 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cases, public, tasks
+    from . import api, audit, auth, cases, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, health):
+    for module in (assets, auth, tasks, cases, public, health, audit):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from engine.auditing import may_audit
+
     from .auth import current_user
     from .casefacts import unit_name
+    from .replayview import finding_text
 
     app.jinja_env.globals.update(
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
-        urgency=timefmt.urgency,
+        urgency=timefmt.urgency, may_audit=may_audit,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
     app.jinja_env.filters["localdate"] = lambda value: timefmt.local(value, with_time=False)
 

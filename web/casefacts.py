@@ -65,7 +65,8 @@ def case_context(key: str, viewer: str) -> CaseContext:
     case = svc.get_case(key, viewer=viewer)
     diagram = svc.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
-    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name)
+    fields = svc.field_labels(key, viewer=viewer)
+    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name, fields)
     due = current_deadline(case)
     left = svc.working_time_left(due) if due else None
     return CaseContext(case, diagram, timeline, names, due, left)

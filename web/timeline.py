@@ -8,16 +8,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from engine.replaying import FieldLabel
 from engine.views import EventView
 
 from .i18n import gettext as _
 from .timefmt import local, parse_instant
-from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, label
+from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, STATE_WORDS, label
 
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
 SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
-UNIT_KEYS = ("intake_unit", "lead_department", "departments")
+UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
+             "escalated_department", "co_departments")  # fmt: skip
 MAX_VALUE = 80
 
 
@@ -61,39 +63,88 @@ def entries(
     names: dict[str, str],
     people: Callable[[str], str],
     units: Callable[[str], str] = str,
+    fields: dict[str, FieldLabel] | None = None,
 ) -> list[Entry]:
-    """Timeline entries, newest first (`units` names unit codes such as lead_department)."""
+    """Timeline entries, newest first (`units` names unit codes such as lead_department;
+    `fields` are the diagram forms' labels, so data reads as the forms named it)."""
     result = []
+    known = fields or {}
     for event in events:
-        step = names.get(event.task_spec or "", event.task_spec or "")
-        what = label(EVENTS, event.kind)
-        if step:
-            what = f"{what}：{step}"
-        if event.kind == "message_received":
-            what = f"{what}：{event.inputs.get('message', '')}"
+        known_names = names
+        if event.task_spec and event.task_spec not in names and event.task_name:
+            known_names = {**names, event.task_spec: event.task_name}  # a called process's task
+        what = event_what(event.kind, event.task_spec, event.inputs, known_names)
         who = actor_name(event.actor, people)
-        changes = _changes(event.kind, event.data_after, units)
+        changes = _changes(event.kind, event.data_after, units, known)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
 
 
-def _changes(kind: str, after: dict, units: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
-    """What an event changed, labelled; the intake data is on the summary card instead."""
+def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, str]) -> str:
+    """What an event was, in words: 完成：受理登记, 群众评价：不满意, 时限到达：办理超期."""
+    text = label(EVENTS, kind)
+    if kind == "message_received":
+        payload = inputs.get("payload") if isinstance(inputs.get("payload"), dict) else {}
+        if inputs.get("message") == "citizen_rating" and payload.get("rating"):
+            return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
+        return f"{text}：{inputs.get('message', '')}"
+    if kind == "timer_fired":
+        fired = (inputs.get("details") or {}).get("fired") or []
+        steps = [names.get(f.get("spec", ""), f.get("name") or "") for f in fired]
+        return f"{text}：{'、'.join(s for s in steps if s)}" if any(steps) else text
+    step = names.get(task_spec or "", task_spec or "")
+    if not step and isinstance(inputs.get("element"), str):  # milestones name their element
+        step = names.get(inputs["element"], "")
+    return f"{text}：{step}" if step else text
+
+
+def key_label(key: str, fields: dict[str, FieldLabel]) -> str | None:
+    """The label people know a data key by; None for internal keys (never shown)."""
+    if key in DATA_LABELS:
+        return label(DATA_LABELS, key)
+    if key in fields:
+        return fields[key].label
+    return None
+
+
+def value_text(
+    key: str, value: object, fields: dict[str, FieldLabel], units: Callable[[str], str] = str
+) -> str:
+    """A value with the form's option names, unit names, local times; 是/否 for yes/no."""
+    if value is None or value == "" or value == []:
+        return "—"
+    known = fields.get(key)
+    if known and known.choices and str(value) in known.choices and key not in CODED_VALUES:
+        return known.choices[str(value)]
+    if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
+        return label(STATE_WORDS, value)
+    if key == "contact" and isinstance(value, dict):
+        return f"{value.get('name', '')} {value.get('phone', '')}".strip()
+    return display_value(key, value, units)
+
+
+def _changes(
+    kind: str, after: dict, units: Callable[[str], str], fields: dict[str, FieldLabel]
+) -> tuple[tuple[str, str], ...]:
+    """What an event changed, labelled; internal keys and emptied values are left out, and
+    the intake data is on the summary card instead."""
     if kind == "started":
         return ()
     shown = []
-    for key, value in list(after.items())[:MAX_CHANGES]:
-        text = display_value(key, value, units)
-        shown.append((label(DATA_LABELS, key) if key in DATA_LABELS else key,
-                      text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"))  # fmt: skip
-    return tuple(shown)
+    for key, value in after.items():
+        name = key_label(key, fields)
+        if name is None or value is None:
+            continue
+        text = value_text(key, value, fields, units)
+        shown.append((name, text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"))
+    return tuple(shown[:MAX_CHANGES])
 
 
 def display_value(key: str, value: object, units: Callable[[str], str] = str) -> str:
     """A data value as people read it: labels for codes, unit names, local times, 是/否."""
     if key in UNIT_KEYS:
-        codes = value if isinstance(value, list) else [value]
-        return "、".join(units(str(code)) for code in codes)
+        codes = value if isinstance(value, list) else str(value).split(",")
+        return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
     if key in CODED_VALUES:
         return label(CODED_VALUES[key], value)
     if isinstance(value, bool):

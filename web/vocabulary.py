@@ -15,6 +15,7 @@ KINDS = {
 }
 TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
 STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
+CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "一键直达（企业）"}
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 LEVELS = {
     1: "一级：经办人即办",
@@ -42,8 +43,12 @@ DATA_LABELS = {
     "rehandle_count": "重办次数",
     "outcome": "办理结果",
 }
+# Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
+STATE_WORDS = {"pending": "待处理"}
 # Keys whose values are codes of one of the tables above.
-CODED_VALUES = {"kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS}
+CODED_VALUES = {
+    "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,
+}  # fmt: skip
 EVENTS = {
     "started": "受理",
     "task_completed": "完成",
@@ -53,6 +58,11 @@ EVENTS = {
     "timer_fired": "时限到达",
     "escalated": "升级协调",
     "failed": "运行出错",
+    "reminded": "催办",
+    "returned": "退回",
+    "extended": "延期",
+    "data_edited": "修改数据",
+    "migrated": "迁移到新流程版本",
 }
 
 

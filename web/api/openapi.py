@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import KINDS, RATINGS, TIERS
+from .openapi_audit import audit_paths, audit_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -184,9 +185,9 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **audit_paths()},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **audit_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
