@@ -19,7 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import acting, casefiles, deployment, determinism, health, organisation, scheduling
+from . import (
+    acting,
+    casefiles,
+    deployment,
+    determinism,
+    health,
+    organisation,
+    sandbox_limits,
+    scheduling,
+)
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
@@ -57,6 +66,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         determinism.install()
+        sandbox_limits.configure(settings.script_limits)
         self.settings = settings
         self.sql = connect(settings.database_url)
         self._sessions = session_factory(self.sql)
@@ -153,7 +163,9 @@ class Engine:
             if started is None:
                 break
             if on_case is not None:
-                on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
+                key, error = started
+                spec = f"start failed: {error}" if error else "start"
+                on_case(key, [{"spec": spec, "name": "scheduled start", "due": None}])
         fired: set[int] = set()
         cursor: tuple[datetime, int] | None = None
         while True:
@@ -193,8 +205,8 @@ class Service:
                 scheduling.schedule(self.session, version, self.calendar(), after=now)
         return result
 
-    def start_next_scheduled(self, now: datetime) -> str | None:
-        """Start one scheduled process whose time has come; return the new case's key."""
+    def start_next_scheduled(self, now: datetime) -> tuple[str, str | None] | None:
+        """Start one scheduled process whose time has come: (the case's key, error or None)."""
         return scheduling.start_next_due(self, now)
 
     def process_versions(self) -> list[dict[str, Any]]:
@@ -468,7 +480,9 @@ class Service:
         except Conflict:
             savepoint.rollback()  # another worker or a person moved it first: skip
             return case.business_key, []
-        except Exception as error:  # one broken case must not stop every other timer
+        except KeyboardInterrupt:
+            raise  # the operator stopping the worker
+        except BaseException as error:  # one broken case must not stop every other timer
             savepoint.rollback()
             acting.quarantine(self.session, case, now, f"{type(error).__name__}: {error}")
             return case.business_key, []

@@ -7,6 +7,7 @@
 | Conflict (StaleCase, TaskNotReady) | 409 | conflict / stale_case / task_not_ready |
 | FormInvalid | 422 | form_invalid (with `fields`) |
 | InvalidProcess | 422 | invalid_process (with `problems`) |
+| ScriptStopped | 422 | script_stopped (a diagram script hit the CPU/memory limit; nothing saved) |
 | other EngineError | 400 | its `code` |
 
 JSON errors look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.
@@ -27,6 +28,7 @@ from engine.errors import (
     InvalidProcess,
     NotAllowed,
     NotFound,
+    ScriptStopped,
 )
 
 from . import db, resume
@@ -40,6 +42,7 @@ ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (Conflict, 409),
     (FormInvalid, 422),
     (InvalidProcess, 422),
+    (ScriptStopped, 422),
 )
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -107,6 +110,8 @@ def handle_engine_error(error: EngineError) -> Any:
             problems = [str(p) for p in error.problems]
             return json_error(status, error.code, str(error), problems=problems)
         return json_error(status, error.code, str(error) if status != 404 else _("未找到"))
+    if isinstance(error, ScriptStopped):
+        return _page(status, _("流程中的脚本超出了运行限制，本次操作没有保存。请联系流程管理员。"))
     return _page(status)
 
 

@@ -36,6 +36,7 @@ EN: dict[str, str] = {
     "请从页面上的按钮操作。": "Please use the buttons on the page.",
     "已被他人处理": "Changed by someone else",
     "该事项刚刚被他人更新，请刷新后查看最新状态。": "Someone else just changed this matter; reload to see where it stands.",
+    "流程中的脚本超出了运行限制，本次操作没有保存。请联系流程管理员。": "A script in the process went past its limits; nothing was saved. Please tell the process administrator.",
     "内容过大": "Too large",
     "提交的内容超过了允许的大小。": "What you sent is larger than allowed.",
     "内容不符合要求": "Invalid content",
