@@ -112,8 +112,6 @@ class Engine:
     ) -> None:
         """Record that a background worker finished a loop (its own short transaction)."""
         with self.transaction() as service:
-            # Two workers' first beats would both insert the row: let them take turns.
-            repo.serialize(service.session, f"mashangban:heartbeat:{worker}")
             health.beat(service.session, worker, interval, now or datetime.now(UTC))
 
     @contextmanager
