@@ -293,6 +293,21 @@ def cmd_user_add(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_signout(engine: Engine, args: argparse.Namespace) -> int:
+    with engine.transaction() as service:
+        ended = service.sign_out_everywhere(args.username)
+    print(f"user {args.username}: {ended} session(s) and API token(s) ended")
+    return 0
+
+
+def cmd_user_disable(engine: Engine, args: argparse.Namespace) -> int:
+    with engine.transaction() as service:
+        service.set_active(args.username, args.verb == "enable")
+    state = "enabled" if args.verb == "enable" else "disabled (and signed out everywhere)"
+    print(f"user {args.username}: {state}")
+    return 0
+
+
 def cmd_calendar_load(engine: Engine, args: argparse.Namespace) -> int:
     text = Path(args.file).read_text(encoding="utf-8")
     with engine.transaction() as service:
@@ -369,6 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--unit", help="organisation unit code")
     user_add.add_argument("--role", action="append", help="role (repeatable)")
     user_add.add_argument("--password", help="sign-in password (prefer MASHANGBAN_PASSWORD)")
+    for verb, handler, helptext in (
+        ("signout", cmd_user_signout, "end every web session and API token of a staff member"),
+        ("disable", cmd_user_disable, "disable a staff account and end its sessions"),
+        ("enable", cmd_user_disable, "re-enable a disabled staff account"),
+    ):
+        add(verb, handler, helptext, user).add_argument("username")
     calendar = sub.add_parser("calendar", help="holiday schedule").add_subparsers(
         dest="verb", required=True
     )

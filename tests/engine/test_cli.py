@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,31 @@ def test_user_add__reports_the_groups(run: Run) -> None:
 
     assert result.code == 0
     assert result.out.strip() == "user li: groups town_a_clerks"
+
+
+def test_user_signout_and_disable__end_the_sessions(run: Run) -> None:
+    run("init")
+    run("user", "add", "li", "--group", "town_a_clerks")
+    engine = Engine(Settings.from_env())
+    try:
+        with engine.transaction() as service:
+            token = service.signins.open("web", timedelta(hours=1), username="li")
+        assert run("user", "signout", "li").out.strip() == (
+            "user li: 1 session(s) and API token(s) ended"
+        )
+        with engine.transaction() as service:
+            assert service.signins.user(token) is None
+            token = service.signins.open("api", timedelta(hours=1), username="li")
+        assert run("user", "disable", "li").code == 0
+        with engine.transaction() as service:
+            assert service.signins.user(token, "api") is None
+        assert run("user", "enable", "li").code == 0
+        with engine.transaction() as service:
+            assert service.get_user("li").username == "li"
+    finally:
+        engine.close()
+    unknown = run("user", "signout", "nobody")
+    assert unknown.code != 0 and "unknown user 'nobody'" in unknown.err
 
 
 # --- cases and tasks ------------------------------------------------------------------------

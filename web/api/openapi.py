@@ -85,11 +85,15 @@ def _paths() -> dict[str, Any]:
         "/api/v1/auth/token": {"post": {
             "summary": "Exchange a staff username and password for a bearer token.",
             "security": PUBLIC, "requestBody": _json_body(_ref("Credentials")),
-            "responses": {"200": _json(_ref("Token"), "A signed token that expires."),
+            "responses": {"200": _json(_ref("Token"), "A revocable token that expires."),
                           **BODY_ERRORS,
                           "401": _error("Wrong username or password (`invalid_credentials`)."),
                           "422": _error("Missing fields (`validation_failed`)."),
-                          **RATE_LIMITED}}},
+                          **RATE_LIMITED}},
+            "delete": {
+            "summary": "Sign out: revoke the bearer token of this request.", "security": STAFF,
+            "responses": {"204": {"description": "The token no longer works."},
+                          "401": _error("No, expired or revoked token (`unauthorized`).")}}},
         "/api/v1/appeals": {"post": {
             "summary": "Submit a matter (citizens and enterprises; no account).",
             "security": PUBLIC, "requestBody": _json_body(_ref("AppealCreate")),

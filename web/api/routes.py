@@ -44,6 +44,13 @@ def token() -> Any:
     )  # fmt: skip
 
 
+@bp.delete("/auth/token")
+def revoke_token() -> Any:
+    """Staff sign-out: the bearer token of this request stops working at once."""
+    tokens.revoke()
+    return "", 204
+
+
 @bp.post("/appeals")
 def create_appeal() -> Any:
     """A citizen or enterprise submits a matter; answer with its number and tracking code."""
