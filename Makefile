@@ -54,4 +54,4 @@ bench-quick: setup
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import determinism
 from . import repository as repo
 from .calendar import WorkingCalendar
+from .casewarnings import with_fallback_days
 from .casework import Outcome, apply_event, make_script_engine
 from .errors import StaleCase
 from .history import from_json_value, to_json_value
@@ -91,16 +92,10 @@ def _with_calendar(inputs: dict[str, Any], calendar: WorkingCalendar) -> dict[st
 
 
 def _warn_about_missing_schedules(case: Case, calendar: WorkingCalendar) -> None:
-    missing = sorted(calendar.drain_fallback_days())
-    if not missing:
-        return
-    years = ", ".join(str(year) for year in sorted({day.year for day in missing}))
-    warning = (
-        f"no official holiday schedule for {years}: deadlines counted weekends only; "
-        f"load it with `mashangban calendar load FILE`"
-    )
-    if warning not in case.warnings:
-        case.warnings = [*case.warnings, warning]
+    """Note the days counted Monday-Friday; loading their schedule recalculates the case."""
+    missing = calendar.drain_fallback_days()
+    if missing:
+        case.warnings = with_fallback_days(case.warnings, missing)
 
 
 def _record(

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from . import determinism
 from . import repository as repo
-from .calendar import WorkingCalendar
-from .casework import STATE_CHANGING, apply_event, make_script_engine
 from .errors import NotFound
-from .history import AuditFinding, ChainLink, from_json_value, verify_chain
+from .history import AuditFinding, ChainLink, verify_chain
 from .models import Case, ProcessVersion
+from .recalculation import rerun, schedule_patch
 from .recording import event_content
 from .running import case_data, is_finished, ready_user_tasks
 from .views import ReplayResult
@@ -114,21 +111,9 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
     runner = service.engine.runner(session, version)
-    state = ""
-    workflow: Any = None
     events = repo.events(session, case.id, upto=step)
-    for event in events:
-        if event.kind not in STATE_CHANGING:
-            continue
-        with determinism.frozen(event.at, f"{key}:{event.seq}"):
-            script_engine = make_script_engine(_calendar_as_it_was(event.inputs))
-            workflow = runner.restore(state, script_engine) if state else None
-            inputs = from_json_value(event.inputs)
-            outcome = apply_event(
-                runner, workflow, event.kind, event.task_id, inputs, script_engine
-            )
-            workflow = outcome.workflow
-            state = runner.dump(workflow)
+    # A `recalculated` event means: these days were counted with a schedule loaded later.
+    workflow, state = rerun(runner, key, events, schedule_patch(events))
     reached = events[-1].seq if events else 0
     complete = step is None or step >= case.last_seq
     return ReplayResult(
@@ -139,12 +124,6 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
         active_tasks=tuple(t.spec for t in ready_user_tasks(workflow)) if workflow else (),
         matches_stored=(state == case.state) if complete else None,
     )
-
-
-def _calendar_as_it_was(inputs: dict[str, Any]) -> WorkingCalendar:
-    """The days an event decided from loaded schedules or the fallback, as it decided them."""
-    recorded = inputs.get("calendar", {})
-    return WorkingCalendar({date.fromisoformat(day): bool(w) for day, w in recorded.items()})
 
 
 def _status(workflow: Any) -> str:

@@ -57,6 +57,15 @@ def public_view(session: Session, key: str, code: str) -> PublicCaseView:
         or not hmac.compare_digest(case.tracking_code_hash, code_hash(code))
     ):
         raise NotFound("no case with this number and tracking code")
+    return _public(session, case)
+
+
+def granted_view(session: Session, key: str) -> PublicCaseView:
+    """The tracking page's view for a visitor who proved the code earlier (a tracking grant)."""
+    return _public(session, repo.case_by_key(session, key))
+
+
+def _public(session: Session, case: Case) -> PublicCaseView:
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
     names = task_names(version)

@@ -15,6 +15,7 @@ from .calendar import SHANGHAI, WorkingCalendar
 from .determinism import now as engine_now
 from .errors import NotFound, ScriptFailed
 from .running import Runner
+from .sandbox_meter import LimitTripped
 from .scripting import build_script_engine
 
 STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received")
@@ -22,6 +23,7 @@ STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received"
 # quadratically with the task tree: 2,000 steps take about 10 s); a 300-round rework
 # loop of four elements needs about 1,200.
 MAX_STEPS_PER_ACTION = 2_000
+HELPER_SPAN_DAYS = 3_660  # ten years: the furthest a calendar helper counts in one call
 
 
 @dataclass
@@ -62,11 +64,34 @@ def script_helpers(calendar: WorkingCalendar) -> dict[str, Any]:
         "today": lambda: now().date(),
         "iso": _iso,
         "parse_datetime": parse_datetime,
-        "add_working_days": calendar.add_working_days,
-        "add_working_hours": calendar.add_working_hours,
-        "working_time_between": calendar.working_time_between,
+        **_calendar_helpers(calendar),
         "first_working_day_of_next_month": first_working_day_of_next_month,
     }
+
+
+def _calendar_helpers(calendar: WorkingCalendar) -> dict[str, Any]:
+    """The calendar walks day by day and records every day it decides (for replay): one call
+    with a span of centuries would run for seconds inside one script line."""
+
+    def refuse_past(span: float, limit: float, what: str) -> None:
+        if span > limit:
+            raise LimitTripped(f"{what} spans more than {HELPER_SPAN_DAYS:,} days; helpers "
+                               f"count at most that far")  # fmt: skip
+
+    def add_working_days(start: datetime, n: int) -> datetime:
+        refuse_past(n, HELPER_SPAN_DAYS, "add_working_days(...)")
+        return calendar.add_working_days(start, n)
+
+    def add_working_hours(start: datetime, hours: float) -> datetime:
+        refuse_past(hours, HELPER_SPAN_DAYS * 8, "add_working_hours(...)")
+        return calendar.add_working_hours(start, hours)
+
+    def working_time_between(start: datetime, end: datetime) -> timedelta:
+        refuse_past(abs((end - start).days), HELPER_SPAN_DAYS, "working_time_between(...)")
+        return calendar.working_time_between(start, end)
+
+    return {"add_working_days": add_working_days, "add_working_hours": add_working_hours,
+            "working_time_between": working_time_between}  # fmt: skip
 
 
 def make_script_engine(calendar: WorkingCalendar) -> Any:

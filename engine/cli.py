@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import opscli
+from .casewarnings import describe as describe_warning
 from .deployment import read_sources
 from .errors import Conflict, EngineError, FormInvalid, InvalidProcess
 from .service import SYSTEM, Engine
@@ -139,7 +140,7 @@ def _show_case(case: Any, as_json: bool) -> int:
     if case.next_timer_at:
         print(f"  next timer: {case.next_timer_at.isoformat()}")
     for warning in case.warnings:
-        print(f"  warning: {warning}")
+        print(f"  warning: {describe_warning(warning)}")
     if case.error:
         print(f"  error: {case.error}")
     print("  data: " + json.dumps(case.data, ensure_ascii=False, default=_json_default))
@@ -218,7 +219,10 @@ def cmd_audit_verify(engine: Engine, args: argparse.Namespace) -> int:
         findings = service.verify(args.key, progress=_progress)
         heads = service.export_checkpoints()
         if args.heads:
-            findings += service.verify_heads(_read_heads(Path(args.heads)))
+            exported = _read_heads(Path(args.heads))
+            if args.key:  # the file holds every case; compare only the one asked about
+                exported = {k: v for k, v in exported.items() if k == args.key}
+            findings += service.verify_heads(exported)
     for finding in findings:
         print(f"TAMPERED {finding}")
     if findings:
@@ -289,11 +293,28 @@ def cmd_user_add(engine: Engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_signout(engine: Engine, args: argparse.Namespace) -> int:
+    with engine.transaction() as service:
+        ended = service.sign_out_everywhere(args.username)
+    print(f"user {args.username}: {ended} session(s) and API token(s) ended")
+    return 0
+
+
+def cmd_user_disable(engine: Engine, args: argparse.Namespace) -> int:
+    with engine.transaction() as service:
+        service.set_active(args.username, args.verb == "enable")
+    state = "enabled" if args.verb == "enable" else "disabled (and signed out everywhere)"
+    print(f"user {args.username}: {state}")
+    return 0
+
+
 def cmd_calendar_load(engine: Engine, args: argparse.Namespace) -> int:
     text = Path(args.file).read_text(encoding="utf-8")
     with engine.transaction() as service:
-        count = service.load_calendar(text)
-    print(f"loaded {count} day(s) from {args.file}")
+        loaded = service.load_calendar(text)
+    print(f"loaded {loaded.days} day(s) from {args.file}")
+    if loaded.recalculated:
+        print(f"recalculated the deadlines of {loaded.recalculated} open case(s)")
     return 0
 
 
@@ -363,6 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--unit", help="organisation unit code")
     user_add.add_argument("--role", action="append", help="role (repeatable)")
     user_add.add_argument("--password", help="sign-in password (prefer MASHANGBAN_PASSWORD)")
+    for verb, handler, helptext in (
+        ("signout", cmd_user_signout, "end every web session and API token of a staff member"),
+        ("disable", cmd_user_disable, "disable a staff account and end its sessions"),
+        ("enable", cmd_user_disable, "re-enable a disabled staff account"),
+    ):
+        add(verb, handler, helptext, user).add_argument("username")
     calendar = sub.add_parser("calendar", help="holiday schedule").add_subparsers(
         dest="verb", required=True
     )

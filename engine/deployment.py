@@ -92,6 +92,7 @@ def deploy(
     progress: Callable[[str], None] = lambda _message: None,
 ) -> DeployResult:
     """Validate and store the files over the current snapshot; version what changed."""
+    repo.serialize(session, "mashangban:deploy")  # a parallel deploy would drop our files
     previous = repo.latest_deployment(session)
     snapshot = _current_snapshot(session, previous.id) if previous else {}
     snapshot.update(files)

@@ -95,6 +95,16 @@ class ScriptFailed(EngineError):
     code = "script_failed"
 
 
+class ScriptStopped(EngineError):
+    """A script ran past the CPU-time or memory backstop; nothing of the action was stored.
+
+    Unlike ScriptFailed this depends on the machine (a replay might not trip it), so the
+    action is rolled back: the timer worker quarantines the case, a person gets this error.
+    """
+
+    code = "script_stopped"
+
+
 class MessageRejected(EngineError):
     """A delivered message cannot be matched: its correlation fails on the payload."""
 

@@ -126,6 +126,11 @@ def _evaluate_due(
         return None, f"{meta.id}: due date '{meta.due_date}' could not be computed: {error}"
 
 
+def due_date_of(meta: TaskMeta, task: ReadyTask, script_engine: Any) -> datetime | None:
+    """A ready task's due date from its dueDate expression (None if it has none or fails)."""
+    return _evaluate_due(meta, task, script_engine)[0]
+
+
 def _evaluate_priority(
     meta: TaskMeta, task: ReadyTask, script_engine: Any
 ) -> tuple[int, str | None]:

@@ -223,6 +223,25 @@ class CalendarDay(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
 
 
+class SignIn(Base):
+    """A server-side sign-in: a staff web session, an API token, or a citizen's tracking grant.
+
+    The client holds a random token; only its SHA-256 is stored, so a database leak
+    does not hand out sessions. Revoking sets `revoked_at`; expired rows are ignored.
+    """
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    kind: Mapped[str] = mapped_column(String(10))  # "web" | "api" | "track"
+    username: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    case_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
 class WorkerHeartbeat(Base):
     """When a background worker (e.g. the timer worker) last finished a loop."""
 

@@ -14,6 +14,7 @@ workflow state must equal the stored one.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from . import determinism
 from . import repository as repo
-from .audit import _calendar_as_it_was
 from .casework import STATE_CHANGING, apply_event, make_script_engine
 from .errors import EngineError
 from .history import AuditFinding, from_json_value, to_json_value
 from .models import Case, CaseEvent, ProcessVersion
+from .recalculation import RECALCULATED, calendar_as_it_was, rerun, schedule_patch
 from .running import Runner, case_data, states_by_process, waiting_timers
 from .xmlsafe import parse_xml
 
@@ -125,11 +126,14 @@ def replay_steps(session: Session, runner: Runner, case: Case, with_diagrams: bo
     assert version is not None
     run = _Pass(runner, case.business_key)
     steps = []
-    for event in repo.events(session, case.id):
+    events = repo.events(session, case.id)
+    for index, event in enumerate(events):
         before = dict(run.data)
         _apply_recorded_changes(run.data, event)
         if event.kind in STATE_CHANGING and run.finding is None:
             _reexecute(run, event)
+        elif event.kind == RECALCULATED and run.finding is None:
+            _recalculate(run, events[: index + 1])
         steps.append(_step(event, before, run))
     # Key order may differ between a workflow kept in memory and a restored one.
     replayed = run.workflow is not None and json.loads(runner.dump(run.workflow))
@@ -152,7 +156,7 @@ def _reexecute(run: _Pass, event: CaseEvent) -> None:
     """Apply one state-changing event to the workflow in memory and compare its data."""
     try:
         with determinism.frozen(event.at, f"{run.key}:{event.seq}"):
-            script_engine = make_script_engine(_calendar_as_it_was(event.inputs))
+            script_engine = make_script_engine(calendar_as_it_was(event.inputs))
             if run.workflow is not None:
                 run.workflow.script_engine = script_engine
             inputs = from_json_value(event.inputs)
@@ -163,6 +167,11 @@ def _reexecute(run: _Pass, event: CaseEvent) -> None:
         run.finding = AuditFinding(run.key, event.seq, f"cannot be re-executed: {error}")
         return
     run.workflow = outcome.workflow
+    _compare(run, event)
+
+
+def _compare(run: _Pass, event: CaseEvent) -> None:
+    """The replayed data must be what the history records; note elements and timers."""
     replayed = to_json_value(case_data(run.workflow))
     if replayed != run.data:
         keys = sorted(k for k in {*replayed, *run.data} if replayed.get(k) != run.data.get(k))
@@ -171,6 +180,16 @@ def _reexecute(run: _Pass, event: CaseEvent) -> None:
     states = states_by_process(run.workflow)
     run.elements = {p: ElementStates(tuple(c), tuple(a)) for p, (c, a) in states.items()}
     run.timers = tuple(WaitingTimer(*t) for t in waiting_timers(run.workflow))
+
+
+def _recalculate(run: _Pass, events: Sequence[CaseEvent]) -> None:
+    """Re-run the history so far with the schedule a `recalculated` event loaded."""
+    try:
+        run.workflow, _state = rerun(run.runner, run.key, events, schedule_patch(events))
+    except EngineError as error:
+        run.finding = AuditFinding(run.key, events[-1].seq, f"cannot be re-executed: {error}")
+        return
+    _compare(run, events[-1])
 
 
 def _step(event: CaseEvent, before: dict[str, Any], run: _Pass) -> ReplayStep:

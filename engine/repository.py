@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, union
+from sqlalchemy import delete, select, text, union
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -24,6 +24,16 @@ from .models import (
     SourceBlob,
     User,
 )
+
+
+def serialize(session: Session, name: str) -> None:
+    """Hold a transaction-wide lock named `name`: writers of the same kind run one by one.
+
+    PostgreSQL takes an advisory lock (statements after it see what the previous holder
+    committed); SQLite needs nothing, its writers are serialized by BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def latest_deployment(session: Session) -> Deployment | None:
@@ -93,6 +103,28 @@ def case_by_key(session: Session, key: str) -> Case:
     return case
 
 
+def lock_case(session: Session, case_id: int | None = None, key: str | None = None) -> Case:
+    """The case, locked until commit and read afresh: check-then-act is safe after this.
+
+    PostgreSQL gets `SELECT ... FOR UPDATE`, so a second writer waits here and then
+    sees the first one's result; SQLite writers are already serialized by BEGIN IMMEDIATE.
+    """
+    query = select(Case).execution_options(populate_existing=True)
+    match = Case.id == case_id if key is None else Case.business_key == key
+    query = query.where(match)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    case = session.scalars(query).first()
+    if case is None:
+        raise NotFound(f"no case with key '{key}'")
+    return case
+
+
+def case_id_of_task(session: Session, task_id: str) -> int | None:
+    """The case an open task belongs to (a plain read that loads no object)."""
+    return session.scalar(select(HumanTask.case_id).where(HumanTask.id == task_id))
+
+
 def case_exists(session: Session, key: str) -> bool:
     """True if a case already uses this business key."""
     return session.scalar(select(Case.id).where(Case.business_key == key)) is not None
@@ -100,7 +132,7 @@ def case_exists(session: Session, key: str) -> bool:
 
 def human_task(session: Session, task_id: str) -> HumanTask:
     """The inbox row of an open task, or NotFound."""
-    row = session.get(HumanTask, task_id)
+    row = session.get(HumanTask, task_id, populate_existing=True)
     if row is None:
         raise NotFound(f"no open task with id '{task_id}'")
     return row

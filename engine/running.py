@@ -38,9 +38,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessage
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import MessageRejected, ScriptFailed, TaskNotReady
+from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
 from .modeling import CAMUNDA
+from .scripting import SandboxViolation
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,17 @@ def advance(workflow: BpmnWorkflow, watcher: Watcher | None = None) -> None:
     try:
         workflow.do_engine_steps(did_complete_task=watcher)
     except SpiffWorkflowException as error:
-        raise ScriptFailed(_describe(error)) from error
+        raise _script_error(error) from error
+
+
+def _script_error(error: SpiffWorkflowException) -> ScriptFailed | ScriptStopped:
+    """ScriptFailed lands on the case; a machine-dependent stop must not (see ScriptStopped)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, SandboxViolation) and not cause.deterministic:
+            return ScriptStopped(_describe(error))
+        cause = cause.__cause__ or cause.__context__
+    return ScriptFailed(_describe(error))
 
 
 def _describe(error: SpiffWorkflowException) -> str:
@@ -197,7 +208,7 @@ def complete_user_task(
     try:
         task.run()
     except SpiffWorkflowException as error:
-        raise ScriptFailed(_describe(error)) from error
+        raise _script_error(error) from error
     if watcher is not None:
         watcher(task)
     advance(workflow, watcher)

@@ -7,7 +7,7 @@ is due, with the start timer marked as fired and optional start data from a repo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -45,7 +45,11 @@ def next_start_after(
     """Evaluate the start timer's expression with `now()` = `after`."""
     with determinism.frozen(after, f"schedule:{version.process_id}"):
         environment = make_script_engine(calendar).environment
-        value = environment.evaluate(version.start_timer or "", {})
+        try:
+            value = environment.evaluate(version.start_timer or "", {})
+        except Exception as error:  # a script error, or one of the sandbox's limits
+            raise ScriptFailed(f"{version.process_id}: the start timer failed: "
+                               f"{type(error).__name__}: {error}") from error  # fmt: skip
     moment = as_instant(value)
     if moment <= after:
         raise ScriptFailed(f"{version.process_id}: the start timer gave {moment.isoformat()}, "
@@ -53,17 +57,41 @@ def next_start_after(
     return moment
 
 
-def start_next_due(service: Service, now: datetime) -> str | None:
-    """Start one scheduled process whose time has come; return the new case's key."""
+def start_next_due(service: Service, now: datetime) -> tuple[str, str | None] | None:
+    """Start one scheduled process whose time has come: (new case's key, error or None).
+
+    A start that fails (a script past its limits, ...) is skipped with the reason, so
+    one broken process cannot stop the timer worker or keep it retrying the same start.
+    """
     row = repo.lease_due_schedule(service.session, now)
     if row is None:
         return None
     version = repo.latest_version(service.session, row.process_id)
     assert version is not None
     due = row.next_start_at
-    data = REPORTS[version.start_data](service.session, due) if version.start_data else {}
     key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d-%H%M}"
-    service.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
-    row.last_case_key = key
-    row.next_start_at = next_start_after(version, service.calendar(), after=due)
-    return key
+    error = _start(service, version, key, due, now)
+    if error is None:
+        row.last_case_key = key
+    try:
+        row.next_start_at = next_start_after(version, service.calendar(), after=due)
+    except Exception as failure:  # a broken start timer: try again tomorrow, say why
+        row.next_start_at = due + timedelta(days=1)
+        error = f"{error + '; ' if error else ''}next start: {failure}; retrying in a day"
+    return key, error
+
+
+def _start(
+    service: Service, version: ProcessVersion, key: str, due: datetime, now: datetime
+) -> str | None:
+    savepoint = service.session.begin_nested()
+    try:
+        data = REPORTS[version.start_data](service.session, due) if version.start_data else {}
+        service.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
+    except KeyboardInterrupt:
+        raise  # the operator stopping the worker
+    except BaseException as error:  # nothing a process does may stop the worker
+        savepoint.rollback()
+        return f"{type(error).__name__}: {error}"
+    savepoint.commit()
+    return None

@@ -15,10 +15,20 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import acting, casefiles, deployment, determinism, health, organisation, scheduling
+from . import (
+    acting,
+    casefiles,
+    deployment,
+    determinism,
+    health,
+    organisation,
+    sandbox_limits,
+    scheduling,
+)
 from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
@@ -36,10 +46,13 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
 from .running import Runner
 from .settings import Settings
+from .signin import SignIns
 from .views import (
+    CalendarLoaded,
     CaseSummary,
     CaseView,
     DeployResult,
@@ -56,6 +69,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         determinism.install()
+        sandbox_limits.configure(settings.script_limits)
         self.settings = settings
         self.sql = connect(settings.database_url)
         self._sessions = session_factory(self.sql)
@@ -113,6 +127,10 @@ class Engine:
         except StaleDataError as error:
             session.rollback()
             raise StaleCase() from error
+        except IntegrityError as error:  # a concurrent writer inserted the same row first
+            session.rollback()
+            raise Conflict("someone else saved the same thing at the same time; "
+                           "reload and try again") from error  # fmt: skip
         except BaseException:
             session.rollback()
             raise
@@ -146,7 +164,9 @@ class Engine:
             if started is None:
                 break
             if on_case is not None:
-                on_case(started, [{"spec": "start", "name": "scheduled start", "due": None}])
+                key, error = started
+                spec = f"start failed: {error}" if error else "start"
+                on_case(key, [{"spec": spec, "name": "scheduled start", "due": None}])
         fired: set[int] = set()
         cursor: tuple[datetime, int] | None = None
         while True:
@@ -186,8 +206,8 @@ class Service:
                 scheduling.schedule(self.session, version, self.calendar(), after=now)
         return result
 
-    def start_next_scheduled(self, now: datetime) -> str | None:
-        """Start one scheduled process whose time has come; return the new case's key."""
+    def start_next_scheduled(self, now: datetime) -> tuple[str, str | None] | None:
+        """Start one scheduled process whose time has come: (the case's key, error or None)."""
         return scheduling.start_next_due(self, now)
 
     def process_versions(self) -> list[dict[str, Any]]:
@@ -220,7 +240,20 @@ class Service:
         user.display_name, user.groups = display_name, list(groups)
         user.unit_code, user.roles = unit, list(roles)
         if password is not None:
+            if user.password_hash is not None:  # a changed password ends the old sign-ins
+                self.signins.revoke_user(username)
             user.password_hash = hash_password(password)
+
+    @property
+    def signins(self) -> SignIns:
+        """Server-side web sessions, API tokens and tracking grants (see `engine.signin`)."""
+        return SignIns(self.session)
+
+    def sign_out_everywhere(self, username: str) -> int:
+        """End every web session and API token of a staff member; return how many were open."""
+        if repo.user(self.session, username) is None:
+            raise NotFound(f"unknown user '{username}'")
+        return self.signins.revoke_user(username)
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The user if the password is right and the account active, else None."""
@@ -273,7 +306,10 @@ class Service:
             tracking_code_hash=casefiles.code_hash(code) if code else None,
         )  # fmt: skip
         self.session.add(case)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as error:  # a concurrent start took the key after our check
+            raise Conflict(f"a case with key '{key}' already exists") from error
         start_data = {**(data or {}), "case_key": key}
         inputs: dict[str, Any] = {
             "process_id": process_id, "version": version.version, "data": start_data,
@@ -297,7 +333,7 @@ class Service:
 
     def get_task(self, task_id: str, username: str) -> TaskView:
         """One open task, if the user may see it (a conflict if it was just completed)."""
-        if self.session.get(HumanTask, task_id) is None:
+        if self.session.get(HumanTask, task_id, populate_existing=True) is None:
             self._explain_missing_task(task_id, username)
         row = repo.human_task(self.session, task_id)
         case = self.session.get(Case, row.case_id)
@@ -313,6 +349,7 @@ class Service:
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Take a group task for oneself so colleagues see it is being handled."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by not in (None, username):
             raise Conflict(f"task already claimed by {view.claimed_by}")
@@ -324,6 +361,7 @@ class Service:
 
     def unclaim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Give a claimed task back to its groups."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by != username:
             raise Conflict("only the user who claimed the task can give it back")
@@ -337,6 +375,7 @@ class Service:
         self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
     ) -> CaseView:
         """Validate form data and complete the task; the case runs on to its next wait."""
+        self._lock_case_of(task_id)
         view = self.get_task(task_id, username)
         if view.claimed_by not in (None, username):
             raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
@@ -351,7 +390,7 @@ class Service:
         at: datetime | None = None,
     ) -> CaseView:  # fmt: skip
         """Deliver a named message (e.g. a citizen's reply) to a waiting case."""
-        case = repo.case_by_key(self.session, key)
+        case = repo.lock_case(self.session, key=key)
         inputs = {"message": message, "payload": payload}
         self._act(case, "message_received", actor, at or datetime.now(UTC), inputs)
         return self._case_view(case)
@@ -367,6 +406,12 @@ class Service:
         user = self.get_user(viewer)
         visible = organisation.visible_cases(self.session, user, status, limit)
         return casefiles.summaries(self.session, visible)
+
+    def cases_awaiting_schedules(self, viewer: str) -> list[CaseSummary]:
+        """Open cases counted without a holiday schedule (for process admins, who load them)."""
+        if PROCESS_ADMIN not in self.get_user(viewer).roles:
+            raise NotAllowed("only process admins see the cases awaiting a holiday schedule")
+        return casefiles.summaries(self.session, cases_awaiting_schedules(self.session))
 
     def track(self, key: str, code: str) -> PublicCaseView:
         """The public tracking view of a case (case number + tracking code)."""
@@ -413,6 +458,8 @@ class Service:
         if user is None:
             raise NotFound(f"unknown user '{username}'")
         user.active = active
+        if not active:
+            self.signins.revoke_user(username)
 
     def fire_due_batch(
         self, now: datetime, after: tuple[datetime, int] | None, limit: int, fired: set[int]
@@ -440,7 +487,9 @@ class Service:
         except Conflict:
             savepoint.rollback()  # another worker or a person moved it first: skip
             return case.business_key, []
-        except Exception as error:  # one broken case must not stop every other timer
+        except KeyboardInterrupt:
+            raise  # the operator stopping the worker
+        except BaseException as error:  # one broken case must not stop every other timer
             savepoint.rollback()
             acting.quarantine(self.session, case, now, f"{type(error).__name__}: {error}")
             return case.business_key, []
@@ -449,14 +498,17 @@ class Service:
 
     # --- calendar -----------------------------------------------------------------------------
 
-    def load_calendar(self, text: str) -> int:
-        """Load an official holiday schedule (see `calendar.load_schedule`); return its days."""
+    def load_calendar(self, text: str, at: datetime | None = None) -> CalendarLoaded:
+        """Load an official holiday schedule (see `calendar.load_schedule`) and recompute
+        the deadlines of open cases that were counted without it (`recalculation.py`)."""
         try:
             days = load_schedule(text)
         except ScheduleError as error:
             raise CalendarError(f"{error}; nothing was loaded") from None
         repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
-        return len(days)
+        self.session.flush()
+        changed = recalculate_open_cases(self, (at or datetime.now(UTC)).astimezone(UTC))
+        return CalendarLoaded(days=len(days), recalculated=changed)
 
     def reports(self, process_id: str = INTAKE_PROCESS) -> Reports:
         """The leaders' reports (三率, ranking, hot spots, overdue lists) in this transaction."""
@@ -517,6 +569,12 @@ class Service:
                 raise TaskNotReady(f"task {task_id} was already completed by {done.actor} at "
                                    f"{done.at.isoformat()}; reload the case")  # fmt: skip
         raise NotFound(f"no open task with id '{task_id}'")
+
+    def _lock_case_of(self, task_id: str) -> None:
+        """Lock the task's case before reading the task, so the checks see the latest state."""
+        case_id = repo.case_id_of_task(self.session, task_id)
+        if case_id is not None:
+            repo.lock_case(self.session, case_id)
 
     def _require_may_see(self, view: TaskView, username: str) -> None:
         """Out-of-scope tasks look like missing ones (never leak that they exist)."""

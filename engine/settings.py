@@ -3,8 +3,43 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ScriptLimits:
+    """How much work one evaluation of a diagram script or expression may do.
+
+    The size limits trip identically on every run and replay; the CPU and memory
+    limits are a backstop that depends on the machine, so when they trip the action
+    is not stored (see engine/README.md, "Script limits").
+    """
+
+    lines: int = 200_000  # MASHANGBAN_SCRIPT_MAX_LINES
+    int_bits: int = 10_000  # MASHANGBAN_SCRIPT_MAX_INT_BITS
+    items: int = 1_000_000  # MASHANGBAN_SCRIPT_MAX_ITEMS (characters or elements)
+    cpu_seconds: float = 5.0  # MASHANGBAN_SCRIPT_MAX_CPU_SECONDS
+    memory_mb: int = 256  # MASHANGBAN_SCRIPT_MAX_MEMORY_MB (growth of the process peak)
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str]) -> ScriptLimits:
+        """Read MASHANGBAN_SCRIPT_MAX_* variables; unset ones keep their defaults."""
+        values: dict[str, float | int] = {}
+        for item in fields(cls):
+            name = f"MASHANGBAN_SCRIPT_MAX_{item.name.upper()}"
+            raw = environ.get(name)
+            if raw is None or not raw.strip():
+                continue
+            kind = float if item.type in (float, "float") else int
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ValueError(f"{name}={raw!r} is not a number") from None
+            if value <= 0:
+                raise ValueError(f"{name}={raw!r} must be greater than 0")
+            values[item.name] = value
+        return cls(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -13,19 +48,21 @@ class Settings:
 
     database_url: str
     instance_path: Path
+    script_limits: ScriptLimits = field(default_factory=ScriptLimits)
     # Due cases a timer worker leases per transaction (MASHANGBAN_TIMER_BATCH): larger
     # batches share one commit; on SQLite a batch holds the write lock while it fires.
     timer_batch: int = 20
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Build settings from DATABASE_URL and MASHANGBAN_INSTANCE (default ./instance)."""
+        """Build settings from DATABASE_URL, MASHANGBAN_INSTANCE and MASHANGBAN_SCRIPT_MAX_*."""
         env = os.environ if environ is None else environ
         instance = Path(env.get("MASHANGBAN_INSTANCE", "instance")).resolve()
         default_url = f"sqlite:///{instance / 'mashangban.db'}"
         return cls(
             database_url=env.get("DATABASE_URL", default_url),
             instance_path=instance,
+            script_limits=ScriptLimits.from_env(env),
             timer_batch=_positive(env, "MASHANGBAN_TIMER_BATCH", 20),
         )
 

@@ -45,7 +45,7 @@ class CaseView:
     tasks: tuple[TaskView, ...]
     next_timer_at: datetime | None
     error: str | None
-    warnings: tuple[str, ...]
+    warnings: tuple[Any, ...]  # {code, ...} entries (casewarnings.py); 0.1.0 stored text
     events: int
     created_at: datetime
     updated_at: datetime
@@ -93,6 +93,14 @@ class DeployResult:
     def changed(self) -> bool:
         """True if any process got a new version."""
         return any(p.created for p in self.processes)
+
+
+@dataclass(frozen=True)
+class CalendarLoaded:
+    """What loading a holiday schedule did: days stored, open cases recalculated."""
+
+    days: int
+    recalculated: int
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 TABLES = (
     "case_events", "chain_checkpoints", "human_task_candidates", "human_tasks", "cases",
     "process_versions", "deployment_files", "deployments", "source_blobs", "users",
-    "calendar_days", "org_units", "process_schedules", "worker_heartbeats",
+    "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
 )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -73,12 +73,17 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .auth import current_user
     from .casefacts import unit_name
+    from .notices import for_viewer
     from .replayview import finding_text
+
+    def case_notices(warnings: Any) -> list[str]:
+        user = current_user()
+        return for_viewer(warnings, user.roles if user else ())
 
     app.jinja_env.globals.update(
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
-        urgency=timefmt.urgency, may_audit=may_audit,
+        urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
@@ -92,6 +97,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    max_age = int(current_app.config["MASHANGBAN_HSTS_MAX_AGE"])
+    if request.is_secure and max_age > 0:  # HTTPS as seen by us, or by a trusted proxy
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     if not request.path.startswith(("/assets/", "/static/")):
         response.headers.setdefault("Cache-Control", "no-store")  # codes and personal data
     return response

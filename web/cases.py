@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from . import db
 from .auth import login_required, me
 from .casefacts import case_context
+from .notices import ADMIN_ROLE
 from .vocabulary import STATUSES
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -24,8 +25,14 @@ def index() -> Any:
         return redirect(url_for("cases.case", key=query), 303)
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    cases = db.service().list_cases(me().username, status=status or None, limit=MAX_LISTED)
-    return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES)
+    admin = ADMIN_ROLE in me().roles
+    if admin and request.args.get("attention") == "calendar":  # the process admin's worklist
+        cases = db.service().cases_awaiting_schedules(me().username)
+        status = "attention"
+    else:
+        cases = db.service().list_cases(me().username, status=status or None, limit=MAX_LISTED)
+    return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES,
+                           admin=admin)  # fmt: skip
 
 
 @bp.get("/<key>")

@@ -22,8 +22,14 @@ DEFAULTS: dict[str, Any] = {
     # at that many per RATE_LIMIT_PERIOD seconds (see web/ratelimit.py).
     "MASHANGBAN_RATE_LIMIT": 20,
     "MASHANGBAN_RATE_LIMIT_PERIOD": 60,
+    # Seconds a staff sign-in (web session) and an API token last; both live server-side
+    # in the `sessions` table and end earlier on logout, password change, a disabled
+    # account or `mashangban user signout NAME`.
+    "MASHANGBAN_SESSION_LIFETIME": 8 * 3600,
     "MASHANGBAN_TOKEN_TTL": 8 * 3600,
     "MASHANGBAN_TRUST_PROXY": 0,
+    # Strict-Transport-Security on HTTPS responses (0 turns it off); see web/README.md.
+    "MASHANGBAN_HSTS_MAX_AGE": 365 * 24 * 3600,
     "MASHANGBAN_NODE_MODULES": None,
     # /metrics: clients in these networks, or any client with this bearer token (web/metrics.py).
     "MASHANGBAN_METRICS_NETWORKS": "127.0.0.1/32,::1/128",
@@ -35,15 +41,14 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "msb_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
-    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "JSON_AS_ASCII": False,
 }
 
 # Environment variables read as integers / strings (everything else stays as in DEFAULTS).
 INT_KEYS = (
     "MASHANGBAN_RATE_LIMIT", "MASHANGBAN_RATE_LIMIT_PERIOD", "MASHANGBAN_TOKEN_TTL",
-    "MASHANGBAN_TRUST_PROXY", "MAX_CONTENT_LENGTH",
+    "MASHANGBAN_TRUST_PROXY", "MAX_CONTENT_LENGTH", "MASHANGBAN_HSTS_MAX_AGE",
+    "MASHANGBAN_SESSION_LIFETIME",
 )  # fmt: skip
 STR_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MASHANGBAN_ENV", "MASHANGBAN_INTAKE_PROCESS",
@@ -70,6 +75,9 @@ def load_config(
             app.config[key] = _integer(key, env[key])
     if test_config is not None:
         app.config.from_mapping(test_config)
+    lifetime = int(app.config["MASHANGBAN_SESSION_LIFETIME"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=lifetime)
+    app.config["WTF_CSRF_TIME_LIMIT"] = lifetime  # a form may stay open as long as the sign-in
     explicit = test_config is not None and "SESSION_COOKIE_SECURE" in test_config
     _apply_security(app, keep_cookie_setting=explicit)
 

@@ -7,6 +7,7 @@
 | Conflict (StaleCase, TaskNotReady) | 409 | conflict / stale_case / task_not_ready |
 | FormInvalid | 422 | form_invalid (with `fields`) |
 | InvalidProcess | 422 | invalid_process (with `problems`) |
+| ScriptStopped | 422 | script_stopped (a diagram script hit the CPU/memory limit; nothing saved) |
 | other EngineError | 400 | its `code` |
 
 JSON errors look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.
@@ -27,9 +28,11 @@ from engine.errors import (
     InvalidProcess,
     NotAllowed,
     NotFound,
+    ScriptStopped,
 )
 
-from . import db
+from . import db, resume
+from .auth import current_user
 from .i18n import field_message
 from .i18n import gettext as _
 
@@ -39,6 +42,7 @@ ENGINE_STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (Conflict, 409),
     (FormInvalid, 422),
     (InvalidProcess, 422),
+    (ScriptStopped, 422),
 )
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -106,6 +110,8 @@ def handle_engine_error(error: EngineError) -> Any:
             problems = [str(p) for p in error.problems]
             return json_error(status, error.code, str(error), problems=problems)
         return json_error(status, error.code, str(error) if status != 404 else _("未找到"))
+    if isinstance(error, ScriptStopped):
+        return _page(status, _("流程中的脚本超出了运行限制，本次操作没有保存。请联系流程管理员。"))
     return _page(status)
 
 
@@ -113,10 +119,12 @@ def handle_http_error(error: HTTPException) -> Any:
     """Werkzeug errors (404, 405, 413, 429, CSRF ...) as JSON or a page."""
     db.rollback()
     status = error.code or 500
+    if isinstance(error, CSRFError) and resume.can_resume():
+        return _resume_after_csrf_failure()
     if isinstance(error, CSRFError):
         code, message = "csrf_failed", _("页面已过期或来源不明，请刷新页面后重试。")
     else:
-        code = HTTP_CODES.get(status, "error")
+        code = getattr(error, "error_code", None) or HTTP_CODES.get(status, "error")
         message = _(PAGE_TEXT.get(status, ("请求有误", ""))[0])
         if error.description and error.description != type(error).description:
             message = error.description  # a message the raising code wrote for this case
@@ -128,6 +136,14 @@ def handle_http_error(error: HTTPException) -> Any:
         if name.lower() != "content-type":
             response.headers[name] = value
     return response, status
+
+
+def _resume_after_csrf_failure() -> Response:
+    """An outdated form (expired cookie or token): keep what was typed, sign in if needed."""
+    fields, target = resume.typed_fields(), resume.target_path()
+    if resume.needs_login() and current_user() is None:
+        return resume.login_page(fields, target)
+    return resume.continue_page(fields, target, status=400)
 
 
 def _page(status: int, detail: str | None = None) -> tuple[Response, int]:

@@ -76,7 +76,7 @@ def build_rows(
         rows.append(
             InboxRow(
                 task=task, title=str(data.get("title") or ""), kind=data.get("kind"),
-                tier=data.get("tier"), level=_level(data.get("level")),
+                tier=data.get("tier"), level=level_number(data.get("level")),
                 departments=_departments(data),
                 left=left, mine=username in (task.claimed_by, task.assignee), overdue=overdue,
                 due_today=bool(task.due_at and not overdue
@@ -122,7 +122,8 @@ def _in_tab(row: InboxRow, tab: str) -> bool:
     }[tab]
 
 
-def _level(value: Any) -> int | None:
+def level_number(value: Any) -> int | None:
+    """The case's level as a number (the register form may store it as text), else None."""
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -1,8 +1,10 @@
 """Citizens and enterprises, without an account: submit a matter, track it, rate the answer.
 
-The tracking code is the only key to a case here. After a successful lookup it is kept
-in the (signed) session so the tracking page and the rating form need no code in the
-URL; lookups are rate-limited per IP so codes cannot be guessed.
+The tracking code is the only key to a case here. It is never kept in the cookie (a
+signed cookie is readable by anyone who holds it): a successful lookup opens a
+server-side tracking grant (`engine.signin`), and the cookie keeps only the grant's
+random token, so the tracking page and the rating form need no code in the URL.
+Lookups are rate-limited per IP so codes cannot be guessed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from engine.errors import NotFound
+from engine.views import PublicCaseView
 
 from . import db, ratelimit
 from .appeals import AppealInvalid, parse_appeal, window_units
@@ -65,9 +68,10 @@ def appeal() -> Any:
         except AppealInvalid as error:
             errors = error.fields
         else:
-            session["receipt"] = {"key": key, "code": code}
-            _remember(key, code)
-            return redirect(url_for("public.receipt"), 303)
+            _remember(key)
+            # Shown in this response only, so the code is never stored to show it later.
+            html = render_template("public/receipt.html", key=key, code=code)
+            return html, 200, {"Cache-Control": "no-store"}
     html = render_template(
         "public/appeal.html", form=form, errors=errors, kinds=KINDS, tiers=TIERS,
         windows=window_units(units),
@@ -79,15 +83,6 @@ _FORM_KEYS = (
     "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
     "enterprise_name",
 )  # fmt: skip
-
-
-@bp.get("/appeal/receipt")
-def receipt() -> Any:
-    """The case number and tracking code, shown once after submitting."""
-    shown = session.pop("receipt", None)
-    if not shown:
-        return redirect(url_for("public.track"), 303)
-    return render_template("public/receipt.html", key=shown["key"], code=shown["code"])
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -103,7 +98,7 @@ def track() -> Any:
         except NotFound:
             error = _("案件编号或查询码不正确。")
         else:
-            _remember(key, code)
+            _remember(key)
             return redirect(url_for("public.tracked", key=key), 303)
     return render_template("public/track.html", case_no=key, error=error), 404 if error else 200
 
@@ -111,10 +106,9 @@ def track() -> Any:
 @bp.get("/track/<key>")
 def tracked(key: str) -> Any:
     """Status, stage, the public reply, the timeline and, when asked for, the rating form."""
-    code = session.get("tracking", {}).get(key)
-    if not code:
+    view = _granted(key)
+    if view is None:
         return redirect(url_for("public.track", case_no=key), 303)
-    view = db.service().track(key, code)
     return render_template("public/tracked.html", view=view, ratings=RATINGS)
 
 
@@ -122,12 +116,11 @@ def tracked(key: str) -> Any:
 def rate(key: str) -> Response:
     """Deliver the submitter's rating to the waiting case."""
     ratelimit.check("track")
-    code = session.get("tracking", {}).get(key)
-    if not code:
+    view = _granted(key)
+    if view is None:
         return redirect(url_for("public.track", case_no=key), 303)
     rating = request.form.get("rating", "")
     comment = request.form.get("comment", "").strip()
-    view = db.service().track(key, code)
     if not view.rating_requested:
         flash(_("此案件目前无需评价。"), "info")
     elif rating not in RATINGS or len(comment) > MAX_COMMENT:
@@ -149,9 +142,24 @@ def _deliver_rating(key: str, payload: dict[str, str]) -> None:
         flash(_("感谢您的评价！"), "success")
 
 
-def _remember(key: str, code: str) -> None:
-    """Keep the last few (case number, code) pairs this browser looked up."""
+def _granted(key: str) -> PublicCaseView | None:
+    """The case's public view if this browser proved its tracking code earlier."""
+    token = session.get("tracking", {}).get(key)
+    if not isinstance(token, str):
+        return None
+    try:
+        return db.service().signins.tracked(token, key)
+    except NotFound:
+        return None
+
+
+def _remember(key: str) -> None:
+    """Open a tracking grant for the case; the cookie keeps the last few grants' tokens."""
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    agent = request.user_agent.string or ""
+    token = db.service().signins.open("track", lifetime, case_key=key, user_agent=agent)
+    db.commit()
     tracking = dict(session.get("tracking", {}))
     tracking.pop(key, None)
-    tracking[key] = code
+    tracking[key] = token
     session["tracking"] = dict(list(tracking.items())[-MAX_TRACKED:])

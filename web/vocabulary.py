@@ -63,6 +63,7 @@ EVENTS = {
     "extended": "延期",
     "data_edited": "修改数据",
     "migrated": "迁移到新流程版本",
+    "recalculated": "重新计算时限",
 }
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,31 @@ def test_user_add__reports_the_groups(run: Run) -> None:
     assert result.out.strip() == "user li: groups town_a_clerks"
 
 
+def test_user_signout_and_disable__end_the_sessions(run: Run) -> None:
+    run("init")
+    run("user", "add", "li", "--group", "town_a_clerks")
+    engine = Engine(Settings.from_env())
+    try:
+        with engine.transaction() as service:
+            token = service.signins.open("web", timedelta(hours=1), username="li")
+        assert run("user", "signout", "li").out.strip() == (
+            "user li: 1 session(s) and API token(s) ended"
+        )
+        with engine.transaction() as service:
+            assert service.signins.user(token) is None
+            token = service.signins.open("api", timedelta(hours=1), username="li")
+        assert run("user", "disable", "li").code == 0
+        with engine.transaction() as service:
+            assert service.signins.user(token, "api") is None
+        assert run("user", "enable", "li").code == 0
+        with engine.transaction() as service:
+            assert service.get_user("li").username == "li"
+    finally:
+        engine.close()
+    unknown = run("user", "signout", "nobody")
+    assert unknown.code != 0 and "unknown user 'nobody'" in unknown.err
+
+
 # --- cases and tasks ------------------------------------------------------------------------
 
 
@@ -203,6 +229,38 @@ def test_replay__rebuilds_the_stored_state_identically(deployed: Run, register_t
     assert result.code == 0
     assert "identical" in result.out
     assert "active tasks: handle" in result.out
+
+
+def test_replay__a_different_state_exits_non_zero(
+    deployed: Run, register_task: str, tmp_path: Path
+) -> None:
+    complete_register(deployed, register_task)
+    with sqlite3.connect(tmp_path / "mashangban.db") as db:  # edited behind the engine's back
+        db.execute("UPDATE cases SET state = state || ' ' WHERE business_key = 'K'")
+
+    result = deployed("replay", "K")
+
+    assert "replayed state is DIFFERENT" in result.out
+    assert result.code == 1
+    assert deployed("replay", "K", "--json").code == 1
+
+
+def test_audit_verify__with_heads_reports_only_the_named_case(
+    deployed: Run, register_task: str, tmp_path: Path
+) -> None:
+    assert deployed("case", "start", "two_step", "--key", "OTHER").code == 0
+    heads = tmp_path / "heads.json"
+    assert deployed("audit", "export", str(heads)).code == 0
+    exported = json.loads(heads.read_text())
+    exported["OTHER"]["head"] = "0" * 64  # OTHER differs from the file; K does not
+    heads.write_text(json.dumps(exported))
+
+    named = deployed("audit", "verify", "K", "--heads", str(heads))
+    everything = deployed("audit", "verify", "--heads", str(heads))
+
+    assert named.code == 0, named.out
+    assert "OTHER" not in named.out and named.out.startswith("ok: 1 case chain(s)")
+    assert everything.code == 1 and "OTHER" in everything.out
 
 
 # --- timers ---------------------------------------------------------------------------------

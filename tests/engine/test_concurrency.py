@@ -1,9 +1,11 @@
-"""Two people submitting the same task at once: one wins, the other gets a conflict."""
+"""Racing writers: two people submitting one task, a schedule load against a completion."""
 
 import threading
+from datetime import datetime
 
 import pytest
 
+from engine.calendar import SHANGHAI
 from engine.errors import Conflict
 from engine.service import Engine
 from engine.settings import Settings
@@ -51,3 +53,43 @@ def test_racing_completions__one_wins_one_conflict_nothing_lost(deployed, round_
     assert len(completions) == 1
     assert case.events == len(events) == 2
     assert [t.task_spec for t in case.tasks] == ["handle"]
+
+
+def test_calendar_load_racing_a_completion__both_apply_or_one_conflicts_nothing_lost(deployed):
+    """A schedule load recalculating a case while a clerk completes its task."""
+    new_year_eve = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # due 2027-01-01 (no data)
+    second = Engine(Settings(deployed.settings.database_url, deployed.settings.instance_path))
+    with deployed.transaction() as service:
+        task = service.start_case("two_step", key="CAL", at=new_year_eve).tasks[0]
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            if index == 0:
+                with deployed.transaction() as service:
+                    results[0] = service.load_calendar("2027-01-01 holiday 元旦\n")
+            else:
+                with second.transaction() as service:
+                    results[1] = service.complete_task(task.id, "li", REGISTRATION)
+        except Exception as error:  # collected and asserted on below
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        second.close()
+
+    assert all(not isinstance(r, Exception) or isinstance(r, Conflict) for r in results), results
+    assert any(not isinstance(r, Exception) for r in results), results
+    with deployed.transaction() as service:
+        kinds = [e.kind for e in service.history("CAL")]
+        assert service.verify("CAL") == []
+        assert service.replay("CAL").matches_stored is True
+    assert ("task_completed" in kinds) == (not isinstance(results[1], Exception))
+    assert ("recalculated" in kinds) <= (not isinstance(results[0], Exception))

@@ -159,15 +159,28 @@ def test_replay__twice_gives_the_same_result(deployed):
     assert first.matches_stored is True
 
 
-def test_replay__schedule_loaded_after_the_case_does_not_change_its_past(deployed):
+def test_replay__reproduces_a_recalculation_after_a_schedule_is_loaded(deployed):
     new_year_eve = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)
     with deployed.transaction() as s:
         case = s.start_case("sla_timer", key="P8", actor="li", at=new_year_eve)
     assert case.data["deadline"] == "2027-01-01T17:30:00+08:00"  # no 2027 data: weekdays only
     with deployed.transaction() as s:
-        s.load_calendar("2027-01-01 holiday 元旦\n")
+        s.load_calendar("2027-01-01 holiday 元旦\n", at=new_year_eve + timedelta(hours=1))
+    with deployed.transaction() as s:  # the case goes on after its recalculation
+        [task] = s.get_case("P8").tasks
+        s.complete_task(task.id, "li", {"answer": "已答复"}, at=new_year_eve + timedelta(hours=3))
 
     with deployed.transaction() as s:
-        replayed = s.replay("P8")
-    assert replayed.data["deadline"] == "2027-01-01T17:30:00+08:00"
+        replayed, before = s.replay("P8"), s.replay("P8", step=1)
+        kinds = [e.kind for e in s.history("P8")]
+        findings = s.verify("P8")
+        s.save_user("shen", "沈审计", [], roles=("auditor",))
+        steps = s.audit.replay("P8", "shen", with_diagrams=False)
+        checked = s.audit.verify("P8", "shen")
+    assert kinds == ["started", "recalculated", "task_completed"]
+    assert findings == []  # the hash chain and the case row agree with the history
+    assert steps.finding is None and checked.findings == ()  # the auditors' re-execution too
+    assert [step.kind for step in steps.steps] == kinds
     assert replayed.matches_stored is True
+    assert replayed.data["deadline"] == "2027-01-04T17:30:00+08:00"
+    assert before.data["deadline"] == "2027-01-01T17:30:00+08:00"  # the past as it was

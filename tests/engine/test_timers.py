@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import JSON, bindparam, text
 
 from engine.calendar import SHANGHAI
 from engine.service import Engine
@@ -252,23 +252,90 @@ def test_timers__two_workers_on_sqlite_fire_each_case_once(deployed_sqlite):
 # --- (d) deadlines in a year without holiday data ---------------------------------------
 
 
-def test_timers__deadline_in_a_year_without_data_warns_until_its_schedule_is_loaded(deployed):
-    new_year_eve = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # 2027-01-01 is a Friday
+NEW_YEAR_EVE = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # 2027-01-01 is a Friday
+NEW_YEARS_DAY = "2027-01-01 holiday 元旦\n"
+FIRST_WORKDAY_2027 = "2027-01-04T17:30:00+08:00"  # 01-01 holiday, 01-02/03 weekend
 
+
+def kinds(engine: Engine, key: str) -> list[str]:
+    with engine.transaction() as s:
+        return [event.kind for event in s.history(key)]
+
+
+def test_timers__deadline_in_a_year_without_data_warns_until_its_schedule_is_loaded(deployed):
     with deployed.transaction() as s:
-        unknown = s.start_case("sla_timer", key="Y1", actor="li", at=new_year_eve)
+        unknown = s.start_case("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
     # chinesecalendar has no 2027 data: Monday-Friday only, so 01-01 counts as a workday.
     assert unknown.data["deadline"] == "2027-01-01T17:30:00+08:00"
-    [warning] = unknown.warnings
-    assert "2027" in warning
-    assert "calendar load" in warning
+    assert unknown.warnings == (
+        {"code": "calendar_fallback", "years": [2027], "days": ["2027-01-01"]},
+    )
 
     with deployed.transaction() as s:
-        assert s.load_calendar("2027-01-01 holiday 元旦\n") == 1
+        loaded = s.load_calendar(NEW_YEARS_DAY)
     with deployed.transaction() as s:
-        known = s.start_case("sla_timer", key="Y2", actor="li", at=new_year_eve)
-        still_warned = s.get_case("Y1")
-    # 01-01 is a holiday and 01-02/03 a weekend: the next working day is Monday 01-04.
-    assert known.data["deadline"] == "2027-01-04T17:30:00+08:00"
+        known = s.start_case("sla_timer", key="Y2", actor="li", at=NEW_YEAR_EVE)
+    assert loaded.days == 1 and loaded.recalculated == 1
+    assert known.data["deadline"] == FIRST_WORKDAY_2027
     assert known.warnings == ()
-    assert still_warned.warnings == (warning,)
+
+
+def test_calendar_load__recomputes_data_timers_and_due_dates_of_open_fallback_cases(deployed):
+    with deployed.transaction() as s:
+        s.start_case("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
+        s.start_case("two_step", key="Y3", actor="li", at=NEW_YEAR_EVE)
+
+    with deployed.transaction() as s:
+        assert (
+            s.load_calendar(NEW_YEARS_DAY, at=NEW_YEAR_EVE + timedelta(hours=1)).recalculated == 2
+        )
+
+    with deployed.transaction() as s:
+        sla, two_step = s.get_case("Y1"), s.get_case("Y3")
+        [event] = [e for e in s.history("Y3") if e.kind == "recalculated"]
+    assert sla.data["deadline"] == FIRST_WORKDAY_2027 and sla.warnings == ()
+    [task] = two_step.tasks
+    assert task.due_at == datetime.fromisoformat(FIRST_WORKDAY_2027)
+    assert event.actor == "system" and event.inputs["calendar_patch"] == {"2027-01-01": False}
+    assert event.inputs["details"]["changes"] == [{
+        "element": "register", "field": "due_at", "before": "2027-01-01T17:30:00+08:00",
+        "after": FIRST_WORKDAY_2027}]  # fmt: skip
+    # The overdue timer now waits for Monday: on Saturday only the 2-hour reminder has fired.
+    deployed.fire_due_timers(datetime(2027, 1, 2, 9, 0, tzinfo=SHANGHAI))
+    with deployed.transaction() as s:
+        assert [t.task_spec for t in s.get_case("Y1").tasks] == ["respond"]
+    deployed.fire_due_timers(datetime(2027, 1, 4, 18, 0, tzinfo=SHANGHAI))
+    with deployed.transaction() as s:
+        assert [t.task_spec for t in s.get_case("Y1").tasks] == ["escalated_review"]
+
+
+def test_calendar_load__case_whose_timer_already_fired_is_left_with_a_warning(deployed):
+    with deployed.transaction() as s:
+        s.start_case("sla_timer", key="Y4", actor="li", at=NEW_YEAR_EVE)
+    deployed.fire_due_timers(datetime(2027, 1, 1, 18, 0, tzinfo=SHANGHAI))  # the old deadline
+    before = kinds(deployed, "Y4")
+
+    with deployed.transaction() as s:
+        assert s.load_calendar(NEW_YEARS_DAY).recalculated == 0
+    with deployed.transaction() as s:
+        case = s.get_case("Y4")
+    assert kinds(deployed, "Y4") == before and "recalculated" not in before
+    assert case.warnings == ({"code": "calendar_not_recalculated", "years": [2027]},)
+    assert [t.task_spec for t in case.tasks] == ["escalated_review"]
+
+
+def test_calendar_load__recalculates_cases_warned_in_the_0_1_0_wording(deployed):
+    with deployed.transaction() as s:
+        s.start_case("two_step", key="Y5", actor="li", at=NEW_YEAR_EVE)
+    legacy = ("no official holiday schedule for 2027: deadlines counted weekends only; "
+              "load it with `mashangban calendar load FILE`")  # fmt: skip
+    with deployed.sql.begin() as connection:  # as release 0.1.0 stored it
+        update = text("UPDATE cases SET warnings = :w WHERE business_key = 'Y5'")
+        connection.execute(update.bindparams(bindparam("w", type_=JSON)), {"w": [legacy]})
+
+    with deployed.transaction() as s:
+        assert s.load_calendar(NEW_YEARS_DAY).recalculated == 1
+    with deployed.transaction() as s:
+        case = s.get_case("Y5")
+    assert case.warnings == ()
+    assert case.tasks[0].due_at == datetime.fromisoformat(FIRST_WORKDAY_2027)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
-from types import SimpleNamespace
 
-import itsdangerous.timed
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from engine.service import Engine
 
@@ -45,20 +45,86 @@ def test_token__wrong_password_401_missing_fields_422_no_json_400(client: FlaskC
     missing = client.post("/api/v1/auth/token", json={"username": "li"})
     assert missing.status_code == 422 and "password" in _error(missing)["fields"]
     garbage = client.post("/api/v1/auth/token", data="nope", content_type="text/plain")
-    assert garbage.status_code == 400 and _error(garbage)["code"] == "bad_request"
+    assert garbage.status_code == 400 and _error(garbage)["code"] == "invalid_json"
 
 
-def test_token__tampered_or_expired_is_401(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+BROKEN_BODIES = {
+    "100,000 nested brackets": "[" * 100_000,
+    "50,000 nested objects": '{"a":' * 50_000,
+    "nesting deeper than the limit": '{"data": ' + "[" * 40 + "]" * 40 + "}",
+    "truncated": '{"username": "li", ',
+    "not an object": '["li", "password"]',
+    "NaN": '{"data": {"x": NaN}}',
+}
+
+
+@pytest.mark.parametrize("body", BROKEN_BODIES.values(), ids=BROKEN_BODIES.keys())
+def test_api__unparseable_body_is_400_invalid_json_on_every_json_endpoint(
+    client: FlaskClient, seeded: Engine, body: str
 ) -> None:
+    headers = api_token(client, "li")
+    key, _code = start(seeded)
+    for path, auth in (("/api/v1/auth/token", {}), ("/api/v1/appeals", {}),
+                       (f"/api/v1/tasks/{open_task(seeded, key)}/complete", headers)):  # fmt: skip
+        response = client.post(path, data=body, content_type="application/json", headers=auth)
+        assert response.status_code == 400, (path, response.get_data(as_text=True)[:200])
+        error = _error(response)
+        assert error["code"] == "invalid_json" and error["message"]
+
+
+def test_api__non_utf8_body_is_400_with_reason_in_english(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/appeals",
+        data=b'{"title": "\xff"}',
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400 and "UTF-8" in _error(response)["message"]
+
+
+def test_token__tampered_or_expired_is_401(seeded: Engine) -> None:
+    app = make_app(seeded, MASHANGBAN_TOKEN_TTL=1)
+    client = app.test_client()
     headers = api_token(client, "li")
     tampered = {"Authorization": headers["Authorization"][:-2] + "xx"}
     response = client.get("/api/v1/tasks", headers=tampered)
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
-    later = time.time() + 8 * 3600 + 5  # the signer's clock, just past the token's lifetime
-    monkeypatch.setattr(itsdangerous.timed, "time", SimpleNamespace(time=lambda: later))
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 200
+    time.sleep(1.1)  # just past the token's one-second lifetime
     expired = client.get("/api/v1/tasks", headers=headers)
     assert expired.status_code == 401 and "expired" in _error(expired)["message"]
+    app.extensions["mashangban.engine"].close()
+
+
+def test_token__given_back_stops_working_at_once(client: FlaskClient) -> None:
+    headers = api_token(client, "li")
+    other = api_token(client, "li")
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    revoked = client.get("/api/v1/tasks", headers=headers)
+    assert revoked.status_code == 401 and "revoked" in _error(revoked)["message"]
+    assert client.get("/api/v1/tasks", headers=other).status_code == 200
+
+
+def test_token__sign_out_everywhere_and_password_change_revoke_it(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    headers = api_token(client, "li")
+    with seeded.transaction() as service:
+        assert service.sign_out_everywhere("li") == 1
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 401
+    headers = api_token(client, "li")
+    with seeded.transaction() as service:
+        service.save_user("li", "李明", ["clerks:town_a"], unit="town_a", password="new pass 8")
+    assert client.get("/api/v1/tasks", headers=headers).status_code == 401
+
+
+def test_token__is_random_and_stored_only_hashed(client: FlaskClient, seeded: Engine) -> None:
+    token = api_token(client, "li")["Authorization"].removeprefix("Bearer ")
+    assert "li" not in token and len(token) >= 40
+    with seeded.sql.connect() as connection:
+        stored = connection.execute(text("SELECT id, kind, username FROM sessions")).all()
+    assert [(row.kind, row.username) for row in stored] == [("api", "li")]
+    assert stored[0].id == hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- appeals ------------------------------------------------------------------------------

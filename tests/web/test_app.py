@@ -52,6 +52,29 @@ def test_pages__carry_security_headers(client: FlaskClient) -> None:
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_hsts__sent_over_https_only(client: FlaskClient) -> None:
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://example.gov.cn")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts__behind_trusted_proxy_follows_x_forwarded_proto(seeded: Engine) -> None:
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    trusting = make_app(seeded, MASHANGBAN_TRUST_PROXY=1, MASHANGBAN_HSTS_MAX_AGE=600)
+    assert trusting.test_client().get("/", headers=https).headers[
+        "Strict-Transport-Security"
+    ] == "max-age=600"  # fmt: skip
+    untrusting = make_app(seeded)  # a forged header from a client is not believed
+    assert (
+        "Strict-Transport-Security" not in untrusting.test_client().get("/", headers=https).headers
+    )
+    off = make_app(seeded, MASHANGBAN_HSTS_MAX_AGE=0)
+    secure = off.test_client().get("/", base_url="https://example.gov.cn")
+    assert "Strict-Transport-Security" not in secure.headers
+    for app in (trusting, untrusting, off):
+        app.extensions["mashangban.engine"].close()
+
+
 def test_assets__serves_whitelisted_node_modules_files_only(client: FlaskClient) -> None:
     css = client.get("/assets/bootstrap/bootstrap.min.css")
     assert css.status_code == 200 and b"Bootstrap" in css.data

@@ -44,8 +44,8 @@ def test_submit__receipt_shows_case_number_and_code_once(
     client: FlaskClient, seeded: Engine
 ) -> None:
     response = _submit(client)
-    assert response.status_code == 303 and response.headers["Location"] == "/appeal/receipt"
-    page = client.get("/appeal/receipt").get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     key = re.search(r'data-testid="case-no">([^<]+)<', page).group(1)
     code = re.search(r'data-testid="tracking-code">([^<]+)<', page).group(1)
     with seeded.transaction() as service:
@@ -54,7 +54,7 @@ def test_submit__receipt_shows_case_number_and_code_once(
     assert case.process_id == "mini_loop" and case.owner_unit == "town_a"
     assert case.data["contact"] == {"name": "张三", "phone": "13800138000"}
     assert case.data["channel"] == "online"
-    assert client.get("/appeal/receipt").status_code == 303  # shown once
+    assert client.get(f"/track/{key}").status_code == 200  # the receipt's link works
 
 
 def test_submit__invalid_fields_marked_and_values_kept(client: FlaskClient, seeded: Engine) -> None:
@@ -78,8 +78,8 @@ def test_submit__overlong_field_and_body_are_refused(client: FlaskClient) -> Non
 def test_submit__misconduct_report_comes_through_enterprise_channel(
     client: FlaskClient, seeded: Engine
 ) -> None:
-    _submit(client, kind="misconduct_report", enterprise_name="杭州某某科技有限公司")
-    page = client.get("/appeal/receipt").get_data(as_text=True)
+    response = _submit(client, kind="misconduct_report", enterprise_name="杭州某某科技有限公司")
+    page = response.get_data(as_text=True)
     key = re.search(r'data-testid="case-no">([^<]+)<', page).group(1)
     with seeded.transaction() as service:
         data = service.get_case(key).data

@@ -18,7 +18,7 @@ from ..errors import json_error
 from ..i18n import gettext as _
 from ..replayview import Labels, step_view
 from . import bp, tokens
-from .routes import _body
+from .body import json_object
 
 
 def _reader() -> Any:
@@ -78,7 +78,7 @@ def case_replay(key: str) -> Any:
 def audit_verify() -> Any:
     """Verify one case (`{"case": KEY}`) or every case (`{}`), optionally against heads."""
     user = tokens.staff()
-    body = _body()
+    body = json_object()
     key, heads = body.get("case"), body.get("heads")
     if key is not None and not isinstance(key, str):
         return json_error(422, "validation_failed", _("“case”应为案件编号"),

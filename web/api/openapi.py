@@ -36,6 +36,17 @@ COMMON_ERRORS = {
     "401": _error("No or invalid bearer token (code `unauthorized`)."),
     "404": _error("Unknown, or outside the caller's scope (code `not_found`)."),
 }
+# Every operation that reads a JSON body.
+BODY_ERRORS = {
+    "400": _error("The body is not a JSON object the API can read: malformed, not UTF-8, "
+                  "NaN, or nested deeper than 32 levels (`invalid_json`, reason in `message`)."),
+    "413": _error("The body is larger than MAX_CONTENT_LENGTH (`payload_too_large`)."),
+}  # fmt: skip
+RATE_LIMITED = {"429": _error("Too many requests from this address (`rate_limited`).")}
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _task_action(summary: str, conflict: str) -> dict[str, Any]:
@@ -51,66 +62,79 @@ def _task_action(summary: str, conflict: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _case_read(
+    summary: str, staff: dict[str, Any], public: dict[str, Any], either: str = "oneOf"
+) -> dict[str, Any]:
+    """A read that staff make with a token and citizens with `?code=`."""
+    body = {either: [staff, public]}
+    return {"get": {
+        "summary": summary, "security": [*STAFF, {}], "parameters": [CASE_NO, CODE],
+        "responses": {"200": _json(body, "The staff view (bearer) or the public one (code)."),
+                      **COMMON_ERRORS, **RATE_LIMITED}}}  # fmt: skip
+
+
 def _paths() -> dict[str, Any]:
+    events = {"type": "object", "required": ["events"], "properties": {"events": {
+        "type": "array", "items": _ref("Event")}}}  # fmt: skip
+    timeline = {"type": "object", "required": ["events"], "properties": {"events": {
+        "type": "array", "items": _ref("PublicEntry")}}, "additionalProperties": False}  # fmt: skip
     return {
         "/api/v1/openapi.json": {"get": {
             "summary": "This document.", "security": PUBLIC,
-            "responses": {"200": {"description": "OpenAPI 3 document."}}}},
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3 document.")}}},
         "/api/v1/auth/token": {"post": {
             "summary": "Exchange a staff username and password for a bearer token.",
-            "security": PUBLIC,
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("Credentials")}}},
-            "responses": {"200": _json(_ref("Token"), "A signed token that expires."),
+            "security": PUBLIC, "requestBody": _json_body(_ref("Credentials")),
+            "responses": {"200": _json(_ref("Token"), "A revocable token that expires."),
+                          **BODY_ERRORS,
                           "401": _error("Wrong username or password (`invalid_credentials`)."),
                           "422": _error("Missing fields (`validation_failed`)."),
-                          "429": _error("Too many attempts (`rate_limited`).")}}},
+                          **RATE_LIMITED}},
+            "delete": {
+            "summary": "Sign out: revoke the bearer token of this request.", "security": STAFF,
+            "responses": {"204": {"description": "The token no longer works."},
+                          "401": _error("No, expired or revoked token (`unauthorized`).")}}},
         "/api/v1/appeals": {"post": {
             "summary": "Submit a matter (citizens and enterprises; no account).",
-            "security": PUBLIC,
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": _ref("AppealCreate")}}},
+            "security": PUBLIC, "requestBody": _json_body(_ref("AppealCreate")),
             "responses": {"201": _json(_ref("Receipt"), "Case number and tracking code."),
+                          **BODY_ERRORS,
                           "422": _error("Per-field errors in `fields` (`validation_failed`)."),
-                          "429": _error("Too many submissions from this address.")}}},
-        "/api/v1/appeals/{case_no}": {"get": {
-            "summary": "A case: everything for staff, the public view with `?code=`.",
-            "security": [*STAFF, {}], "parameters": [CASE_NO, CODE],
-            "responses": {"200": _json({"oneOf": [_ref("Case"), _ref("PublicCase")]},
-                                       "Case (staff) or PublicCase (with code)."),
-                          **COMMON_ERRORS}}},
-        "/api/v1/appeals/{case_no}/events": {"get": {
-            "summary": "The case's history (staff) or its public timeline (with `?code=`).",
-            "security": [*STAFF, {}], "parameters": [CASE_NO, CODE],
-            "responses": {"200": _json({"type": "object", "properties": {"events": {
-                "type": "array", "items": {"oneOf": [_ref("Event"), _ref("PublicEntry")]}}}},
-                "Events, oldest first."), **COMMON_ERRORS}}},
+                          **RATE_LIMITED}}},
+        "/api/v1/appeals/{case_no}": _case_read(
+            "A case: everything for staff, the public view with `?code=`.",
+            _ref("Case"), _ref("PublicCase")),
+        "/api/v1/appeals/{case_no}/events": _case_read(
+            "The case's history (staff) or its public timeline (with `?code=`).",
+            events, timeline, "anyOf"),  # an empty list would fit both
         "/api/v1/tasks": {"get": {
             "summary": "The caller's inbox: assigned, claimed and offered tasks.",
             "security": STAFF,
             "parameters": [
                 {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
                 for n in ("tab", "tier", "department", "kind", "sort")],
-            "responses": {"200": _json({"type": "object", "properties": {"tasks": {
-                "type": "array", "items": _ref("InboxTask")}}}, "Open tasks."),
+            "responses": {"200": _json({"type": "object", "required": ["tasks"], "properties": {
+                "tasks": {"type": "array", "items": _ref("InboxTask")}}}, "Open tasks."),
                 "401": COMMON_ERRORS["401"]}}},
         "/api/v1/tasks/{task_id}": {"get": {
             "summary": "One task with its form.", "security": STAFF, "parameters": [TASK_ID],
-            "responses": {"200": _json(_ref("Task"), "The task and its form fields."),
+            "responses": {"200": _json(_ref("TaskWithForm"), "The task and its form fields."),
                           **COMMON_ERRORS,
                           "409": _error("The task was already completed (`task_not_ready`).")}}},
         "/api/v1/tasks/{task_id}/claim": _task_action(
-            "Claim a group task.", "Claimed by someone else (`conflict`)."),
+            "Claim a group task.",
+            "Claimed by someone else, or already completed (`conflict`, `task_not_ready`)."),
         "/api/v1/tasks/{task_id}/unclaim": _task_action(
-            "Give a claimed task back.", "Not claimed by the caller (`conflict`)."),
+            "Give a claimed task back.",
+            "Not claimed by the caller, or already completed (`conflict`, `task_not_ready`)."),
         "/api/v1/tasks/{task_id}/complete": {"post": {
             "summary": "Complete a task with form values.", "security": STAFF,
             "parameters": [TASK_ID],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "requestBody": _json_body({
                 "type": "object", "required": ["data"],
-                "properties": {"data": {"type": "object", "additionalProperties": True}}}}}},
+                "properties": {"data": {"type": "object", "additionalProperties": True}}}),
             "responses": {"200": _json(_ref("Case"), "The case after the task."),
-                          **COMMON_ERRORS,
+                          **BODY_ERRORS, **COMMON_ERRORS,
                           "403": _error("Claimed by someone else (`not_allowed`)."),
                           "409": _error("Someone else completed or changed it first "
                                         "(`conflict`, `stale_case`, `task_not_ready`)."),
@@ -118,63 +142,113 @@ def _paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _schemas() -> dict[str, Any]:
-    text = {"type": "string"}
-    when = {"type": "string", "format": "date-time", "nullable": True}
+def _obj(properties: dict[str, Any], closed: bool = False) -> dict[str, Any]:
+    """An object whose listed properties are always present (and, if closed, nothing else)."""
+    body: dict[str, Any] = {"type": "object", "required": list(properties),
+                            "properties": properties}  # fmt: skip
+    if closed:
+        body["additionalProperties"] = False
+    return body
+
+
+TEXT = {"type": "string"}
+# Text the server trims and then refuses if nothing is left.
+FILLED = {"type": "string", "minLength": 1, "pattern": r"\S"}
+WHEN = {"type": "string", "format": "date-time"}
+MAYBE_WHEN = {**WHEN, "nullable": True}
+MAYBE_TEXT = {"type": "string", "nullable": True}
+MAYBE_INT = {"type": "integer", "nullable": True}
+TEXTS = {"type": "array", "items": TEXT}
+
+
+def _filled(max_length: int) -> dict[str, Any]:
+    return {**FILLED, "maxLength": max_length}
+
+
+def _request_schemas() -> dict[str, Any]:
     return {
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string", "example": "form_invalid"}, "message": text,
-                "fields": {"type": "object", "additionalProperties": text}}}}},
         "Credentials": {"type": "object", "required": ["username", "password"],
-                        "properties": {"username": text, "password": text}},
-        "Token": {"type": "object", "properties": {
-            "access_token": text, "token_type": {"type": "string", "enum": ["Bearer"]},
-            "expires_in": {"type": "integer"}, "user": {"type": "object"}}},
+                        "properties": {"username": TEXT, "password": TEXT}},
         "AppealCreate": {"type": "object",
             "required": ["kind", "title", "description", "contact", "tier"], "properties": {
             "kind": {"type": "string", "enum": list(KINDS)},
-            "title": {"type": "string", "maxLength": 100},
-            "description": {"type": "string", "maxLength": 2000},
+            "title": _filled(100),
+            "description": _filled(2000),
             "contact": {"type": "object", "required": ["name", "phone"], "properties": {
-                "name": {"type": "string", "maxLength": 50},
-                "phone": {"type": "string", "maxLength": 20}}},
+                "name": _filled(50),
+                "phone": {"type": "string", "maxLength": 20,
+                          "pattern": r"^ *(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}) *$",
+                          "description": "A mobile number or a landline (0571-82345678)."}}},
             "tier": {"type": "string", "enum": list(TIERS)},
-            "intake_unit": {"type": "string", "description": "Window (unit code) of the tier."},
+            "intake_unit": {"type": "string", "description": "Window (unit code) of the tier; "
+                            "required when the tier has several windows."},
             "window": {"type": "string", "description": "Alias of intake_unit."},
             "enterprise_name": {"type": "string", "maxLength": 100},
             "attachments": {"type": "array", "maxItems": 5, "items": {"type": "object",
-                "properties": {"name": text, "url": {"type": "string", "format": "uri"}}}}}},
-        "Receipt": {"type": "object", "properties": {"case_no": text, "tracking_code": text}},
-        "Task": {"type": "object", "properties": {
-            "id": text, "case_no": text, "process_id": text, "task_spec": text, "name": text,
-            "candidate_groups": {"type": "array", "items": text},
-            "candidate_users": {"type": "array", "items": text},
-            "assignee": text, "claimed_by": text, "due_at": when,
-            "priority": {"type": "integer"}, "created_at": when,
-            "form": {"type": "array", "items": {"type": "object"}}}},
-        "InboxTask": {"allOf": [_ref("Task"), {"type": "object", "properties": {
-            "title": text, "kind": text, "tier": text, "level": {"type": "integer"},
-            "departments": {"type": "array", "items": text},
-            "working_minutes_left": {"type": "integer", "nullable": True},
+                "required": ["name", "url"], "properties": {
+                    "name": _filled(200),
+                    "url": {"type": "string", "format": "uri", "pattern": "^https?://\\S+$",
+                            "maxLength": 497}}}}}},
+    }  # fmt: skip
+
+
+def _task_schemas() -> dict[str, Any]:
+    field = _obj({
+        "id": TEXT, "label": TEXT, "type": TEXT, "required": {"type": "boolean"},
+        "readonly": {"type": "boolean"}, "default": {"nullable": True}, "help": TEXT,
+        "choices": {"type": "array", "items": _obj({"id": TEXT, "label": TEXT})},
+        "min": {"type": "number", "nullable": True}, "max": {"type": "number", "nullable": True},
+        "minlength": MAYBE_INT, "maxlength": MAYBE_INT, "pattern": MAYBE_TEXT})  # fmt: skip
+    return {
+        "Task": _obj({
+            "id": TEXT, "case_no": TEXT, "process_id": TEXT, "task_spec": TEXT, "name": TEXT,
+            "candidate_groups": TEXTS, "candidate_users": TEXTS,
+            "assignee": MAYBE_TEXT, "claimed_by": MAYBE_TEXT, "due_at": MAYBE_WHEN,
+            "priority": {"type": "integer"}, "created_at": WHEN}),
+        "FormField": field,
+        "TaskWithForm": {"allOf": [_ref("Task"), _obj({
+            "form": {"type": "array", "items": _ref("FormField")}, "documentation": TEXT})]},
+        "InboxTask": {"allOf": [_ref("Task"), _obj({
+            "title": TEXT, "kind": MAYBE_TEXT, "tier": MAYBE_TEXT, "level": MAYBE_INT,
+            "departments": TEXTS, "working_minutes_left": MAYBE_INT,
             "overdue": {"type": "boolean"}, "due_today": {"type": "boolean"},
-            "mine": {"type": "boolean"}}}]},
-        "Case": {"type": "object", "properties": {
-            "case_no": text, "title": text, "status": text, "process_id": text,
-            "process_version": {"type": "integer"}, "level": {"type": "integer"},
-            "owner_unit": text, "data": {"type": "object"},
-            "tasks": {"type": "array", "items": _ref("Task")}, "created_at": when,
-            "updated_at": when}},
-        "PublicEntry": {"type": "object", "properties": {"at": when, "kind": text, "step": text}},
-        "PublicCase": {"type": "object", "properties": {
-            "case_no": text, "title": text, "kind": text, "status": text,
-            "stage": {"type": "array", "items": text}, "submitted_at": when,
-            "public_reply": text, "rating_requested": {"type": "boolean"},
-            "rating": {"type": "string", "enum": list(RATINGS), "nullable": True},
-            "timeline": {"type": "array", "items": _ref("PublicEntry")}}},
-        "Event": {"type": "object", "properties": {
-            "seq": {"type": "integer"}, "at": when, "actor": text, "kind": text,
-            "task_id": text, "task_spec": text, "changes": {"type": "object"}}},
+            "mine": {"type": "boolean"}})]},
+    }  # fmt: skip
+
+
+def _schemas() -> dict[str, Any]:
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "example": "form_invalid"}, "message": TEXT,
+                "fields": {"type": "object", "additionalProperties": TEXT}}}}},
+        **_request_schemas(),
+        "Token": _obj({
+            "access_token": TEXT, "token_type": {"type": "string", "enum": ["Bearer"]},
+            "expires_in": {"type": "integer"}, "user": _obj({
+                "username": TEXT, "roles": TEXTS, "unit": MAYBE_TEXT, "groups": TEXTS})}),
+        "Receipt": _obj({"case_no": TEXT, "tracking_code": TEXT}),
+        **_task_schemas(),
+        "CaseWarning": _obj({
+            "code": {"type": "string", "example": "calendar_fallback"},
+            "message": {"type": "string", "description": "In the request's language."}}),
+        "Case": _obj({
+            "case_no": TEXT, "title": TEXT, "status": TEXT, "process_id": TEXT,
+            "process_version": {"type": "integer"}, "level": MAYBE_INT,
+            "owner_unit": MAYBE_TEXT, "data": {"type": "object"},
+            "tasks": {"type": "array", "items": _ref("Task")}, "next_timer_at": MAYBE_WHEN,
+            "error": MAYBE_TEXT, "warnings": {"type": "array", "items": _ref("CaseWarning")},
+            "created_at": WHEN, "updated_at": WHEN}),
+        "PublicEntry": _obj({"at": WHEN, "kind": TEXT, "step": TEXT}, closed=True),
+        "PublicCase": _obj({
+            "case_no": TEXT, "title": TEXT, "kind": TEXT, "status": TEXT, "stage": TEXTS,
+            "submitted_at": WHEN, "public_reply": MAYBE_TEXT,
+            "rating_requested": {"type": "boolean"},
+            "rating": {"type": "string", "enum": [*RATINGS, None], "nullable": True},
+            "timeline": {"type": "array", "items": _ref("PublicEntry")}}, closed=True),
+        "Event": _obj({
+            "seq": {"type": "integer"}, "at": WHEN, "actor": TEXT, "kind": TEXT,
+            "task_id": MAYBE_TEXT, "task_spec": MAYBE_TEXT, "changes": {"type": "object"}}),
     }  # fmt: skip
 
 

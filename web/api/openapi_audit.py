@@ -20,6 +20,11 @@ ERRORS = {
     "401": _json(_ref("Error"), "No or invalid bearer token (code `unauthorized`)."),
     "404": _json(_ref("Error"), "Unknown, or outside the caller's scope (`not_found`)."),
 }
+BODY_ERRORS = {
+    "400": _json(_ref("Error"), "The body is not a JSON object the API can read "
+                 "(`invalid_json`, reason in `message`)."),
+    "413": _json(_ref("Error"), "The body is larger than MAX_CONTENT_LENGTH."),
+}  # fmt: skip
 FORBIDDEN = {"403": _json(_ref("Error"), "The caller holds no audit role (`not_allowed`).")}
 
 
@@ -53,7 +58,7 @@ def audit_paths() -> dict[str, Any]:
                     "heads": {"type": "object", "description": "`mashangban audit export` "
                               "output: {case: {seq, head}}."}}}}}},
             "responses": {"200": _json(_ref("Verification"), "The result."), **ERRORS,
-                          **FORBIDDEN,
+                          **BODY_ERRORS, **FORBIDDEN,
                           "422": _json(_ref("Error"), "Bad `case` or `heads`.")}}},
     }  # fmt: skip
 

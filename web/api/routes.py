@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request, url_for
-from werkzeug.exceptions import BadRequest
 
 from .. import db, ratelimit
 from ..appeals import AppealInvalid, parse_appeal
@@ -15,15 +14,8 @@ from ..i18n import gettext as _
 from ..inbox import Filters, select
 from ..public import start_appeal
 from . import bp, serialize, tokens
+from .body import InvalidBody, json_object
 from .openapi import document
-
-
-def _body() -> dict[str, Any]:
-    """The JSON object in the request body (400 if there is none)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
-    return body
 
 
 @bp.get("/openapi.json")
@@ -36,7 +28,7 @@ def openapi() -> Any:
 def token() -> Any:
     """Staff sign-in: username + password -> an expiring bearer token."""
     ratelimit.check("login")
-    body = _body()
+    body = json_object()
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         required = _("此项为必填项")
@@ -52,12 +44,19 @@ def token() -> Any:
     )  # fmt: skip
 
 
+@bp.delete("/auth/token")
+def revoke_token() -> Any:
+    """Staff sign-out: the bearer token of this request stops working at once."""
+    tokens.revoke()
+    return "", 204
+
+
 @bp.post("/appeals")
 def create_appeal() -> Any:
     """A citizen or enterprise submits a matter; answer with its number and tracking code."""
     ratelimit.check("appeal")
     try:
-        data = parse_appeal(_body(), db.service().units())
+        data = parse_appeal(json_object(), db.service().units())
     except AppealInvalid as error:
         return json_error(422, "validation_failed", _("提交内容不符合要求"), error.fields)
     key, code = start_appeal(data)
@@ -129,9 +128,9 @@ def unclaim_task(task_id: str) -> Any:
 def complete_task(task_id: str) -> Any:
     """Complete a task with `{"data": {...}}`; 422 lists every bad field."""
     user = tokens.staff()
-    data = _body().get("data", {})
+    data = json_object().get("data", {})
     if not isinstance(data, dict):
-        raise BadRequest('"data" must be a JSON object of form values')
+        raise InvalidBody(_("“data” 须为表单值组成的 JSON 对象"))
     case = db.service().complete_task(task_id, user.username, data)
     db.commit()
     return jsonify(serialize.case(case))

@@ -8,7 +8,8 @@ from typing import Any
 from engine.forms import FormField
 from engine.views import CaseView, EventView, PublicCaseView, TaskView
 
-from ..inbox import InboxRow
+from ..inbox import InboxRow, level_number
+from ..notices import api_warnings
 
 
 def instant(value: datetime | None) -> str | None:
@@ -59,9 +60,11 @@ def case(view: CaseView) -> dict[str, Any]:
     return {
         "case_no": view.key, "title": view.title, "status": view.status,
         "process_id": view.process_id, "process_version": view.process_version,
-        "level": view.data.get("level"), "owner_unit": view.owner_unit, "data": view.data,
+        "level": level_number(view.data.get("level")), "owner_unit": view.owner_unit,
+        "data": view.data,
         "tasks": [task(t) for t in view.tasks], "next_timer_at": instant(view.next_timer_at),
-        "error": view.error, "warnings": list(view.warnings),
+        "error": view.error,
+        "warnings": api_warnings(view.warnings),
         "created_at": instant(view.created_at), "updated_at": instant(view.updated_at),
     }  # fmt: skip
 

@@ -1,7 +1,7 @@
 """worker heartbeats (read by /readyz)
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02 06:10:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0001'  # the integrator re-chains this after 0002
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
