@@ -48,7 +48,7 @@ def _check_case_row(session: Session, case: Case) -> AuditFinding | None:
         changed = sorted(k for k in set(data) | set(case.data) if data.get(k) != case.data.get(k))
         return AuditFinding(case.business_key, case.last_seq, f"the case's current data "
                             f"({', '.join(changed)}) differs from its history: edited outside "
-                            f"the engine")  # fmt: skip
+                            f"the engine", "case_data_edited", {"fields": changed})  # fmt: skip
     return None
 
 
@@ -60,14 +60,16 @@ def verify_heads(session: Session, exported: dict[str, dict[str, Any]]) -> list[
         try:
             case = repo.case_by_key(session, key)
         except NotFound:
-            findings.append(AuditFinding(key, 1, "the case is gone from the database"))
+            findings.append(AuditFinding(key, 1, "the case is gone from the database", "case_gone"))
             continue
         events = {e.seq: e for e in repo.events(session, case.id, upto=seq)}
         if seq not in events:
-            findings.append(AuditFinding(key, len(events) + 1, "truncated since the export"))
+            findings.append(AuditFinding(key, len(events) + 1, "truncated since the export",
+                                         "truncated_since_export"))  # fmt: skip
         elif events[seq].hash != expected:
             findings.append(AuditFinding(key, seq, "rewritten since the export: the event "
-                                         "no longer has the exported hash"))  # fmt: skip
+                                         "no longer has the exported hash",
+                                         "rewritten_since_export"))  # fmt: skip
     return findings
 
 

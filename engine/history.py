@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -88,7 +88,9 @@ class AuditFinding:
 
     case_key: str
     seq: int
-    problem: str
+    problem: str  # English, for logs and the CLI
+    code: str = "unknown"  # stable: readers translate this, never the text above
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.case_key}: event {self.seq}: {self.problem}"
@@ -106,16 +108,21 @@ def verify_chain(
     for link in links:
         if link.seq != expected_seq:
             kind = "deleted" if link.seq > expected_seq else "reordered or duplicated"
-            return AuditFinding(case_key, expected_seq, f"event {expected_seq} is missing ({kind})")
+            code = "event_deleted" if link.seq > expected_seq else "event_reordered"
+            return AuditFinding(case_key, expected_seq, f"event {expected_seq} is missing ({kind})",
+                                code, {"seq": expected_seq})  # fmt: skip
         if link.prev_hash != expected_prev:
             return AuditFinding(
                 case_key,
                 link.seq,
                 "does not follow the previous event "
                 "(an earlier event was removed or events were reordered)",
+                "chain_broken",
             )
         if chain_hash(link.prev_hash, link.content) != link.hash:
-            return AuditFinding(case_key, link.seq, "its content was edited after it was recorded")
+            return AuditFinding(
+                case_key, link.seq, "its content was edited after it was recorded", "event_edited"
+            )
         expected_prev, expected_seq, last = link.hash, link.seq + 1, link
     return _check_head(case_key, last, checkpoint)
 
@@ -132,11 +139,18 @@ def _check_head(
             case_key,
             last_seq + 1,
             f"the history was truncated: the checkpoint records {seq} events, {last_seq} remain",
+            "history_truncated",
+            {"recorded": seq, "remain": last_seq},
         )
     if last is not None and last.seq == seq and last.hash != head:
         return AuditFinding(
-            case_key, seq, "the chain was rewritten: its head differs from the checkpoint"
+            case_key,
+            seq,
+            "the chain was rewritten: its head differs from the checkpoint",
+            "chain_rewritten",
         )
     if last_seq > seq:
-        return AuditFinding(case_key, seq + 1, "events were appended after the last checkpoint")
+        return AuditFinding(
+            case_key, seq + 1, "events were appended after the last checkpoint", "events_appended"
+        )
     return None

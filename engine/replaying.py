@@ -139,7 +139,7 @@ def replay_steps(session: Session, runner: Runner, case: Case, with_diagrams: bo
     replayed = run.workflow is not None and json.loads(runner.dump(run.workflow))
     if run.finding is None and case.state and replayed != json.loads(case.state):
         problem = "re-executing the history does not reproduce the stored workflow state"
-        run.finding = AuditFinding(case.business_key, case.last_seq, problem)
+        run.finding = AuditFinding(case.business_key, case.last_seq, problem, "state_differs")
     diagrams = diagrams_of(repo.file_contents(session, version.files)) if with_diagrams else {}
     names = {spec: meta.get("name", spec) for spec, meta in version.tasks.items()}
     return CaseReplay(case.business_key, version.process_id, version.version, tuple(steps),
@@ -164,7 +164,8 @@ def _reexecute(run: _Pass, event: CaseEvent) -> None:
                 run.runner, run.workflow, event.kind, event.task_id, inputs, script_engine
             )
     except EngineError as error:
-        run.finding = AuditFinding(run.key, event.seq, f"cannot be re-executed: {error}")
+        run.finding = AuditFinding(run.key, event.seq, f"cannot be re-executed: {error}",
+                                   "not_reexecutable", {"error": str(error)})  # fmt: skip
         return
     run.workflow = outcome.workflow
     _compare(run, event)
@@ -176,7 +177,8 @@ def _compare(run: _Pass, event: CaseEvent) -> None:
     if replayed != run.data:
         keys = sorted(k for k in {*replayed, *run.data} if replayed.get(k) != run.data.get(k))
         run.finding = AuditFinding(run.key, event.seq, "re-executing it gives different data "
-                                   f"({', '.join(keys)}) than the history records")  # fmt: skip
+                                   f"({', '.join(keys)}) than the history records",
+                                   "data_differs", {"fields": keys})  # fmt: skip
     states = states_by_process(run.workflow)
     run.elements = {p: ElementStates(tuple(c), tuple(a)) for p, (c, a) in states.items()}
     run.timers = tuple(WaitingTimer(*t) for t in waiting_timers(run.workflow))
@@ -187,7 +189,8 @@ def _recalculate(run: _Pass, events: Sequence[CaseEvent]) -> None:
     try:
         run.workflow, _state = rerun(run.runner, run.key, events, schedule_patch(events))
     except EngineError as error:
-        run.finding = AuditFinding(run.key, events[-1].seq, f"cannot be re-executed: {error}")
+        run.finding = AuditFinding(run.key, events[-1].seq, f"cannot be re-executed: {error}",
+                                   "not_reexecutable", {"error": str(error)})  # fmt: skip
         return
     _compare(run, events[-1])
 

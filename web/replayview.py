@@ -7,14 +7,14 @@ no form asks for (routing internals such as `assignments`) are counted, never sh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.history import AuditFinding
 from engine.replaying import CaseReplay, FieldLabel, ReplayStep
 
-from .i18n import get_locale
+from .i18n import gettext as _
 from .timefmt import local
 from .timeline import actor_name, element_names, event_what, key_label, value_text
 from .vocabulary import EVENTS, label
@@ -127,39 +127,30 @@ def steps(replay: CaseReplay, labels: Labels) -> list[dict[str, Any]]:
     return [step_view(i, s, replay, labels) for i, s in enumerate(replay.steps, start=1)]
 
 
-# The engine's verification findings (engine/history.py, audit.py, replaying.py) in Chinese;
-# like i18n.field_message, for display only: nothing decides on this text.
-_FINDINGS = [
-    (re.compile(r"event (\d+) is missing \(deleted\)"), "第 {0} 个事件缺失（已被删除）"),
-    (re.compile(r"event (\d+) is missing \(reordered or duplicated\)"),
-     "第 {0} 个事件缺失（顺序被打乱或重复）"),
-    (re.compile(r"does not follow the previous event .*"),
-     "与前一个事件衔接不上（之前的事件被删除或顺序被打乱）"),
-    (re.compile(r"its content was edited after it was recorded"), "记录后内容被修改"),
-    (re.compile(r"the history was truncated: the checkpoint records (\d+) events, (\d+) remain"),
-     "记录被截短：检查点记有 {0} 个事件，现只剩 {1} 个"),
-    (re.compile(r"the chain was rewritten: .*"), "哈希链被改写：链头与检查点不符"),
-    (re.compile(r"events were appended after the last checkpoint"),
-     "在最后一个检查点之后追加了事件"),
-    (re.compile(r"the case's current data \((.*)\) differs from its history: .*"),
-     "案件当前数据（{0}）与记录不符：在系统之外被修改"),
-    (re.compile(r"the case is gone from the database"), "案件已从数据库中消失"),
-    (re.compile(r"truncated since the export"), "导出链头之后记录被截短（事件被删除）"),
-    (re.compile(r"rewritten since the export: .*"), "导出链头之后被改写：该事件的哈希与导出时不同"),
-    (re.compile(r"cannot be re-executed: (.*)"), "无法重新执行：{0}"),
-    (re.compile(r"re-executing it gives different data \((.*)\) than the history records"),
-     "重新执行得到的数据（{0}）与记录不同"),
-    (re.compile(r"re-executing the history does not reproduce the stored workflow state"),
-     "按记录重新执行无法得到保存的流程状态"),
-]  # fmt: skip
+# The engine's verification findings by code (engine/history.py, audit.py, replaying.py).
+FINDINGS = {
+    "event_deleted": "第 {seq} 个事件缺失（已被删除）",
+    "event_reordered": "第 {seq} 个事件缺失（顺序被打乱或重复）",
+    "chain_broken": "与前一个事件衔接不上（之前的事件被删除或顺序被打乱）",
+    "event_edited": "记录后内容被修改",
+    "history_truncated": "记录被截短：检查点记有 {recorded} 个事件，现只剩 {remain} 个",
+    "chain_rewritten": "哈希链被改写：链头与检查点不符",
+    "events_appended": "在最后一个检查点之后追加了事件",
+    "case_data_edited": "案件当前数据（{fields}）与记录不符：在系统之外被修改",
+    "case_gone": "案件已从数据库中消失",
+    "truncated_since_export": "导出链头之后记录被截短（事件被删除）",
+    "rewritten_since_export": "导出链头之后被改写：该事件的哈希与导出时不同",
+    "not_reexecutable": "无法重新执行：{error}",
+    "data_differs": "重新执行得到的数据（{fields}）与记录不同",
+    "state_differs": "按记录重新执行无法得到保存的流程状态",
+}
 
 
-def finding_text(problem: str) -> str:
-    """A verification finding in the current language (the engine writes English)."""
-    if get_locale() == "en":
-        return problem
-    for pattern, chinese in _FINDINGS:
-        match = pattern.fullmatch(problem)
-        if match:
-            return chinese.format(*match.groups())
-    return problem
+def finding_text(finding: AuditFinding) -> str:
+    """A verification finding in the reader's language, chosen by its code."""
+    template = FINDINGS.get(finding.code)
+    if template is None:
+        return finding.problem
+    values = {k: "、".join(map(str, v)) if isinstance(v, list) else v
+              for k, v in finding.params.items()}  # fmt: skip
+    return _(template, **values)

@@ -78,7 +78,7 @@ def test_verify__intact_case_then_edited_event_is_named(audited):
         report = service.audit.verify(KEY, "shenyi")
     assert not report.intact
     assert [(f.case_key, f.seq) for f in report.findings] == [(KEY, 8)]
-    assert "edited" in report.findings[0].problem
+    assert report.findings[0].code == "event_edited"
 
 
 def test_verify__last_event_deleted_with_row_fixed_up_is_caught_only_by_the_heads(audited):
@@ -99,8 +99,8 @@ def test_verify__last_event_deleted_with_row_fixed_up_is_caught_only_by_the_head
     with audited.reading() as service:
         without = service.audit.verify(KEY, "shenyi")
         with_heads = service.audit.verify(KEY, "shenyi", heads)
-    assert not any("truncated" in f.problem for f in without.findings)
-    assert (17, True) in [(f.seq, "truncated" in f.problem) for f in with_heads.findings]
+    assert not any(f.code == "truncated_since_export" for f in without.findings)
+    assert (17, "truncated_since_export") in [(f.seq, f.code) for f in with_heads.findings]
 
 
 def test_verify__re_execution_catches_a_consistently_rewritten_event(audited):
@@ -129,7 +129,8 @@ def test_verify__re_execution_catches_a_consistently_rewritten_event(audited):
     with audited.reading() as service:
         report = service.audit.verify(KEY, "shenyi")
     assert [f.seq for f in report.findings] == [11]
-    assert "re-executing" in report.findings[0].problem
+    assert report.findings[0].code == "data_differs"
+    assert report.findings[0].params == {"fields": ["review_note"]}
 
 
 def test_verify_all__reports_progress_and_does_not_block_a_writer(audited):

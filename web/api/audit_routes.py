@@ -93,7 +93,8 @@ def audit_verify() -> Any:
             report = svc.audit.verify_all(user.username, heads)
     return jsonify(intact=report.intact, checked_at=report.checked_at.isoformat(),
                    cases=report.cases,
-                   findings=[{"case": f.case_key, "seq": f.seq, "problem": f.problem}
+                   findings=[{"case": f.case_key, "seq": f.seq, "problem": f.problem,
+                              "code": f.code, "params": f.params}
                              for f in report.findings])  # fmt: skip
 
 

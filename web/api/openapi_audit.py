@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..replayview import FINDINGS as FINDING_CODES
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -93,5 +95,7 @@ def audit_schemas() -> dict[str, Any]:
                                                           "format": "date-time"},
             "cases": {"type": "integer"},
             "findings": {"type": "array", "items": {"type": "object", "properties": {
-                "case": text, "seq": {"type": "integer"}, "problem": text}}}}},
+                "case": text, "seq": {"type": "integer"}, "problem": text,
+                "code": {"type": "string", "enum": list(FINDING_CODES)},
+                "params": {"type": "object"}}}}}},
     }  # fmt: skip
