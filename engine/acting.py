@@ -20,10 +20,10 @@ from .casewarnings import with_fallback_days
 from .casework import Outcome, apply_event, make_script_engine
 from .errors import StaleCase
 from .history import from_json_value, to_json_value
-from .inbox import sync_inbox
-from .models import Case, ProcessVersion
-from .recording import record_event
-from .running import Runner, case_data, is_finished, next_timer_at
+from .inbox import InboxChange, plan_inbox, task_views, write_inbox
+from .models import Case
+from .recording import move_checkpoint, record_event
+from .running import Runner, case_data, is_finished, next_timer_at, ready_user_tasks
 from .views import TaskView
 
 if TYPE_CHECKING:
@@ -39,40 +39,60 @@ def act(
     """Run one state-changing event on a case and record it (plus what it caused)."""
     session, at = service.session, at.astimezone(UTC)
     inputs = from_json_value(to_json_value(inputs))  # exactly what a replay will see
-    version = session.get(ProcessVersion, case.process_version_id)
-    assert version is not None
+    version = service.engine.versions.version(session, case.process_version_id)
     runner = service.engine.runner(session, version)
-    calendar = service.calendar()
+    calendar, new_case = service.calendar(), case.last_seq == 0
     with determinism.frozen(at, f"{case.business_key}:{case.last_seq + 1}"):
         script_engine = make_script_engine(calendar)
         workflow = runner.restore(case.state, script_engine) if case.state else None
+        ready_before = {t.id for t in ready_user_tasks(workflow)} if workflow else set()
         outcome = apply_event(runner, workflow, kind, task.id if task else None, inputs,
                               script_engine, version.milestones)  # fmt: skip
         if kind == "timer_fired" and not outcome.details.get("fired") and not outcome.error:
             return outcome  # nothing was due after all: record nothing
         before = case.data
         _store_state(case, runner, outcome, at)
-        claim_case_row(session)
-        sync_inbox(session, case, version, outcome.workflow, script_engine, at)
+        inbox = plan_inbox(case, version, outcome.workflow, script_engine, at, ready_before)
+    # Everything the case row gets (state, warnings, head of the chain) is set before its
+    # one UPDATE, which still goes first and fails with StaleCase on a concurrent writer.
     _record(session, case, kind, actor, at, _with_calendar(inputs, calendar), before, task, outcome)
     _warn_about_missing_schedules(case, calendar)
+    claim_case_row(session)
+    move_checkpoint(session, case, new=new_case)
+    write_inbox(session, inbox)
+    service.open_tasks_after[case.id] = _open_task_views(service, case, inbox)
     for name, payload in outcome.thrown:
         _start_on_message(service, case, name, payload, at)
     return outcome
 
 
+def _open_task_views(service: Service, case: Case, inbox: InboxChange) -> list[TaskView] | None:
+    """The case's open tasks from the rows just written (None: older rows remain, read them)."""
+    if inbox.kept:
+        return None
+    offered: dict[str, list[Any]] = {row.id: [] for row in inbox.rows}
+    for candidate in inbox.offered:
+        offered[candidate["task_id"]].append(repo.Candidate(candidate["kind"], candidate["name"]))
+    rows = [(row, case) for row in inbox.rows]
+    return task_views(service.session, rows, service._task_meta, offered)
+
+
 def quarantine(session: Session, case: Case, at: datetime, error: str) -> None:
     """Take a case the engine cannot advance out of the timer rotation, with the reason."""
     case.status, case.error, case.next_timer_at, case.updated_at = "error", error, None, at
+    record_event(session, case, "failed", SYSTEM, at, {"error": error}, case.data, case.data,
+                 checkpoint=False)  # fmt: skip
     claim_case_row(session)
-    record_event(session, case, "failed", SYSTEM, at, {"error": error}, case.data, case.data)
+    move_checkpoint(session, case, new=case.last_seq == 1)
 
 
 def note(session: Session, case: Case, kind: str, actor: str, at: datetime, task: TaskView) -> None:
     """Record an event that changes no workflow state (claimed, unclaimed)."""
     case.updated_at = at
+    record_event(session, case, kind, actor, at, {}, case.data, case.data, task=task,
+                 checkpoint=False)  # fmt: skip
     claim_case_row(session)
-    record_event(session, case, kind, actor, at, {}, case.data, case.data, task=task)
+    move_checkpoint(session, case, new=False)
 
 
 def claim_case_row(session: Session) -> None:
@@ -102,12 +122,14 @@ def _record(
     session: Session, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
     before: dict[str, Any], task: TaskView | None, outcome: Outcome,
 ) -> None:  # fmt: skip
-    record_event(session, case, kind, actor, at, inputs, before, task=task, details=outcome.details)
+    record_event(session, case, kind, actor, at, inputs, before, task=task,
+                 details=outcome.details, checkpoint=False)  # fmt: skip
     for milestone in outcome.milestones:
-        record_event(session, case, milestone["kind"], actor, at, milestone, case.data, case.data)
+        record_event(session, case, milestone["kind"], actor, at, milestone, case.data, case.data,
+                     checkpoint=False)  # fmt: skip
     if outcome.error:
         record_event(session, case, "failed", SYSTEM, at, {"error": outcome.error},
-                     case.data, case.data)  # fmt: skip
+                     case.data, case.data, checkpoint=False)  # fmt: skip
 
 
 def _store_state(case: Case, runner: Runner, outcome: Outcome, at: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import repository as repo
 from .calendar import SHANGHAI
 from .modeling import TaskMeta
-from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion
+from .models import Case, HumanTask, ProcessVersion
 from .organisation import UserView
 from .running import ReadyTask, ready_user_tasks
 from .views import TaskView
@@ -23,28 +24,49 @@ FALLBACK_GROUP = "process_admins"
 MetaLookup = Callable[[int, str], TaskMeta | None]
 
 
-def sync_inbox(
-    session: Session,
+@dataclass
+class InboxChange:
+    """How an action changes a case's inbox rows, worked out before anything is written."""
+
+    gone: set[str]
+    rows: list[HumanTask] = field(default_factory=list)  # new rows, not added to the session
+    offered: list[dict[str, str]] = field(default_factory=list)
+    kept: bool = False  # tasks ready before and after: their rows stay as they are
+
+
+def plan_inbox(
     case: Case,
     version: ProcessVersion,
     workflow: Any,
     script_engine: Any,
     at: datetime,
-) -> None:
-    """Make the case's inbox rows match its ready user tasks (new rows get due dates)."""
+    before: set[str],
+) -> InboxChange:
+    """The rows to drop and add so the inbox matches the ready user tasks (`before`: the
+    ids that were ready when the action began, i.e. the rows the case has now)."""
     ready = {task.id: task for task in ready_user_tasks(workflow)} if workflow else {}
-    existing = {row.id for row in repo.case_tasks(session, case.id)}
-    repo.remove_human_tasks(session, existing - ready.keys())
-    for task_id in ready.keys() - existing:
+    change = InboxChange(gone=before - ready.keys(), kept=bool(before & ready.keys()))
+    for task_id in [t for t in ready if t not in before]:  # in the workflow's order
         raw = version.tasks.get(ready[task_id].spec)
         meta = (
             TaskMeta.from_dict(raw) if raw else TaskMeta(ready[task_id].spec, ready[task_id].name)
         )
-        _add_row(session, case, version, ready[task_id], meta, script_engine, at)
+        _add_row(change, case, version, ready[task_id], meta, script_engine, at)
+    return change
+
+
+def write_inbox(session: Session, change: InboxChange) -> None:
+    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates."""
+    repo.remove_human_tasks(session, change.gone)
+    rows = [{key: getattr(row, key) for key in _ROW_KEYS} for row in change.rows]
+    repo.add_human_tasks(session, rows, change.offered)
+
+
+_ROW_KEYS = tuple(column.key for column in HumanTask.__table__.columns)
 
 
 def _add_row(
-    session: Session,
+    change: InboxChange,
     case: Case,
     version: ProcessVersion,
     task: ReadyTask,
@@ -59,7 +81,7 @@ def _add_row(
     new = [w for w in dict.fromkeys(warnings) if w not in case.warnings]
     if new:
         case.warnings = [*case.warnings, *new]
-    session.add(
+    change.rows.append(
         HumanTask(
             id=task.id, case_id=case.id, process_version_id=version.id, task_spec=task.spec,
             name=task.name, process_id=version.process_id, lane=task.lane,
@@ -68,10 +90,9 @@ def _add_row(
             created_at=at,
         )
     )  # fmt: skip
-    session.flush()
     for kind, names in (("group", groups), ("user", users)):
         for name in dict.fromkeys(names):
-            session.add(HumanTaskCandidate(task_id=task.id, kind=kind, name=name))
+            change.offered.append({"task_id": task.id, "kind": kind, "name": name})
 
 
 def _routing(
@@ -171,10 +192,12 @@ CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "depart
 
 
 def task_views(
-    session: Session, rows: Sequence[tuple[Any, CaseFacts]], meta_of: MetaLookup
-) -> list[TaskView]:
-    """Build task views for inbox rows (candidates loaded in one query)."""
-    candidates = repo.candidates(session, [row.id for row, _key in rows])
+    session: Session, rows: Sequence[tuple[Any, CaseFacts]], meta_of: MetaLookup,
+    candidates: dict[str, list[Any]] | None = None,
+) -> list[TaskView]:  # fmt: skip
+    """Build task views for inbox rows (candidates loaded in one query unless given)."""
+    if candidates is None:
+        candidates = repo.candidates(session, [row.id for row, _key in rows])
     views = []
     metas: dict[tuple[int, str], TaskMeta | None] = {}  # rebuilt once per task kind, not per row
     for row, case in rows:

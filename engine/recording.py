@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from . import repository as repo
 from .history import GENESIS, chain_hash, to_json_value
-from .models import Case, CaseEvent, ChainCheckpoint
+from .models import Case, CaseEvent
 from .views import TaskView
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,18 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]
 _MISSING = object()
 
 
+def move_checkpoint(session: Session, case: Case, new: bool) -> None:
+    """Set the case's checkpoint to its head (`new`: the case had no event before)."""
+    repo.move_checkpoint(session, case.id, case.last_seq, case.head_hash, new)
+
+
 def record_event(
     session: Session, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
     before: dict[str, Any], after: dict[str, Any] | None = None, task: TaskView | None = None,
-    details: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None, checkpoint: bool = True,
 ) -> CaseEvent:  # fmt: skip
-    """Append one event after the case's head and move the head and checkpoint."""
+    """Append one event after the case's head and move the head (and the checkpoint, unless
+    the caller moves it once for several events with `move_checkpoint`)."""
     seq = case.last_seq + 1
     prev = case.head_hash or GENESIS
     data_before, data_after = _changes(before, case.data if after is None else after)
@@ -62,11 +69,9 @@ def record_event(
     )  # fmt: skip
     session.add(row)
     case.last_seq, case.head_hash = seq, digest
-    checkpoint = session.get(ChainCheckpoint, case.id)
-    if checkpoint is None:
-        session.add(ChainCheckpoint(case_id=case.id, seq=seq, head_hash=digest))
-    else:
-        checkpoint.seq, checkpoint.head_hash = seq, digest
+    if checkpoint:
+        session.flush()  # the case row first, as in every action
+        move_checkpoint(session, case, new=seq == 1)
     # The web's log lines carry the request id: this line ties the event (case, seq) to it
     # without putting a transport detail into the hashed history.
     log.info("event recorded", extra={"case": case.business_key, "seq": seq, "kind": kind})

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, text, union
+from sqlalchemy import delete, insert, select, text, union, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -120,9 +120,17 @@ def lock_case(session: Session, case_id: int | None = None, key: str | None = No
     return case
 
 
-def case_id_of_task(session: Session, task_id: str) -> int | None:
-    """The case an open task belongs to (a plain read that loads no object)."""
-    return session.scalar(select(HumanTask.case_id).where(HumanTask.id == task_id))
+def lock_case_of_task(session: Session, task_id: str) -> Case | None:
+    """The case of an open task, locked and read afresh as `lock_case` does (one statement).
+
+    Read the task only after this returns: a writer that waited here sees what the
+    previous holder of the lock did to it. None if no open task has this id.
+    """
+    task_case = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
+    query = select(Case).where(Case.id == task_case).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Case)
+    return session.scalars(query).first()
 
 
 def case_exists(session: Session, key: str) -> bool:
@@ -130,12 +138,28 @@ def case_exists(session: Session, key: str) -> bool:
     return session.scalar(select(Case.id).where(Case.business_key == key)) is not None
 
 
-def human_task(session: Session, task_id: str) -> HumanTask:
-    """The inbox row of an open task, or NotFound."""
-    row = session.get(HumanTask, task_id, populate_existing=True)
-    if row is None:
-        raise NotFound(f"no open task with id '{task_id}'")
-    return row
+class Candidate(NamedTuple):
+    """A group or user a task is offered to."""
+
+    kind: str
+    name: str
+
+
+def human_task_with_candidates(
+    session: Session, task_id: str
+) -> tuple[HumanTask, list[Candidate]] | None:
+    """An open task's row, read afresh, and its candidates in the same statement."""
+    query = (
+        select(HumanTask, HumanTaskCandidate.kind, HumanTaskCandidate.name)
+        .outerjoin(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id)
+        .where(HumanTask.id == task_id)
+        .execution_options(populate_existing=True)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    offered = [Candidate(kind, name) for _row, kind, name in rows if kind is not None]
+    return rows[0][0], offered
 
 
 def completion_of(session: Session, task_id: str) -> CaseEvent | None:
@@ -165,11 +189,34 @@ def candidates(session: Session, task_ids: Iterable[str]) -> dict[str, list[Any]
 
 
 def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
-    """Drop inbox rows (and their candidates) of tasks that are no longer ready."""
+    """Drop inbox rows of tasks that are no longer ready (one statement).
+
+    Their candidates go with them: the foreign key cascades (`PRAGMA foreign_keys=ON`
+    on SQLite).
+    """
     ids = list(task_ids)
     if ids:
-        session.execute(delete(HumanTaskCandidate).where(HumanTaskCandidate.task_id.in_(ids)))
         session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
+
+
+def add_human_tasks(session: Session, rows: list[dict], offered: list[dict]) -> None:
+    """Insert inbox rows and their candidates, one multi-row statement each."""
+    if rows:
+        session.execute(insert(HumanTask.__table__), rows)
+    if offered:
+        session.execute(insert(HumanTaskCandidate.__table__), offered)
+
+
+def move_checkpoint(session: Session, case_id: int, seq: int, head: str, new: bool) -> None:
+    """Set a case's chain checkpoint: one UPDATE, an INSERT for a new case (or a lost row)."""
+    table = ChainCheckpoint.__table__
+    if not new:
+        moved = session.connection().execute(
+            update(table).where(table.c.case_id == case_id).values(seq=seq, head_hash=head)
+        )
+        if moved.rowcount:
+            return
+    session.connection().execute(insert(table).values(case_id=case_id, seq=seq, head_hash=head))
 
 
 class CaseHeader(NamedTuple):

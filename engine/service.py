@@ -33,6 +33,7 @@ from . import repository as repo
 from .acting import SYSTEM
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
+from .caches import CalendarCache, VersionCache
 from .calendar import ScheduleError, WorkingCalendar, load_schedule
 from .casework import Outcome
 from .database import connect, connect_reader, session_factory, upgrade
@@ -74,6 +75,8 @@ class Engine:
         self.sql = connect(settings.database_url)
         self._sessions = session_factory(self.sql)
         self._runners: dict[int, Runner] = {}
+        self.versions = VersionCache()
+        self.calendars = CalendarCache()
         self._lock = threading.Lock()
         self._reader: Any = None
 
@@ -122,8 +125,11 @@ class Engine:
         """One unit of work: commit if the block succeeds, roll back if it raises."""
         session = self._sessions()
         try:
-            yield Service(self, session)
+            service = Service(self, session)
+            yield service
             session.commit()
+            if service.loaded_calendar:  # others may have cached the old days meanwhile
+                self.calendars.forget()
         except StaleDataError as error:
             session.rollback()
             raise StaleCase() from error
@@ -187,6 +193,8 @@ class Service:
     def __init__(self, engine: Engine, session: Session) -> None:
         self.engine = engine
         self.session = session
+        self.loaded_calendar = False  # then this unit reads the schedule it is writing
+        self.open_tasks_after: dict[int, list[TaskView]] = {}  # case id -> inbox after `_act`
 
     # --- deployment -------------------------------------------------------------------------
 
@@ -333,11 +341,20 @@ class Service:
 
     def get_task(self, task_id: str, username: str) -> TaskView:
         """One open task, if the user may see it (a conflict if it was just completed)."""
-        if self.session.get(HumanTask, task_id, populate_existing=True) is None:
+        return self._open_task(task_id, username, None)[1]
+
+    def _open_task(
+        self, task_id: str, username: str, case: Case | None
+    ) -> tuple[HumanTask, TaskView]:
+        """The task's row (read afresh, with its candidates) and view, if the user may see it."""
+        found = repo.human_task_with_candidates(self.session, task_id)
+        if found is None:
             self._explain_missing_task(task_id, username)
-        row = repo.human_task(self.session, task_id)
-        case = self.session.get(Case, row.case_id)
-        view = task_views(self.session, [(row, case)], self._task_meta)[0]
+            raise NotFound(f"no open task with id '{task_id}'")  # not reached: it raises
+        row, offered = found
+        if case is None or case.id != row.case_id:
+            case = self.session.get(Case, row.case_id)
+        view = task_views(self.session, [(row, case)], self._task_meta, {row.id: offered})[0]
         try:
             self._require_may_see(view, username)
         except NotFound:
@@ -345,42 +362,39 @@ class Service:
             if repo.completion_of(self.session, task_id) is not None:
                 self._explain_missing_task(task_id, username)
             raise
-        return view
+        return row, view
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Take a group task for oneself so colleagues see it is being handled."""
-        self._lock_case_of(task_id)
-        view = self.get_task(task_id, username)
+        case = repo.lock_case_of_task(self.session, task_id)
+        row, view = self._open_task(task_id, username, case)
         if view.claimed_by not in (None, username):
             raise Conflict(f"task already claimed by {view.claimed_by}")
-        row = repo.human_task(self.session, task_id)
         row.claimed_by = username
-        case = self.session.get(Case, row.case_id)
-        self._note(case, "claimed", username, at, view)
+        self._note(self.session.get(Case, row.case_id), "claimed", username, at, view)
         return self.get_task(task_id, username)
 
     def unclaim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Give a claimed task back to its groups."""
-        self._lock_case_of(task_id)
-        view = self.get_task(task_id, username)
+        case = repo.lock_case_of_task(self.session, task_id)
+        row, view = self._open_task(task_id, username, case)
         if view.claimed_by != username:
             raise Conflict("only the user who claimed the task can give it back")
-        row = repo.human_task(self.session, task_id)
         row.claimed_by = None
-        case = self.session.get(Case, row.case_id)
-        self._note(case, "unclaimed", username, at, view)
+        self._note(self.session.get(Case, row.case_id), "unclaimed", username, at, view)
         return self.get_task(task_id, username)
 
     def complete_task(
         self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
     ) -> CaseView:
         """Validate form data and complete the task; the case runs on to its next wait."""
-        self._lock_case_of(task_id)
-        view = self.get_task(task_id, username)
+        locked = repo.lock_case_of_task(self.session, task_id)
+        row, view = self._open_task(task_id, username, locked)
         if view.claimed_by not in (None, username):
             raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
         cleaned = validate_form(view.form, data)
-        case = self.session.get(Case, repo.human_task(self.session, task_id).case_id)
+        case = self.session.get(Case, row.case_id)  # the locked case, from the identity map
+        assert case is not None
         instant = at or datetime.now(UTC)
         self._act(case, "task_completed", username, instant, {"data": cleaned}, view)
         return self._case_view(case)
@@ -507,6 +521,8 @@ class Service:
             raise CalendarError(f"{error}; nothing was loaded") from None
         repo.save_calendar_days(self.session, {d: (w, "") for d, w in days.items()})
         self.session.flush()
+        self.loaded_calendar = True
+        self.engine.calendars.forget()
         changed = recalculate_open_cases(self, (at or datetime.now(UTC)).astimezone(UTC))
         return CalendarLoaded(days=len(days), recalculated=changed)
 
@@ -516,7 +532,9 @@ class Service:
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""
-        return WorkingCalendar(repo.calendar_overrides(self.session))
+        if self.loaded_calendar:
+            return WorkingCalendar(repo.calendar_overrides(self.session))
+        return WorkingCalendar(self.engine.calendars.overrides(self.session))
 
     # --- audit ------------------------------------------------------------------------------
 
@@ -548,14 +566,10 @@ class Service:
     # --- internals --------------------------------------------------------------------------
 
     def _version(self, case: Case) -> ProcessVersion:
-        version = self.session.get(ProcessVersion, case.process_version_id)
-        assert version is not None
-        return version
+        return self.engine.versions.version(self.session, case.process_version_id)
 
     def _task_meta(self, process_version_id: int, task_spec: str) -> TaskMeta | None:
-        version = self.session.get(ProcessVersion, process_version_id)
-        raw = version.tasks.get(task_spec) if version else None
-        return TaskMeta.from_dict(raw) if raw else None
+        return self.engine.versions.task_meta(self.session, process_version_id, task_spec)
 
     def _explain_missing_task(self, task_id: str, username: str) -> None:
         """Tell someone who may see the case that the task was done; anyone else: not found."""
@@ -569,12 +583,6 @@ class Service:
                 raise TaskNotReady(f"task {task_id} was already completed by {done.actor} at "
                                    f"{done.at.isoformat()}; reload the case")  # fmt: skip
         raise NotFound(f"no open task with id '{task_id}'")
-
-    def _lock_case_of(self, task_id: str) -> None:
-        """Lock the task's case before reading the task, so the checks see the latest state."""
-        case_id = repo.case_id_of_task(self.session, task_id)
-        if case_id is not None:
-            repo.lock_case(self.session, case_id)
 
     def _require_may_see(self, view: TaskView, username: str) -> None:
         """Out-of-scope tasks look like missing ones (never leak that they exist)."""
@@ -600,13 +608,17 @@ class Service:
         acting.note(self.session, case, kind, actor, at or datetime.now(UTC), task)
 
     def _case_view(self, case: Case) -> CaseView:
+        """The case as it stands; the open tasks an action just wrote are not read back."""
         self.session.flush()
         version = self._version(case)
-        rows = [(row, case) for row in repo.case_tasks(self.session, case.id)]
+        tasks = self.open_tasks_after.get(case.id)
+        if tasks is None:
+            rows = [(row, case) for row in repo.case_tasks(self.session, case.id)]
+            tasks = task_views(self.session, rows, self._task_meta)
         return CaseView(
             key=case.business_key, process_id=version.process_id, process_version=version.version,
             status=case.status, data=from_json_value(case.data),
-            tasks=tuple(task_views(self.session, rows, self._task_meta)),
+            tasks=tuple(tasks),
             next_timer_at=case.next_timer_at, error=case.error, warnings=tuple(case.warnings),
             events=case.last_seq, created_at=case.created_at, updated_at=case.updated_at,
             title=case.title, owner_unit=case.owner_unit,

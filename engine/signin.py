@@ -78,6 +78,9 @@ class SignIns:
         if found is None or not self._fresh(found[0], kind, at or datetime.now(UTC)):
             return None
         user: User = found[1]
+        # Hold the row for the unit of work: the identity map keeps objects weakly, and the
+        # action that follows (permission checks) would otherwise read the user again.
+        self.session.info.setdefault("signed_in_users", []).append(user)
         return organisation.user_view(self.session, user) if user.active else None
 
     def tracked(self, token: str, key: str, at: datetime | None = None) -> PublicCaseView:
