@@ -145,21 +145,35 @@ class Candidate(NamedTuple):
     name: str
 
 
-def human_task_with_candidates(
-    session: Session, task_id: str
-) -> tuple[HumanTask, list[Candidate]] | None:
-    """An open task's row, read afresh, and its candidates in the same statement."""
+def open_task(
+    session: Session, task_id: str, lock: bool = False
+) -> tuple[Case, HumanTask, list[Candidate]] | None:
+    """An open task's case, row and candidates, all read afresh (None if no such task).
+
+    `lock`: lock the case first (`lock_case_of_task`) and only then read the task, so a
+    writer that waited for the lock sees what the previous holder did. SQLite writers are
+    serialized by BEGIN IMMEDIATE already, so there one joined statement reads it all.
+    """
+    columns: tuple[Any, ...] = (HumanTask, HumanTaskCandidate.kind, HumanTaskCandidate.name)
+    locking = lock and session.get_bind().dialect.name == "postgresql"
+    locked = lock_case_of_task(session, task_id) if locking else None
+    if locking and locked is None:
+        return None
+    query = select(*columns) if locking else select(*columns, Case).join(Case)
     query = (
-        select(HumanTask, HumanTaskCandidate.kind, HumanTaskCandidate.name)
-        .outerjoin(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id)
+        query.outerjoin(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id)
         .where(HumanTask.id == task_id)
         .execution_options(populate_existing=True)
     )
     rows = session.execute(query).all()
     if not rows:
         return None
-    offered = [Candidate(kind, name) for _row, kind, name in rows if kind is not None]
-    return rows[0][0], offered
+    task = rows[0][0]
+    case = rows[0][3] if not locking else locked
+    if case is None or case.id != task.case_id:  # task ids are unique: never in practice
+        case = session.get(Case, task.case_id)
+    offered = [Candidate(row[1], row[2]) for row in rows if row[1] is not None]
+    return case, task, offered
 
 
 def completion_of(session: Session, task_id: str) -> CaseEvent | None:

@@ -341,19 +341,20 @@ class Service:
 
     def get_task(self, task_id: str, username: str) -> TaskView:
         """One open task, if the user may see it (a conflict if it was just completed)."""
-        return self._open_task(task_id, username, None)[1]
+        return self._open_task(task_id, username)[2]
 
     def _open_task(
-        self, task_id: str, username: str, case: Case | None
-    ) -> tuple[HumanTask, TaskView]:
-        """The task's row (read afresh, with its candidates) and view, if the user may see it."""
-        found = repo.human_task_with_candidates(self.session, task_id)
+        self, task_id: str, username: str, lock: bool = False
+    ) -> tuple[Case, HumanTask, TaskView]:
+        """The task's case and row (read afresh) and its view, if the user may see it.
+
+        `lock`: for a state change, which must lock the case before it reads the task.
+        """
+        found = repo.open_task(self.session, task_id, lock)
         if found is None:
             self._explain_missing_task(task_id, username)
             raise NotFound(f"no open task with id '{task_id}'")  # not reached: it raises
-        row, offered = found
-        if case is None or case.id != row.case_id:
-            case = self.session.get(Case, row.case_id)
+        case, row, offered = found
         view = task_views(self.session, [(row, case)], self._task_meta, {row.id: offered})[0]
         try:
             self._require_may_see(view, username)
@@ -362,39 +363,34 @@ class Service:
             if repo.completion_of(self.session, task_id) is not None:
                 self._explain_missing_task(task_id, username)
             raise
-        return row, view
+        return case, row, view
 
     def claim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Take a group task for oneself so colleagues see it is being handled."""
-        case = repo.lock_case_of_task(self.session, task_id)
-        row, view = self._open_task(task_id, username, case)
+        case, row, view = self._open_task(task_id, username, lock=True)
         if view.claimed_by not in (None, username):
             raise Conflict(f"task already claimed by {view.claimed_by}")
         row.claimed_by = username
-        self._note(self.session.get(Case, row.case_id), "claimed", username, at, view)
+        self._note(case, "claimed", username, at, view)
         return self.get_task(task_id, username)
 
     def unclaim(self, task_id: str, username: str, at: datetime | None = None) -> TaskView:
         """Give a claimed task back to its groups."""
-        case = repo.lock_case_of_task(self.session, task_id)
-        row, view = self._open_task(task_id, username, case)
+        case, row, view = self._open_task(task_id, username, lock=True)
         if view.claimed_by != username:
             raise Conflict("only the user who claimed the task can give it back")
         row.claimed_by = None
-        self._note(self.session.get(Case, row.case_id), "unclaimed", username, at, view)
+        self._note(case, "unclaimed", username, at, view)
         return self.get_task(task_id, username)
 
     def complete_task(
         self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
     ) -> CaseView:
         """Validate form data and complete the task; the case runs on to its next wait."""
-        locked = repo.lock_case_of_task(self.session, task_id)
-        row, view = self._open_task(task_id, username, locked)
+        case, _row, view = self._open_task(task_id, username, lock=True)
         if view.claimed_by not in (None, username):
             raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
         cleaned = validate_form(view.form, data)
-        case = self.session.get(Case, row.case_id)  # the locked case, from the identity map
-        assert case is not None
         instant = at or datetime.now(UTC)
         self._act(case, "task_completed", username, instant, {"data": cleaned}, view)
         return self._case_view(case)
