@@ -494,6 +494,7 @@ class Service:
         savepoint = self.session.begin_nested()
         try:
             outcome = self._act(case, "timer_fired", SYSTEM, now, {})
+            self.open_tasks_after.pop(case.id, None)  # no answer to build from it
         except Conflict:
             savepoint.rollback()  # another worker or a person moved it first: skip
             return case.business_key, []
@@ -601,13 +602,14 @@ class Service:
         return acting.act(self, case, kind, actor, at, inputs, task)
 
     def _note(self, case: Case, kind: str, actor: str, at: datetime | None, task: TaskView) -> None:
+        self.open_tasks_after.pop(case.id, None)  # a claim changes what `_act` left there
         acting.note(self.session, case, kind, actor, at or datetime.now(UTC), task)
 
     def _case_view(self, case: Case) -> CaseView:
         """The case as it stands; the open tasks an action just wrote are not read back."""
         self.session.flush()
         version = self._version(case)
-        tasks = self.open_tasks_after.get(case.id)
+        tasks = self.open_tasks_after.pop(case.id, None)  # only right after the action
         if tasks is None:
             rows = [(row, case) for row in repo.case_tasks(self.session, case.id)]
             tasks = task_views(self.session, rows, self._task_meta)
