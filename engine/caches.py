@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -62,15 +63,17 @@ class VersionCache:
 class CalendarCache:
     """The loaded schedule days, re-read after `CALENDAR_TTL` seconds or when forgotten."""
 
-    def __init__(self, ttl: float = CALENDAR_TTL) -> None:
+    def __init__(
+        self, ttl: float = CALENDAR_TTL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
-        self._ttl = ttl
+        self._ttl, self._clock = ttl, clock
         self._days: dict[date, bool] | None = None
         self._read_at = 0.0
 
     def overrides(self, session: Session) -> dict[date, bool]:
         """The schedule days (a shared mapping: callers copy before changing it)."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if self._days is not None and now - self._read_at < self._ttl:
                 return self._days
