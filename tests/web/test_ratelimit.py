@@ -85,3 +85,19 @@ def test_unreachable_store__serves_the_request_and_logs_an_error(
         assert "rate limit store unreachable" in caplog.text
     finally:
         app.extensions["mashangban.engine"].close()
+
+
+@pytest.mark.parametrize(("trust", "expected"), [(1, 404), (0, 429)])
+def test_forwarded_client_address__counts_only_behind_a_trusted_proxy(
+    seeded: Engine, trust: int, expected: int
+) -> None:
+    app = make_app(seeded, MASHANGBAN_RATE_LIMIT=1, MASHANGBAN_TRUST_PROXY=trust)
+    try:
+        client = app.test_client()
+        url = "/api/v1/appeals/MSB-X?code=BAD"
+        assert client.get(url, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 404
+        other = client.get(url, headers={"X-Forwarded-For": "203.0.113.2"})
+        # Trusted: another citizen behind the proxy; untrusted: a forged header, same client.
+        assert other.status_code == expected
+    finally:
+        app.extensions["mashangban.engine"].close()
