@@ -5,13 +5,14 @@ Production runs the app under gunicorn instead (see web/README.md).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 import threading
 import time
 from collections.abc import Sequence
+
+import click
 
 from engine import cli as engine_cli
 from engine.service import Engine
@@ -20,25 +21,29 @@ from engine.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The engine's parser with a `serve` subcommand added."""
-    parser = engine_cli.build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    serve = commands.add_parser(
-        "serve",
-        help="run the web app on the development server",
-        description="Run the web app on Flask's development server (not for production: "
-        "use gunicorn, see web/README.md). Without SECRET_KEY it runs in development mode.",
-    )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=5000, help="port to listen on")
-    serve.add_argument("--debug", action="store_true", help="reload on change, show tracebacks")
-    serve.add_argument(
-        "--no-timers",
-        action="store_true",
-        help="do not run the timer worker in the server process (run `timers run` yourself)",
-    )
-    return parser
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=int, default=5000, show_default=True, help="port to listen on")
+@click.option("--debug", is_flag=True, help="reload on change, show tracebacks")
+@click.option(
+    "--no-timers",
+    is_flag=True,
+    help="do not run the timer worker in the server process (run `timers run` yourself)",
+)
+def serve_command(host: str, port: int, debug: bool, no_timers: bool) -> int:
+    """Run the web app on the development server.
+
+    Not for production: use gunicorn, see web/README.md. Without SECRET_KEY it runs in
+    development mode.
+    """
+    return serve(host, port, debug, timers=not no_timers)
+
+
+def build_cli() -> click.Group:
+    """The engine's command group with the web's commands added."""
+    group = engine_cli.build_cli()
+    group.add_command(serve_command)
+    return group
 
 
 def start_timer_thread(interval: float = 30.0) -> threading.Thread:
@@ -73,12 +78,14 @@ def serve(host: str, port: int, debug: bool, timers: bool = True) -> int:
     return 0
 
 
+def resolve(argv: Sequence[str]) -> click.Context:
+    """The parsed context of the `mashangban` command ARGV names (click.UsageError if none)."""
+    return engine_cli.resolve(argv, build_cli())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `mashangban` console script."""
-    args = build_parser().parse_args(argv)
-    if args.command == "serve":
-        return serve(args.host, args.port, args.debug, timers=not args.no_timers)
-    return engine_cli.main(argv)
+    return engine_cli.main(argv, build_cli())
 
 
 if __name__ == "__main__":

@@ -18,10 +18,13 @@ from flask import Flask
 DEFAULTS: dict[str, Any] = {
     "MASHANGBAN_ENV": "production",
     "MASHANGBAN_INTAKE_PROCESS": "closed_loop",
-    # Public endpoints: each client IP gets a bucket of this many requests, refilled
-    # at that many per RATE_LIMIT_PERIOD seconds (see web/ratelimit.py).
+    # Public endpoints: each client IP may send this many requests in any
+    # RATE_LIMIT_PERIOD seconds (see web/ratelimit.py); 0 turns the limits off.
     "MASHANGBAN_RATE_LIMIT": 20,
     "MASHANGBAN_RATE_LIMIT_PERIOD": 60,
+    # Where the counts live: unset = in this process; several workers need a shared
+    # store, e.g. redis://127.0.0.1:6379/0 (Flask-Limiter's own setting name).
+    "RATELIMIT_STORAGE_URI": None,
     # Seconds a staff sign-in (web session) and an API token last; both live server-side
     # in the `sessions` table and end earlier on logout, password change, a disabled
     # account or `mashangban user signout NAME`.
@@ -53,7 +56,7 @@ INT_KEYS = (
 STR_KEYS = (
     "SECRET_KEY", "DATABASE_URL", "MASHANGBAN_ENV", "MASHANGBAN_INTAKE_PROCESS",
     "MASHANGBAN_NODE_MODULES", "MASHANGBAN_METRICS_NETWORKS", "MASHANGBAN_METRICS_TOKEN",
-    "MASHANGBAN_LOG_FORMAT",
+    "MASHANGBAN_LOG_FORMAT", "RATELIMIT_STORAGE_URI",
 )  # fmt: skip
 
 

@@ -1,91 +1,76 @@
-"""A small in-process token bucket per client IP for the public and login endpoints.
+"""Per-client-IP rate limits for the public and login endpoints, kept by Flask-Limiter.
 
-Each (endpoint group, IP) has a bucket of `capacity` tokens that refills at
-`capacity / period` tokens a second; a request takes one token or gets 429 with
-Retry-After. The buckets live in the worker process: with N gunicorn workers a
-client may get up to N times the limit, so production should also limit at the
-reverse proxy (see web/README.md). Behind a proxy set MASHANGBAN_TRUST_PROXY=1 so
-the client address comes from X-Forwarded-For (werkzeug's ProxyFix).
+Each app gets its own `flask_limiter.Limiter`; its storage comes from
+RATELIMIT_STORAGE_URI: in memory when unset (one process, fine for `make run`), or a
+shared store such as Redis (`redis://127.0.0.1:6379/0`), which production must set
+when gunicorn runs several workers, or each worker keeps its own count and a client
+gets N workers times the limit. A group ("login", "appeal", "track") allows
+MASHANGBAN_RATE_LIMIT requests per MASHANGBAN_RATE_LIMIT_PERIOD seconds in any such
+window (moving window). Views call `check(group)` where they do the limited work,
+because whether a request counts depends on it (POST only; tracking only without a
+staff token). Behind a proxy set MASHANGBAN_TRUST_PROXY so `request.remote_addr` is
+the client's address (werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
 from werkzeug.exceptions import TooManyRequests
 
 EXTENSION = "mashangban.ratelimit"
-MAX_BUCKETS = 10_000
-F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
-class TokenBucket:
-    """Buckets of tokens keyed by client; thread-safe."""
+class RateLimits:
+    """The app's limiter and the one limit all groups share."""
 
-    def __init__(
-        self, capacity: int, period: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.capacity = capacity
-        self.rate = capacity / period
-        self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, app: Flask) -> None:
+        capacity = int(app.config["MASHANGBAN_RATE_LIMIT"])
+        period = int(app.config["MASHANGBAN_RATE_LIMIT_PERIOD"])
+        self.item = RateLimitItemPerSecond(capacity, period)
+        self.prefix = str(app.config.get("RATELIMIT_KEY_PREFIX") or "mashangban")
+        app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+        # Explicit memory:// (rather than nothing) also keeps Flask-Limiter from warning.
+        storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        self.limiter = Limiter(
+            lambda: request.remote_addr or "-",
+            storage_uri=storage,
+            storage_options={"wrap_exceptions": True},  # a store failure is a StorageError
+        )
+        self.limiter.init_app(app)
 
-    def take(self, key: str) -> float:
-        """Take one token; return 0 if allowed, else the seconds until one is available."""
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.capacity), now))
-            tokens = min(float(self.capacity), tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                self._prune(now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
-
-    def _prune(self, now: float) -> None:
-        """Forget buckets that have refilled completely (bounded memory)."""
-        if len(self._buckets) <= MAX_BUCKETS:
-            return
-        full_after = self.capacity / self.rate
-        self._buckets = {
-            key: value for key, value in self._buckets.items() if now - value[1] < full_after
-        }
+    def take(self, group: str, client: str) -> int:
+        """Count one request; return 0 if allowed, else the seconds until the next one is."""
+        strategy = self.limiter.limiter
+        if strategy.hit(self.item, self.prefix, group, client):
+            return 0
+        reset = strategy.get_window_stats(self.item, self.prefix, group, client).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's bucket from MASHANGBAN_RATE_LIMIT / _PERIOD."""
-    capacity = int(app.config["MASHANGBAN_RATE_LIMIT"])
-    period = float(app.config["MASHANGBAN_RATE_LIMIT_PERIOD"])
-    app.extensions[EXTENSION] = TokenBucket(capacity, period) if capacity > 0 else None
-
-
-def limited(group: str) -> Callable[[F], F]:
-    """Decorate a view so each client IP may call it (and its group) at the configured rate."""
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            check(group)
-            return view(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+    """Set up the app's limiter from MASHANGBAN_RATE_LIMIT (0 turns limits off) and RATELIMIT_*."""
+    limited = int(app.config["MASHANGBAN_RATE_LIMIT"]) > 0
+    app.extensions[EXTENSION] = RateLimits(app) if limited else None
 
 
 def check(group: str) -> None:
-    """Abort with 429 if this client used up its tokens for `group`."""
-    bucket: TokenBucket | None = current_app.extensions.get(EXTENSION)
-    if bucket is None:
+    """Abort with 429 and Retry-After if this client used up its requests for `group`."""
+    limits: RateLimits | None = current_app.extensions.get(EXTENSION)
+    if limits is None:
         return
-    wait = bucket.take(f"{group}:{request.remote_addr or '-'}")
-    if wait > 0:
-        raise TooManyRequests(retry_after=max(1, math.ceil(wait)))
+    try:
+        wait = limits.take(group, request.remote_addr or "-")
+    except StorageError as error:
+        # An unreachable store must not take the front door down: serve, and say so loudly.
+        log.error("rate limit store unreachable, request not limited: %s", error)
+        return
+    if wait:
+        raise TooManyRequests(retry_after=wait)

@@ -330,3 +330,18 @@ def test_calendar_load__bad_line_is_named_without_a_traceback(run: Run, tmp_path
     assert result.code == 1
     assert "line 2" in result.err
     assert_no_traceback(result)
+
+
+# --- exit statuses ------------------------------------------------------------------------
+
+
+def test_task_complete__twice_is_a_conflict_with_status_3(
+    deployed: Run, register_task: str
+) -> None:
+    complete_register(deployed, register_task)
+
+    again = deployed("task", "complete", register_task, "--user", "li", "--data", "{}")
+
+    assert again.code == 3
+    assert again.err.startswith("conflict: ")
+    assert_no_traceback(again)

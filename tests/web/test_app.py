@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from engine.service import Engine
 from web import create_app
-from web.cli import build_parser
+from web.cli import resolve
 from web.config import ConfigError
 
 from .conftest import login, make_app
@@ -99,10 +99,13 @@ def test_unknown_page__is_a_friendly_404(client: FlaskClient) -> None:
 
 
 def test_cli__has_engine_commands_and_serve() -> None:
-    parser = build_parser()
-    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "8080"])
-    assert (args.command, args.host, args.port) == ("serve", "0.0.0.0", 8080)
-    assert parser.parse_args(["case", "show", "C1"]).key == "C1"
+    serve = resolve(["serve", "--host", "0.0.0.0", "--port", "8080"])
+    assert (serve.info_name, serve.params["host"], serve.params["port"]) == (
+        "serve",
+        "0.0.0.0",
+        8080,
+    )
+    assert resolve(["case", "show", "C1"]).params["key"] == "C1"
 
 
 def test_web__never_imports_sqlalchemy_or_spiffworkflow() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from web.cli import build_parser
+from web.cli import resolve
 from web.config import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_systemd_units__every_command_names_a_cli_verb_or_config_that_exists() -
         for command in exec_lines(unit):
             program = Path(command[0]).name
             if program == "mashangban":
-                build_parser().parse_args(command[1:])  # SystemExit on an unknown verb
+                resolve(command[1:])  # click.UsageError on an unknown verb or option
             elif program == "gunicorn":
                 config = Path(command[command.index("--config") + 1])
                 assert config.is_file(), f"{unit.name}: {config} does not exist"
