@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
 
 
 class EngineError(Exception):
@@ -44,12 +47,52 @@ class TaskNotReady(Conflict):
     code = "task_not_ready"
 
 
+# The English text of each FieldError code (for logs and the CLI); the web translates
+# by code (web/i18n.py FIELD_TEXT), so clients and pages never parse these texts.
+FIELD_MESSAGES = {
+    "not_an_object": "form data must be a JSON object",
+    "unknown_field": "this task's form has no such field",
+    "required": "this field is required",
+    "expected_text": "expected text",
+    "expected_integer": "expected a whole number",
+    "not_integer": "'{value}' is not a whole number",
+    "not_boolean": "'{value}' is not yes/no (true or false)",
+    "not_a_date": "'{value}' is not a date; use YYYY-MM-DD",
+    "not_an_option": "'{value}' is not one of the choices: {choices}",
+    "too_short": "must be at least {min} characters",
+    "too_long": "must be at most {max} characters",
+    "bad_format": "does not have the expected format ({pattern})",
+    "too_small": "must be at least {min}",
+    "too_large": "must be at most {max}",
+    "unknown_filter": "unknown filter; use {choices}",
+    "ends_before_start": "must not be before 'from'",
+}
+
+
+def format_params(template: str, params: Mapping[str, Any]) -> str:
+    """Fill a `{name}` template with params, lists shown comma-separated."""
+    values = {k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+              for k, v in params.items()}  # fmt: skip
+    return template.format(**values)
+
+
 @dataclass(frozen=True)
 class FieldError:
-    """One invalid form value: which field, and what is wrong with it."""
+    """One invalid form value: which field, a stable `code` with its `params`, and a message.
+
+    `message` defaults to the English text of the code; callers that show messages
+    to people translate `code` + `params` instead of reading it.
+    """
 
     field: str
-    message: str
+    code: str
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.message:
+            template = FIELD_MESSAGES.get(self.code, self.code)
+            object.__setattr__(self, "message", format_params(template, self.params))
 
 
 class FormInvalid(EngineError):

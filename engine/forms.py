@@ -59,13 +59,9 @@ class FormField:
 def validate_form(fields: tuple[FormField, ...], submitted: dict[str, Any]) -> dict[str, Any]:
     """Return the cleaned, typed values, or raise FormInvalid listing every bad field."""
     if not isinstance(submitted, dict):
-        raise FormInvalid([FieldError("", "form data must be a JSON object")])
+        raise FormInvalid([FieldError("", "not_an_object")])
     known = {f.id for f in fields}
-    errors = [
-        FieldError(name, "this task's form has no such field")
-        for name in submitted
-        if name not in known
-    ]
+    errors = [FieldError(name, "unknown_field") for name in submitted if name not in known]
     cleaned: dict[str, Any] = {}
     for spec in fields:
         if spec.readonly:
@@ -73,17 +69,30 @@ def validate_form(fields: tuple[FormField, ...], submitted: dict[str, Any]) -> d
         value = submitted.get(spec.id)
         if _is_blank(value):
             if spec.required:
-                errors.append(FieldError(spec.id, "this field is required"))
+                errors.append(FieldError(spec.id, "required"))
             elif spec.id in submitted:
                 cleaned[spec.id] = None
             continue
         try:
             cleaned[spec.id] = _check(spec, _convert(spec, value))
-        except ValueError as error:
-            errors.append(FieldError(spec.id, str(error)))
+        except _Invalid as error:
+            errors.append(FieldError(spec.id, error.code, error.params))
     if errors:
         raise FormInvalid(errors)
     return cleaned
+
+
+class _Invalid(ValueError):
+    """A value fails one check: the FieldError code and params to report."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def _number(value: float) -> int | float:
+    """A limit as a JSON-friendly number (5.0 -> 5)."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _is_blank(value: Any) -> bool:
@@ -103,18 +112,18 @@ def _convert(spec: FormField, value: Any) -> Any:
 
 def _to_string(value: Any) -> str:
     if isinstance(value, bool | dict | list):
-        raise ValueError("expected text")
+        raise _Invalid("expected_text")
     return str(value).strip()
 
 
 def _to_long(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("expected a whole number")
+        raise _Invalid("expected_integer")
     if isinstance(value, int):
         return value
     text = str(value).strip()
     if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"'{text}' is not a whole number")
+        raise _Invalid("not_integer", value=text)
     return int(text)
 
 
@@ -126,7 +135,7 @@ def _to_boolean(value: Any) -> bool:
         return True
     if text in ("false", "0", "off", "no", "否"):
         return False
-    raise ValueError(f"'{value}' is not yes/no (true or false)")
+    raise _Invalid("not_boolean", value=str(value))
 
 
 def _to_date(value: Any) -> date:
@@ -135,13 +144,12 @@ def _to_date(value: Any) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"'{value}' is not a date; use YYYY-MM-DD") from None
+        raise _Invalid("not_a_date", value=str(value)) from None
 
 
 def _check(spec: FormField, value: Any) -> Any:
     if spec.type == "enum" and value not in {c.id for c in spec.choices}:
-        allowed = ", ".join(c.id for c in spec.choices)
-        raise ValueError(f"'{value}' is not one of the choices: {allowed}")
+        raise _Invalid("not_an_option", value=value, choices=[c.id for c in spec.choices])
     if isinstance(value, str):
         _check_text(spec, value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -151,15 +159,15 @@ def _check(spec: FormField, value: Any) -> Any:
 
 def _check_text(spec: FormField, value: str) -> None:
     if spec.minlength is not None and len(value) < spec.minlength:
-        raise ValueError(f"must be at least {spec.minlength} characters")
+        raise _Invalid("too_short", min=spec.minlength)
     if spec.maxlength is not None and len(value) > spec.maxlength:
-        raise ValueError(f"must be at most {spec.maxlength} characters")
+        raise _Invalid("too_long", max=spec.maxlength)
     if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        raise ValueError(f"does not have the expected format ({spec.pattern})")
+        raise _Invalid("bad_format", pattern=spec.pattern)
 
 
 def _check_number(spec: FormField, value: int) -> None:
     if spec.min is not None and value < spec.min:
-        raise ValueError(f"must be at least {spec.min:g}")
+        raise _Invalid("too_small", min=_number(spec.min))
     if spec.max is not None and value > spec.max:
-        raise ValueError(f"must be at most {spec.max:g}")
+        raise _Invalid("too_large", max=_number(spec.max))

@@ -38,11 +38,15 @@ class RatesQuery:
         """Raise FormInvalid naming each bad parameter."""
         errors = []
         if self.group_by and self.group_by not in GROUPS:
-            errors.append(FieldError("group_by", f"use one of {', '.join(GROUPS)}"))
+            errors.append(
+                FieldError(
+                    "group_by", "not_an_option", {"value": self.group_by, "choices": list(GROUPS)}
+                )
+            )
         for name in set(self.filters) - set(FILTERS):
-            errors.append(FieldError(name, f"unknown filter; use {', '.join(FILTERS)}"))
+            errors.append(FieldError(name, "unknown_filter", {"choices": list(FILTERS)}))
         if self.start and self.end and self.end <= self.start:
-            errors.append(FieldError("to", "must be after 'from'"))
+            errors.append(FieldError("to", "ends_before_start"))
         if errors:
             raise FormInvalid(errors)
 

@@ -5,12 +5,14 @@
 | NotFound | 404 | not_found |
 | NotAllowed | 403 | not_allowed |
 | Conflict (StaleCase, TaskNotReady) | 409 | conflict / stale_case / task_not_ready |
-| FormInvalid | 422 | form_invalid (with `fields`) |
+| FormInvalid | 422 | form_invalid (with `fields` and `errors`) |
 | InvalidProcess | 422 | invalid_process (with `problems`) |
 | ScriptStopped | 422 | script_stopped (a diagram script hit the CPU/memory limit; nothing saved) |
 | other EngineError | 400 | its `code` |
 
-JSON errors look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`.
+JSON errors look like `{"error": {"code": "...", "message": "...", "fields": {...}}}`;
+a FormInvalid adds `errors: [{field, code, params, message}]`, one entry per bad value,
+with a stable per-field `code` (engine/errors.py FIELD_MESSAGES) for clients to act on.
 """
 
 from __future__ import annotations
@@ -76,8 +78,17 @@ def field_errors(error: FormInvalid) -> dict[str, str]:
     """Per-field messages of a FormInvalid, in the current locale."""
     fields: dict[str, str] = {}
     for item in error.errors:
-        fields.setdefault(item.field or "_form", field_message(item.message))
+        fields.setdefault(item.field or "_form", field_message(item))
     return fields
+
+
+def error_list(error: FormInvalid) -> list[dict[str, Any]]:
+    """Every field error of a FormInvalid with its code, params and localized message."""
+    return [
+        {"field": item.field or "_form", "code": item.code, "params": dict(item.params),
+         "message": field_message(item)}
+        for item in error.errors
+    ]  # fmt: skip
 
 
 def wants_json() -> bool:
@@ -105,7 +116,13 @@ def handle_engine_error(error: EngineError) -> Any:
     status = status_of(error)
     if wants_json():
         if isinstance(error, FormInvalid):
-            return json_error(status, error.code, _("表单内容不符合要求"), field_errors(error))
+            return json_error(
+                status,
+                error.code,
+                _("表单内容不符合要求"),
+                field_errors(error),
+                errors=error_list(error),
+            )
         if isinstance(error, InvalidProcess):
             problems = [str(p) for p in error.problems]
             return json_error(status, error.code, str(error), problems=problems)

@@ -2,18 +2,19 @@
 
 Message ids are the Chinese texts themselves; `messages_en.EN` maps them to English.
 Staff and citizens switch with the language form (stored in the session). The JSON
-API follows Accept-Language. The engine's English field-error messages are
-translated here for Chinese readers (`field_message`).
+API follows Accept-Language. Engine field errors are translated by their stable
+`code` and `params` (`field_message`), never by parsing their English message.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, has_request_context, redirect, request, session
 from werkzeug.wrappers import Response
+
+from engine.errors import FieldError, format_params
 
 from .messages_en import EN
 
@@ -42,33 +43,34 @@ def gettext(message: str, **values: Any) -> str:
 
 _ = gettext
 
-# The engine's validation messages (engine/forms.py), with Chinese renderings.
-_FIELD_MESSAGES = [
-    (re.compile(r"this field is required"), "此项为必填项"),
-    (re.compile(r"must be at least (\S+) characters"), "至少需要 {0} 个字符"),
-    (re.compile(r"must be at most (\S+) characters"), "最多 {0} 个字符"),
-    (re.compile(r"must be at least (\S+)"), "不能小于 {0}"),
-    (re.compile(r"must be at most (\S+)"), "不能大于 {0}"),
-    (re.compile(r"'(.*)' is not a whole number"), "“{0}”不是整数"),
-    (re.compile(r"'(.*)' is not one of the choices: .*"), "“{0}”不是可选项之一"),
-    (re.compile(r"'(.*)' is not a date; use YYYY-MM-DD"), "“{0}”不是有效日期（格式 YYYY-MM-DD）"),
-    (re.compile(r"'(.*)' is not yes/no \(true or false\)"), "“{0}”不是“是/否”"),
-    (re.compile(r"does not have the expected format.*"), "格式不正确"),
-    (re.compile(r"expected text"), "应为文本"),
-    (re.compile(r"expected a whole number"), "应为整数"),
-    (re.compile(r"this task's form has no such field"), "表单中没有此字段"),
-]
+# The Chinese text of each engine FieldError code (engine/errors.py FIELD_MESSAGES);
+# English in messages_en.EN like every other message id.
+FIELD_TEXT = {
+    "not_an_object": "表单内容应为 JSON 对象",
+    "unknown_field": "表单中没有此字段",
+    "required": "此项为必填项",
+    "expected_text": "应为文本",
+    "expected_integer": "应为整数",
+    "not_integer": "“{value}”不是整数",
+    "not_boolean": "“{value}”不是“是/否”",
+    "not_a_date": "“{value}”不是有效日期（格式 YYYY-MM-DD）",
+    "not_an_option": "“{value}”不是可选项之一",
+    "too_short": "至少需要 {min} 个字符",
+    "too_long": "最多 {max} 个字符",
+    "bad_format": "格式不正确",
+    "too_small": "不能小于 {min}",
+    "too_large": "不能大于 {max}",
+    "unknown_filter": "没有这个筛选条件，可用：{choices}",
+    "ends_before_start": "结束日期不能早于开始日期",
+}
 
 
-def field_message(message: str) -> str:
-    """A field-error message in the current locale (engine messages are English)."""
-    if get_locale() == "en":
-        return EN.get(message, message)
-    for pattern, chinese in _FIELD_MESSAGES:
-        match = pattern.fullmatch(message)
-        if match:
-            return chinese.format(*match.groups())
-    return message
+def field_message(error: FieldError) -> str:
+    """A field error in the current locale, looked up by its code (never by its text)."""
+    template = FIELD_TEXT.get(error.code)
+    if template is None:
+        return error.message  # a producer that wrote its own (already translated) text
+    return format_params(gettext(template), error.params)
 
 
 @bp.post("/lang")

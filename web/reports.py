@@ -52,7 +52,12 @@ def _day(args: Mapping[str, str], name: str, errors: list[FieldError]) -> date |
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors.append(FieldError(name, _("日期格式应为 YYYY-MM-DD，例如 2026-10-01")))
+        # The dashboard shows `message` as is, so it is written in the reader's language.
+        errors.append(
+            FieldError(
+                name, "not_a_date", {"value": text}, _("日期格式应为 YYYY-MM-DD，例如 2026-10-01")
+            )
+        )
         return None
 
 

@@ -265,6 +265,39 @@ def test_complete__per_field_errors_422(
     assert not_object.status_code == 400
 
 
+def test_complete__422_lists_stable_codes_and_params_per_field(
+    client: FlaskClient, seeded: Engine, li: dict[str, str]
+) -> None:
+    key, _code = start(seeded)
+    data = {**REGISTER, "title": "长" * 101, "level": "9", "kind": "weather", "bogus": 1}
+    response = client.post(
+        f"/api/v1/tasks/{open_task(seeded, key)}/complete", headers=li, json={"data": data}
+    )
+    error = _error(response)
+    assert response.status_code == 422 and error["code"] == "form_invalid"
+    codes = {e["field"]: (e["code"], e["params"]) for e in error["errors"]}
+    assert codes["title"] == ("too_long", {"max": 100})
+    assert codes["level"] == ("too_large", {"max": 4})
+    assert codes["bogus"] == ("unknown_field", {})
+    assert codes["kind"][0] == "not_an_option" and codes["kind"][1]["value"] == "weather"
+    assert "coordination" in codes["kind"][1]["choices"]
+    messages = {e["field"]: e["message"] for e in error["errors"]}
+    assert messages == error["fields"] and messages["title"] == "最多 100 个字符"
+
+
+def test_complete__422_messages_follow_accept_language_codes_do_not(
+    client: FlaskClient, seeded: Engine, li: dict[str, str]
+) -> None:
+    key, _code = start(seeded)
+    response = client.post(
+        f"/api/v1/tasks/{open_task(seeded, key)}/complete",
+        headers={**li, "Accept-Language": "en"}, json={"data": {**REGISTER, "level": "nine"}},
+    )  # fmt: skip
+    [item] = _error(response)["errors"]
+    assert item == {"field": "level", "code": "not_integer", "params": {"value": "nine"},
+                    "message": "'nine' is not a whole number"}  # fmt: skip
+
+
 def test_complete__already_completed_409_claimed_by_other_403(
     client: FlaskClient, seeded: Engine, li: dict[str, str]
 ) -> None:

@@ -45,6 +45,38 @@ def test_submit__invalid_fields_are_shown_and_values_kept(
         assert service.get_case(key).events == 1  # nothing was saved
 
 
+def test_submit__too_long_and_not_a_number_explained_in_chinese(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    key, _code = start_appeal(seeded)
+    task_id = open_task(seeded, key)
+    login(client, "li")
+    data = {**REGISTER, "title": "长" * 101, "level": "九", "kind": "weather"}
+    page = post_form(client, f"/tasks/{task_id}", data, page=f"/tasks/{task_id}").get_data(
+        as_text=True
+    )
+    assert 'id="field-title-error">最多 100 个字符<' in page
+    assert 'id="field-level-error">“九”不是整数<' in page
+    assert 'id="field-kind-error">“weather”不是可选项之一<' in page
+
+
+def test_submit__english_page_shows_english_field_messages(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    key, _code = start_appeal(seeded)
+    task_id = open_task(seeded, key)
+    login(client, "li")
+    post_form(client, "/lang", {"lang": "en", "next": "/inbox"})
+    data = {**REGISTER, "title": "", "level": "9", "contact_phone": "12345"}
+    response = post_form(client, f"/tasks/{task_id}", data, page=f"/tasks/{task_id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="field-title-error">This field is required<' in page
+    assert 'id="field-level-error">Must be at most 4<' in page
+    assert 'id="field-contact_phone-error">Not in the expected format<' in page
+    assert "此项为必填项" not in page and "不能大于" not in page
+
+
 def test_submit__success_goes_to_case_with_next_step(client: FlaskClient, seeded: Engine) -> None:
     key, _code = start_appeal(seeded)
     task_id = open_task(seeded, key)

@@ -221,7 +221,13 @@ def _schemas() -> dict[str, Any]:
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"], "properties": {
                 "code": {"type": "string", "example": "form_invalid"}, "message": TEXT,
-                "fields": {"type": "object", "additionalProperties": TEXT}}}}},
+                "fields": {"type": "object", "additionalProperties": TEXT},
+                "errors": {"type": "array", "description": "`form_invalid` only: each bad "
+                           "value with a stable `code` (required, too_long, not_an_option ...) "
+                           "and its `params` (e.g. `{\"max\": 50}`).", "items": {
+                    "type": "object", "required": ["field", "code", "params", "message"],
+                    "properties": {"field": TEXT, "code": TEXT, "message": TEXT,
+                                   "params": {"type": "object"}}}}}}}},
         **_request_schemas(),
         "Token": _obj({
             "access_token": TEXT, "token_type": {"type": "string", "enum": ["Bearer"]},
