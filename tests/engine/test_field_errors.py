@@ -69,4 +69,5 @@ def test_rates_query__bad_parameters_have_codes() -> None:
     errors = {e.field: e for e in invalid.value.errors}
     assert errors["group_by"].code == "not_an_option"
     assert errors["group_by"].params["value"] == "year"
-    assert errors["colour"].code == "unknown_filter" and "unit" in errors["colour"].params["choices"]
+    assert errors["colour"].code == "unknown_filter"
+    assert "unit" in errors["colour"].params["choices"]
