@@ -19,6 +19,7 @@ from engine.reporting import DEPARTMENT_ROLES, GROUPS, LEADER_ROLES, RateRow, Ra
 from . import db, reports
 from .auth import login_required, me
 from .casefacts import unit_name
+from .i18n import field_message
 from .i18n import gettext as _
 from .vocabulary import CHANNELS, KINDS, TIERS, label
 
@@ -89,7 +90,7 @@ def index() -> Any:
     try:
         query = reports.parse_query(request.args)
     except FormInvalid as error:
-        errors = {e.field: e.message for e in error.errors}
+        errors = {e.field: field_message(e) for e in error.errors}
         query = RatesQuery()
     board = _reports().dashboard(me().username, query)  # NotAllowed -> 403 page
     units = db.service().units()

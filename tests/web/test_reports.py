@@ -17,7 +17,7 @@ from engine.service import Engine
 from engine.settings import Settings
 from tests.processes.rates_scenario import driven_database
 
-from .conftest import PASSWORD, api_token, make_app
+from .conftest import PASSWORD, api_token, login, make_app
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +76,14 @@ def test_rates_api__bad_parameters_are_named(reports_app: Flask) -> None:
     response = client.get("/api/v1/reports/rates?group_by=colour", headers=headers)
     assert response.status_code == 422
     assert "group_by" in response.get_json()["error"]["fields"]
+
+
+def test_dashboard__a_bad_grouping_is_explained_in_the_readers_language(reports_app: Flask) -> None:
+    client = reports_app.test_client()
+    login(client, "yuanhua")
+    page = client.get("/dashboard?group_by=colour").get_data(as_text=True)
+    assert "“colour”不是可选项之一" in page
+    assert "is not one of the choices" not in page
 
 
 def test_rates_api__clerk_sees_own_unit_only(reports_app: Flask) -> None:
