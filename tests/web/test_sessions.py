@@ -39,7 +39,11 @@ def test_cookie__holds_a_session_token_not_the_username(app: Flask, client: Flas
     login(client, "li")
     contents = cookie_contents(app, client)
     assert set(contents) <= {"sid", "csrf_token", "lang", "_flashes", "_permanent"}
-    assert "li" not in str(contents.get("sid"))
+    # A random token (not the username or anything carrying it): a second sign-in gets another.
+    first = str(contents.get("sid"))
+    assert len(first) >= 40 and "li" not in contents.values()
+    login(client, "li")
+    assert str(cookie_contents(app, client).get("sid")) != first
     assert client.get("/inbox").status_code == 200
 
 
