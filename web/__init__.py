@@ -72,7 +72,7 @@ def _register_template_helpers(app: Flask) -> None:
     from engine.auditing import may_audit
 
     from .auth import current_user
-    from .casefacts import unit_name
+    from .casefacts import group_name, unit_name
     from .notices import for_viewer
     from .replayview import finding_text
 
@@ -88,6 +88,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
+    app.jinja_env.filters["group_name"] = group_name
     app.jinja_env.filters["localdate"] = lambda value: timefmt.local(value, with_time=False)
 
 

@@ -12,6 +12,7 @@ from engine.errors import NotFound
 from engine.views import CaseView, DiagramView
 
 from . import db
+from .i18n import gettext as _
 from .inbox import InboxRow, build_rows
 from .timefmt import parse_instant
 from .timeline import Entry, element_names, entries
@@ -42,6 +43,21 @@ def unit_name(code: str | None) -> str:
         g.msb_units = {u.code: u.name for u in db.service().units()}
     names: dict[str, str] = g.msb_units
     return names.get(code, code)
+
+
+# Candidate groups as people read them (processes/CONTRACT.md, "Candidate groups").
+_GROUP_ROLES = {"clerks": "{unit}窗口", "dept": "{unit}经办人", "chief": "{unit}首席代表"}
+_GROUP_NAMES = {"auditors": "审计人员", "process_admins": "流程管理员"}
+
+
+def group_name(group: str) -> str:
+    """`dept:housing` -> 区住建局经办人; office groups by their unit's name."""
+    role, _sep, code = group.partition(":")
+    if code and role in _GROUP_ROLES:
+        return _(_GROUP_ROLES[role], unit=unit_name(code))
+    if group in _GROUP_NAMES:
+        return _(_GROUP_NAMES[group])
+    return unit_name(group)
 
 
 def people() -> Callable[[str], str]:

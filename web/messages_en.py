@@ -440,4 +440,9 @@ EN: dict[str, str] = {
     "不能大于 {max}": "Must be at most {max}",
     "没有这个筛选条件，可用：{choices}": "No such filter; use {choices}",
     "结束日期不能早于开始日期": "The end date cannot be before the start date",
+    "{unit}窗口": "{unit} window clerks",
+    "{unit}经办人": "{unit} handlers",
+    "{unit}首席代表": "{unit} chief representative",
+    "审计人员": "auditors",
+    "流程管理员": "process admins",
 }

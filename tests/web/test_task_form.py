@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from engine.service import Engine
 
-from .conftest import HANDLE, REGISTER, login, open_task, post_form, start_appeal
+from .conftest import HANDLE, REGISTER, csrf_token, login, open_task, post_form, start_appeal
 
 
 def test_form__renders_fields_defaults_help_and_readonly_context(
@@ -127,3 +127,17 @@ def test_department_form__textarea_for_reply(client: FlaskClient, seeded: Engine
     assert re.search(r'<textarea[^>]*id="field-public_reply"', page)
     response = post_form(client, f"/tasks/{open_task(seeded, key)}", HANDLE)
     assert response.status_code == 303
+
+
+def test_case_and_task_pages__name_the_groups_not_their_ids(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    key, _code = start_appeal(seeded)
+    login(client, "li")
+    for path in (f"/cases/{key}", f"/tasks/{open_task(seeded, key)}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "城厢街道便民服务中心窗口" in page, path
+        assert "clerks:town_a" not in page, path
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
+    english = client.get(f"/cases/{key}").get_data(as_text=True)
+    assert "城厢街道便民服务中心 window clerks" in english
