@@ -6,7 +6,7 @@ MSB := $(BIN)/mashangban
 
 .PHONY: setup run test test-fast lint format bench bench-quick docs clean
 
-setup: $(VENV)/.installed node_modules/.package-lock.json
+setup: $(VENV)/.installed node_modules/.package-lock.json build/assets/modeler.js
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 # Front-end packages (Bootstrap, bpmn-js) pinned by package-lock.json, served by web/assets.py.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+# The process admins' modeler (bpmn-js, properties panel, dmn-js) bundled by esbuild from
+# web/frontend/ into the ignored build/assets/ (web/assets.py serves it).
+build/assets/modeler.js: node_modules/.package-lock.json $(wildcard web/frontend/*)
+	npm run build
 
 ## Set everything up and run the product on SQLite (instance/mashangban.db) at
 ## http://127.0.0.1:5000/ with the demo organisation and cases; timers fire in the server.
