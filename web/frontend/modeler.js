@@ -41,6 +41,8 @@ class Workbench {
   constructor(root) {
     this.root = root;
     this.files = {};
+    this.changed = new Set(); // names of files the admin changed (only these are sent)
+    this.baseline = null; // the open file as the modeler writes it before any edit
     this.current = null;
     this.findings = [];
     this.text = JSON.parse(document.getElementById("modeler-texts").textContent);
@@ -69,6 +71,7 @@ class Workbench {
     const response = await fetch(this.root.dataset.sourceUrl, { credentials: "same-origin" });
     const data = await response.json();
     this.files = data.files;
+    this.main = data.main;
     this.version = data.version;
     this.renderTabs();
     const first = Object.keys(this.files).find((n) => n === data.main) || Object.keys(this.files)[0];
@@ -100,12 +103,27 @@ class Workbench {
     return "json";
   }
 
+  async written() {
+    const kind = this.kind(this.current);
+    if (kind === "bpmn") return (await this.bpmn.saveXML({ format: true })).xml;
+    if (kind === "dmn") return (await this.dmn.saveXML({ format: true })).xml;
+    return this.jsonEditor.value;
+  }
+
+  // Keep the open file's text if the admin changed it (re-serialising alone is no change).
   async keepCurrent() {
     if (!this.current) return;
-    const kind = this.kind(this.current);
-    if (kind === "bpmn") this.files[this.current] = (await this.bpmn.saveXML({ format: true })).xml;
-    else if (kind === "dmn") this.files[this.current] = (await this.dmn.saveXML({ format: true })).xml;
-    else this.files[this.current] = this.jsonEditor.value;
+    const text = await this.written();
+    if (text !== this.baseline) {
+      this.files[this.current] = text;
+      this.baseline = text;
+      this.changed.add(this.current);
+    }
+  }
+
+  changedFiles() {
+    const names = this.changed.size ? [...this.changed] : [this.main || this.current];
+    return Object.fromEntries(names.map((name) => [name, this.files[name]]));
   }
 
   async open(name) {
@@ -131,6 +149,7 @@ class Workbench {
     } else {
       this.jsonEditor.value = this.files[name];
     }
+    this.baseline = await this.written();
     this.root.dataset.file = name;
   }
 
@@ -140,7 +159,7 @@ class Workbench {
       method: "POST",
       credentials: "same-origin",
       headers: csrfHeaders(this.root),
-      body: JSON.stringify({ files: this.files, base: this.version, ...body }),
+      body: JSON.stringify({ files: this.changedFiles(), base: this.version, ...body }),
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = {}; }
@@ -205,7 +224,10 @@ class Workbench {
     if (status === 201 || status === 200) {
       this.showFindings(data.warnings || []);
       this.status(data.message, data.created ? "success" : "info");
-      if (data.created) this.version = data.version;
+      if (data.created) {
+        this.version = data.version;
+        this.changed.clear();
+      }
       this.root.dataset.deployed = String(data.version);
       return;
     }

@@ -1,0 +1,56 @@
+"""What the process admins' pages share: the role check, the upload limit, findings as JSON.
+
+Reading processes and diagrams is open to everyone signed in; changing them (upload,
+modeler, deploy, migrate) needs the `process_admin` role, checked here on every such view
+(the engine checks it again in `Admin.deploy_files` / `Admin.migrate`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import abort, request
+
+from .auth import current_user, me
+
+ADMIN_ROLE = "process_admin"
+UPLOAD_LIMIT = 4 * 1024 * 1024  # diagrams are larger than form posts (MAX_CONTENT_LENGTH)
+SOURCE_SUFFIXES = (".bpmn", ".dmn", ".json")
+
+
+def is_admin(user: Any = None) -> bool:
+    """True if the (current) user may deploy and migrate."""
+    user = user if user is not None else current_user()
+    return user is not None and ADMIN_ROLE in user.roles
+
+
+def require_admin() -> str:
+    """Abort with 403 unless the signed-in user is a process admin; return the username."""
+    if not is_admin(me()):
+        abort(403)
+    request.max_content_length = UPLOAD_LIMIT
+    return me().username
+
+
+def finding_dict(problem: Any) -> dict[str, Any]:
+    """A validation problem (or the facade's Finding) as `{file, line, element, code, message}`."""
+    if hasattr(problem, "element_id"):
+        code = getattr(problem, "kind", "") or (
+            "diagram_warning" if problem.severity == "warning" else "diagram_invalid"
+        )
+        return {"file": problem.file, "line": problem.line, "element": problem.element_id,
+                "code": code, "message": problem.message,
+                "severity": problem.severity}  # fmt: skip
+    return dict(problem.to_dict())
+
+
+def main_diagram(process_id: str, files: dict[str, bytes]) -> str | None:
+    """The name of the .bpmn file that defines `process_id` (its own diagram)."""
+    pattern = re.compile(
+        rb"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(process_id.encode()) + rb"\""
+    )
+    for name in sorted(files):
+        if name.lower().endswith(".bpmn") and pattern.search(files[name]):
+            return name
+    return None
