@@ -37,6 +37,8 @@ def edit(process_id: str) -> str:
         "failed": _("操作没有完成。"),
         "line": _("第 {line} 行"),
         "element": _("元素 {element}"),
+        "imported": _("已导入 {file}：先“检查”，再部署。"),
+        "unreadable": _("无法打开 {file}："),
     }
     return render_template("processes/modeler.html", process=process, texts=texts)
 

@@ -49,7 +49,6 @@ class Workbench {
     const modules = languageModules(root.dataset.lang);
     this.bpmn = new BpmnModeler({
       container: "#bpmn-canvas",
-      keyboard: { bindTo: document },
       propertiesPanel: { parent: "#properties-panel" },
       additionalModules: [
         BpmnPropertiesPanelModule,
@@ -153,6 +152,23 @@ class Workbench {
     this.root.dataset.file = name;
   }
 
+  /** A file from the admin's computer replaces (or joins) the files being edited. */
+  async importFile(file) {
+    const text = await file.text();
+    await this.keepCurrent();
+    const isNew = !(file.name in this.files);
+    this.files[file.name] = text;
+    this.changed.add(file.name);
+    if (isNew) this.renderTabs();
+    this.current = null; // the open file was kept above; do not keep it again over the import
+    try {
+      await this.open(file.name);
+      this.status(this.text.imported.replace("{file}", file.name), "info");
+    } catch (error) {
+      this.status(`${this.text.unreadable.replace("{file}", file.name)} ${error.message}`, "danger");
+    }
+  }
+
   async post(url, body) {
     await this.keepCurrent();
     const response = await fetch(url, {
@@ -244,6 +260,10 @@ function startModeler(root) {
     bench.status(`${bench.text.failed} ${error.message}`, "danger");
   });
   document.getElementById("validate-button").addEventListener("click", () => bench.validate());
+  document.getElementById("import-file").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    if (file) bench.importFile(file).finally(() => { event.target.value = ""; });
+  });
   document.getElementById("deploy-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const note = document.getElementById("deploy-note");
