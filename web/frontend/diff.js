@@ -1,6 +1,8 @@
 // The diff page: two read-only diagrams, removed elements red on the old one,
 // added green and changed amber on the new one; clicking a listed element shows it.
 
+import { centre } from "./centre.js";
+
 const MARKERS = { added: "msb-diff-added", changed: "msb-diff-changed", removed: "msb-diff-removed" };
 
 async function show(Viewer, container, xml, marks) {
@@ -18,8 +20,8 @@ async function show(Viewer, container, xml, marks) {
 function focus(viewer, id) {
   const element = viewer.get("elementRegistry").get(id);
   if (!element) return false;
-  viewer.get("canvas").scrollToElement(element);
   const canvas = viewer.get("canvas");
+  centre(canvas, element);
   canvas.addMarker(id, "msb-diff-focus");
   setTimeout(() => canvas.removeMarker(id, "msb-diff-focus"), 1500);
   return true;
@@ -33,10 +35,14 @@ export function startDiff(root, Viewer) {
     show(Viewer, "#diff-old", data.old_xml, { removed: ids(data.removed), changed: ids(data.changed) }),
     show(Viewer, "#diff-new", data.new_xml, { added: ids(data.added), changed: ids(data.changed) }),
   ]).then(([oldViewer, newViewer]) => {
+    const first = [...data.changed, ...data.added, ...data.removed][0];
+    if (first && !focus(newViewer, first.element)) focus(oldViewer, first.element);
     root.querySelectorAll("[data-diff-element]").forEach((button) => {
       button.addEventListener("click", () => {
         const id = button.dataset.diffElement;
-        if (!focus(newViewer, id)) focus(oldViewer, id);
+        const inNew = focus(newViewer, id);
+        const inOld = focus(oldViewer, id);
+        if (!inNew && !inOld) button.disabled = true;
       });
     });
     root.dataset.state = "ready";

@@ -4,7 +4,10 @@
 export function findingText(finding, text) {
   const parts = [finding.file || ""];
   if (finding.line) parts.push(text.line.replace("{line}", finding.line));
-  if (finding.element) parts.push(text.element.replace("{element}", finding.element));
+  if (finding.element) {
+    const who = finding.name ? `${finding.name}（${finding.element}）` : finding.element;
+    parts.push(text.element.replace("{element}", who));
+  }
   return `${parts.filter(Boolean).join(" · ")}: ${finding.message}`;
 }
 

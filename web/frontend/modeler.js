@@ -11,6 +11,7 @@ import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platfo
 import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
 import DmnModeler from "dmn-js/lib/Modeler";
 import { translateZhModule } from "./translate_zh.js";
+import { centre } from "./centre.js";
 import { startDiff } from "./diff.js";
 import { findingText, renderFindings } from "./findings.js";
 
@@ -191,8 +192,15 @@ class Workbench {
 
   showFindings(findings) {
     this.findings = findings;
-    renderFindings(document.getElementById("findings"), findings, this.text, (f) => this.reveal(f));
+    const named = findings.map((f) => ({ ...f, name: this.elementName(f) }));
+    renderFindings(document.getElementById("findings"), named, this.text, (f) => this.reveal(f));
     this.markFindings();
+  }
+
+  elementName(finding) {
+    if (finding.file !== this.current || this.kind(this.current) !== "bpmn") return "";
+    const element = finding.element && this.bpmn.get("elementRegistry").get(finding.element);
+    return (element && element.businessObject.name) || "";
   }
 
   markFindings() {
@@ -223,7 +231,7 @@ class Workbench {
     const element = this.bpmn.get("elementRegistry").get(finding.element);
     if (!element) return;
     this.bpmn.get("selection").select(element);
-    this.bpmn.get("canvas").scrollToElement(element);
+    centre(this.bpmn.get("canvas"), element);
   }
 
   async validate() {
