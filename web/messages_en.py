@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_admincore  # noqa: E402  (the process admins' API)
+
+EN.update(messages_en_admincore.EN)
