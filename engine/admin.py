@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from .service import Service
 
 DEPLOYED, MIGRATED = "deployed", "migrated"
-NOTE_LIMIT = 2000  # characters of a deploy note or migration reason
+NOTE_LIMIT = 2000
+MAX_VERSION = 2**31 - 1  # characters of a deploy note or migration reason
 
 
 class StaleBase(Conflict):
@@ -187,7 +188,9 @@ class Admin:
             raise NotAllowed(f"only process admins may do this; '{actor}' is not one")
 
     def _version(self, process_id: str, number: int) -> ProcessVersion:
-        version = admin_repo.version(self.session, process_id, number)
+        version = None
+        if 1 <= number <= MAX_VERSION:  # beyond any database integer: no such version
+            version = admin_repo.version(self.session, process_id, number)
         if version is None:
             raise NotFound(f"process '{process_id}' has no version {number}")
         return version

@@ -31,7 +31,8 @@ INT = {"type": "integer"}
 TEXTS = {"type": "array", "items": TEXT}
 WHEN = {"type": "string", "format": "date-time"}
 PROCESS_ID = {"name": "process_id", "in": "path", "required": True, "schema": TEXT}
-NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
+NUMBER = {"name": "number", "in": "path", "required": True,
+          "schema": {"type": "integer", "minimum": 1}}  # fmt: skip
 ERROR = _ref("Error")
 READ_ERRORS = {
     "401": _json(ERROR, "No or invalid bearer token (code `unauthorized`)."),
