@@ -450,3 +450,7 @@ EN: dict[str, str] = {
 from . import messages_en_admin  # noqa: E402  (the process admins' pages)
 
 EN.update(messages_en_admin.EN)
+
+from . import messages_en_admincore  # noqa: E402  (the process admins' API)
+
+EN.update(messages_en_admincore.EN)
