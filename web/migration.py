@@ -8,6 +8,7 @@ hash-chained history. Only the process admin may see or post this page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -24,10 +25,23 @@ NOTE_LIMIT = 2000
 MAX_CASES = 500
 
 
+def _names(admin: Any, process: Any) -> dict[str, str]:
+    return element_names(admin.version_files(process.process_id, process.latest.number))
+
+
 def _selection(source: Any) -> tuple[list[str], int | None, int | None]:
     text = source.get("cases", "").replace("，", ",").replace("\n", ",")
     keys = [k.strip() for k in text.split(",") if k.strip()]
     return keys[:MAX_CASES], source.get("from", type=int), source.get("to", type=int)
+
+
+def _page(process: Any, status: int = 200, **values: Any) -> Any:
+    # A fresh unit of work: the view's own may have been committed or rolled back.
+    admin = db.service().admin
+    context = {"plan": None, "error": "", "result": None, "reason_error": "", **values}
+    return render_template("processes/migrate.html", process=process,
+                           reason_texts=reason_texts, names=_names(admin, process),
+                           named=named, **context), status  # fmt: skip
 
 
 @bp.get("/<process_id>/migrate")
@@ -38,16 +52,16 @@ def plan(process_id: str) -> Any:
     admin = db.service().admin
     process = admin.process(process_id)
     keys, source, target = _selection(request.args)
-    checked, error = None, ""
-    if keys or source:
-        try:
-            checked = admin.check_migration(process_id, keys=keys or None, from_version=source,
-                                            to_version=target)  # fmt: skip
-        except NotFound:
-            error = _("没有找到这些案件或版本，请检查案件编号和版本。")
-    return render_template("processes/migrate.html", process=process, plan=checked,
-                           error=error, keys=keys, source=source, target=target,
-                           result=None, reason_text=reason_text)  # fmt: skip
+    selected = {"keys": keys, "source": source, "target": target}
+    if not (keys or source):
+        return _page(process, **selected)
+    try:
+        checked = admin.check_migration(process_id, keys=keys or None, from_version=source,
+                                        to_version=target)  # fmt: skip
+    except NotFound:
+        return _page(process, 404, error=_("没有找到这些案件或版本，请检查案件编号和版本。"),
+                     **selected)  # fmt: skip
+    return _page(process, plan=checked, **selected)
 
 
 @bp.post("/<process_id>/migrate")
@@ -58,39 +72,65 @@ def run(process_id: str) -> Any:
     admin = db.service().admin
     process = admin.process(process_id)
     keys, source, target = _selection(request.form)
+    selected = {"keys": keys, "source": source, "target": target}
     reason = request.form.get("reason", "").strip()[:NOTE_LIMIT]
     if not reason:
         checked = admin.check_migration(process_id, keys=keys or None, from_version=source,
                                         to_version=target)  # fmt: skip
-        return render_template("processes/migrate.html", process=process, plan=checked,
-                               error="", keys=keys, source=source, target=target, result=None,
-                               reason_error=_("请填写迁移理由。"),
-                               reason_text=reason_text), 422  # fmt: skip
+        return _page(process, 422, plan=checked, reason_error=_("请填写迁移理由。"),
+                     **selected)  # fmt: skip
     try:
         result = admin.migrate(process_id, actor, reason, keys=keys or None,
                                from_version=source, to_version=target)  # fmt: skip
         db.commit()
     except Conflict:
         db.rollback()
-        return render_template("processes/migrate.html", process=process, plan=None,
-                               error=_("有案件刚被他人办理，迁移没有进行。请重新检查后再迁移。"),
-                               keys=keys, source=source, target=target, result=None,
-                               reason_text=reason_text), 409  # fmt: skip
-    return render_template("processes/migrate.html", process=process, plan=None, error="",
-                           keys=keys, source=source, target=target, result=result,
-                           reason_text=reason_text)  # fmt: skip
+        return _page(process, 409,
+                     error=_("有案件刚被他人办理，迁移没有进行。请重新检查后再迁移。"),
+                     **selected)  # fmt: skip
+    return _page(process, result=result, **selected)
 
 
 REASONS = {
-    "element_missing": "目标版本中没有案件当前所在的步骤",
-    "data_missing": "目标版本需要的数据本案没有",
-    "not_open": "案件已办结",
-    "same_version": "案件已在目标版本",
-    "older_target": "目标版本不比当前版本新",
+    "case_finished": "案件已办结，只有办理中的案件可以迁移",
+    "case_in_error": "案件因错误停止，请先处理错误",
     "other_process": "案件不属于这个流程",
+    "not_newer": "案件已在第 {to} 版或更新的版本",
+    "active_element_removed": "案件当前所在的步骤在第 {to} 版中已删除",
+    "passed_element_removed": "案件经过的步骤在第 {to} 版中已删除，办理记录无法对应",
+    "planned_element_removed": "案件已安排的步骤在第 {to} 版中已删除",
+    "called_process_removed": "案件调用的子流程在第 {to} 版中已不再调用",
+    "missing_data": "第 {to} 版的任务需要本案没有的数据",
+    "script_failed": "第 {to} 版在本案上运行出错",
+    "not_movable": "案件无法迁移",
 }
 
 
-def reason_text(code: str, fallback: str) -> str:
+def reason_texts(case: Any) -> list[str]:
     """Why a case cannot move, in the reader's language (the engine's text if unknown)."""
-    return _(REASONS[code]) if code in REASONS else fallback
+    texts = []
+    for index, reason in enumerate(case.reasons):
+        code = case.reason_codes[index] if index < len(case.reason_codes) else ""
+        texts.append(_(REASONS[code], to=case.to_version) if code in REASONS else reason)
+    return texts
+
+
+_TAG = re.compile(r"<(?:\w+:)?\w+\s([^>]*?)/?>")
+_ATTR = re.compile(r'\b(id|name)="([^"]*)"')
+
+
+def named(ids: Any, names: dict[str, str]) -> str:
+    """Element ids as their names, joined for a sentence."""
+    return "、".join(names.get(i, i) for i in ids)
+
+
+def element_names(files: dict[str, bytes]) -> dict[str, str]:
+    """Element id -> its name in the diagrams (for steps shown to people)."""
+    names: dict[str, str] = {}
+    for name, content in files.items():
+        if name.lower().endswith(".bpmn"):
+            for tag in _TAG.finditer(content.decode("utf-8", "replace")):
+                attrs = dict(_ATTR.findall(tag.group(1)))
+                if attrs.get("id") and attrs.get("name"):
+                    names[attrs["id"]] = attrs["name"]
+    return names
