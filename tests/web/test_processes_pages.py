@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from engine.service import Engine
 from engine.settings import Settings
 
-from .admin_data import ADMIN, CLERK, admin_database, closed_loop_source
+from .admin_data import ADMIN, CLERK, admin_database, closed_loop_source, start_intake
 from .conftest import PASSWORD, csrf_token, login, make_app
 
 OLD_LABEL, NEW_LABEL = 'label="诉求标题"', 'label="反映事项标题"'
@@ -199,3 +199,27 @@ def test_diff_page__names_the_changed_task_and_field(admin_app: Flask) -> None:
     text = page.get_data(as_text=True)
     assert 'data-kind="changed" data-element="accept_case"' in text and "title" in text
     assert 'id="diff-data"' in text
+
+
+def test_migration_page__checks_then_moves_only_with_a_reason(admin_app: Flask) -> None:
+    engine = _engine(admin_app)
+    old_case = start_intake(engine)
+    admin = _signed_in(admin_app, ADMIN)
+    number, files = _edited(admin_app, OLD_LABEL, NEW_LABEL)
+    body = {"files": files, "note": "改标题", "base": number}
+    admin.post("/processes/closed_loop/deploy", json=body, headers=_json_headers(admin))
+    page = admin.get(f"/processes/closed_loop/migrate?from={number}&to={number + 1}")
+    text = page.get_data(as_text=True)
+    assert f'data-case="{old_case}" data-can-move="yes"' in text
+    assert "受理研判" in text  # the step by its name, not its id
+    token = csrf_token(admin, f"/processes/closed_loop/migrate?from={number}")
+    form = {"csrf_token": token, "from": str(number), "to": str(number + 1), "cases": ""}
+    refused = admin.post("/processes/closed_loop/migrate", data={**form, "reason": " "})
+    assert refused.status_code == 422 and "请填写迁移理由" in refused.get_data(as_text=True)
+    moved = admin.post("/processes/closed_loop/migrate", data={**form, "reason": "统一字段名"})
+    assert moved.status_code == 200 and old_case in moved.get_data(as_text=True)
+    with engine.transaction() as service:
+        assert service.get_case(old_case).process_version == number + 1
+    again = admin.get(f"/processes/closed_loop/migrate?cases={old_case}&to={number + 1}")
+    assert f'data-case="{old_case}" data-can-move="no"' in again.get_data(as_text=True)
+    assert "已在第" in again.get_data(as_text=True)
