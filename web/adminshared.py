@@ -54,3 +54,24 @@ def main_diagram(process_id: str, files: dict[str, bytes]) -> str | None:
         if name.lower().endswith(".bpmn") and pattern.search(files[name]):
             return name
     return None
+
+
+_TAG = re.compile(r"<(?:\w+:)?\w+\s([^>]*?)/?>")
+_ATTR = re.compile(r'\b(id|name|label)="([^"]*)"')
+
+
+def named(ids: Any, names: dict[str, str]) -> str:
+    """Element ids as their names, joined for a sentence."""
+    return "、".join(names.get(i, i) for i in ids)
+
+
+def element_names(files: dict[str, bytes]) -> dict[str, str]:
+    """Element (or form field) id -> its name (label) in the diagrams, for people to read."""
+    names: dict[str, str] = {}
+    for name, content in files.items():
+        if name.lower().endswith(".bpmn"):
+            for tag in _TAG.finditer(content.decode("utf-8", "replace")):
+                attrs = dict(_ATTR.findall(tag.group(1)))
+                if attrs.get("id") and (attrs.get("name") or attrs.get("label")):
+                    names.setdefault(attrs["id"], attrs.get("name") or attrs["label"])
+    return names

@@ -8,7 +8,6 @@ hash-chained history. Only the process admin may see or post this page.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -16,7 +15,7 @@ from flask import Blueprint, render_template, request
 from engine.errors import Conflict, NotFound
 
 from . import db
-from .adminshared import require_admin
+from .adminshared import element_names, named, require_admin
 from .auth import login_required
 from .i18n import gettext as _
 
@@ -113,24 +112,3 @@ def reason_texts(case: Any) -> list[str]:
         code = case.reason_codes[index] if index < len(case.reason_codes) else ""
         texts.append(_(REASONS[code], to=case.to_version) if code in REASONS else reason)
     return texts
-
-
-_TAG = re.compile(r"<(?:\w+:)?\w+\s([^>]*?)/?>")
-_ATTR = re.compile(r'\b(id|name)="([^"]*)"')
-
-
-def named(ids: Any, names: dict[str, str]) -> str:
-    """Element ids as their names, joined for a sentence."""
-    return "、".join(names.get(i, i) for i in ids)
-
-
-def element_names(files: dict[str, bytes]) -> dict[str, str]:
-    """Element id -> its name in the diagrams (for steps shown to people)."""
-    names: dict[str, str] = {}
-    for name, content in files.items():
-        if name.lower().endswith(".bpmn"):
-            for tag in _TAG.finditer(content.decode("utf-8", "replace")):
-                attrs = dict(_ATTR.findall(tag.group(1)))
-                if attrs.get("id") and attrs.get("name"):
-                    names[attrs["id"]] = attrs["name"]
-    return names

@@ -17,7 +17,15 @@ from engine.acting import SYSTEM
 from engine.errors import Conflict, InvalidProcess
 
 from . import db
-from .adminshared import SOURCE_SUFFIXES, finding_dict, is_admin, main_diagram, require_admin
+from .adminshared import (
+    SOURCE_SUFFIXES,
+    element_names,
+    finding_dict,
+    is_admin,
+    main_diagram,
+    named,
+    require_admin,
+)
 from .auth import login_required
 from .casefacts import people
 from .i18n import gettext as _
@@ -156,7 +164,9 @@ def diff(process_id: str) -> str:
         "changed": [{"element": e.element} for e in changes.changed],
     }
     return render_template("processes/diff.html", process=process, a=a, b=b, numbers=numbers,
-                           changes=changes, data=data, element_kind=element_kind)  # fmt: skip
+                           changes=changes, data=data, element_kind=element_kind, named=named,
+                           names={**element_names(old_files),
+                                  **element_names(new_files)})  # fmt: skip
 
 
 def _diagram_text(process_id: str, files: dict[str, bytes]) -> str:

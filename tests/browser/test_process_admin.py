@@ -120,7 +120,7 @@ def test_admin__changes_a_label_deploys_compares_and_migrates(
     admin.goto(f"{base}/processes/closed_loop/diff?a=1&b=2")
     admin.locator("#msb-diff[data-state=ready]").wait_for(timeout=30_000)
     changed = admin.locator('[data-kind="changed"][data-element="accept_case"]')
-    assert "title" in changed.inner_text()
+    assert NEW_LABEL in changed.inner_text()
     coloured = '#diff-new .djs-element.msb-diff-changed[data-element-id="accept_case"]'
     assert admin.locator(coloured).count() == 1
     screenshot(admin, "admin_diff")

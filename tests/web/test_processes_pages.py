@@ -197,7 +197,8 @@ def test_diff_page__names_the_changed_task_and_field(admin_app: Flask) -> None:
     page = clerk.get(f"/processes/closed_loop/diff?a={number}&b={number + 1}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert 'data-kind="changed" data-element="accept_case"' in text and "title" in text
+    assert 'data-kind="changed" data-element="accept_case"' in text
+    assert "表单字段：反映事项标题" in text  # the field by its (new) label, not its id
     assert 'id="diff-data"' in text
 
 

@@ -36,7 +36,10 @@ export function startDiff(root, Viewer) {
     show(Viewer, "#diff-new", data.new_xml, { added: ids(data.added), changed: ids(data.changed) }),
   ]).then(([oldViewer, newViewer]) => {
     const first = [...data.changed, ...data.added, ...data.removed][0];
-    if (first && !focus(newViewer, first.element)) focus(oldViewer, first.element);
+    if (first) {
+      focus(newViewer, first.element);
+      focus(oldViewer, first.element);
+    }
     root.querySelectorAll("[data-diff-element]").forEach((button) => {
       button.addEventListener("click", () => {
         const id = button.dataset.diffElement;
