@@ -153,6 +153,9 @@ def test_admin__bad_condition_is_marked_on_its_flow(
     admin = new_page(width=1400, height=1000)
     sign_in(admin, base, ADMIN)
     _open_modeler(admin, base)
+    admin.get_by_role("button", name="handling_level.dmn").click()  # dmn-js: the 135 rule
+    assert "several_departments" in admin.locator("#dmn-canvas .tjs-table").inner_text()
+    admin.get_by_role("button", name="closed_loop.bpmn").click()
     admin.locator("#import-file").set_input_files(str(bad))
     admin.locator("#modeler-status", has_text="已导入").wait_for()
     admin.get_by_role("button", name="检查", exact=True).click()

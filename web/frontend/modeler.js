@@ -146,6 +146,8 @@ class Workbench {
       this.markFindings();
     } else if (kind === "dmn") {
       await this.dmn.importXML(this.files[name]);
+      const table = this.dmn.getViews().find((view) => view.type === "decisionTable");
+      if (table) await this.dmn.open(table); // the rules, not the requirements graph
     } else {
       this.jsonEditor.value = this.files[name];
     }
