@@ -120,6 +120,7 @@ class CaseMigration:
     reason_codes: tuple[str, ...] = ()  # stable codes of `reasons`
     active: tuple[str, ...] = ()  # elements active or waiting now
     changes: tuple[str, ...] = ()  # active elements whose definition changes
+    reason_params: tuple[dict[str, str], ...] = ()  # per reason: element, field, error
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ def _answer(service: Service, trial: _Trial, diffs: dict[int, VersionDiff]) -> C
         key=trial.case.business_key, from_version=trial.source.version, to_version=to,
         can_move=not trial.codes, reasons=reasons,
         reason_codes=tuple(code for code, _params in trial.codes), active=trial.active,
-        changes=changes,
+        changes=changes, reason_params=tuple(dict(params) for _code, params in trial.codes),
     )  # fmt: skip
 
 

@@ -239,3 +239,82 @@ def test_migrate__a_renamed_element_is_aligned_by_its_place_in_the_flow(admin_en
     with admin_engine.transaction() as service:
         assert [t.task_spec for t in service.get_case("OLD").tasks] == ["accept_matter"]
         assert service.replay("OLD").matches_stored and service.verify("OLD") == []
+
+
+def _step(engine: Engine, key: str, spec: str, user: str, data: dict, at: datetime) -> None:
+    with engine.transaction() as service:
+        task = next(t for t in service.get_case(key).tasks if t.task_spec == spec)
+        service.complete_task(task.id, user, data, at=at)
+
+
+def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays(
+    admin_engine,
+):
+    """The case waits inside department_handling (called per department, with a reminder
+    timer); the called diagram changes; the case moves, goes on, and still replays."""
+    at = datetime(2026, 6, 8, 2, 0, tzinfo=UTC)
+    with admin_engine.transaction() as service:
+        data = {**START, "tier": "town", "intake_unit": "town_a"}
+        service.start_case("closed_loop", key="DEEP", data=data, actor="wangfang", at=at)
+    _step(
+        admin_engine,
+        "DEEP",
+        "accept_case",
+        "wangfang",
+        {"kind": "coordination", "handling_mode": "dispatch"},
+        at + timedelta(minutes=10),
+    )
+    _step(
+        admin_engine,
+        "DEEP",
+        "classify_case",
+        "wangfang",
+        {"scope": "one_department", "lead_department": "market"},
+        at + timedelta(minutes=20),
+    )
+    with admin_engine.transaction() as service:
+        before = service.get_case("DEEP")
+    path = PROCESSES / "department_handling" / "department_handling.bpmn"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace('id="sign_decision" label="', 'id="sign_decision" label="（新）', 1)
+    assert changed != text
+    with admin_engine.transaction() as service:
+        result = service.admin.deploy_files({path.name: changed.encode()}, "签收改名", "qianjin",
+                                            at=at + timedelta(minutes=30))  # fmt: skip
+        created = {p.process_id for p in result.processes if p.created}
+        assert {"closed_loop", "department_handling"} <= created
+        plan = service.admin.check_migration("closed_loop", keys=["DEEP"])
+        assert plan.cases[0].can_move, plan.cases[0].reasons
+        assert "dh_sign" in plan.cases[0].active
+        service.admin.migrate("closed_loop", "qianjin", "签收表单改名", keys=["DEEP"],
+                              at=at + timedelta(minutes=40))  # fmt: skip
+    with admin_engine.transaction() as service:
+        moved = service.get_case("DEEP")
+        sign = next(t for t in moved.tasks if t.task_spec == "dh_sign")
+        assert next(f.label for f in sign.form if f.id == "sign_decision").startswith("（新）")
+        assert moved.next_timer_at == before.next_timer_at  # the reminder keeps its due time
+        assert [t.id for t in moved.tasks] == [t.id for t in before.tasks]
+        assert [t.due_at for t in moved.tasks] == [t.due_at for t in before.tasks]
+    _step(
+        admin_engine,
+        "DEEP",
+        "dh_sign",
+        "guoming",
+        {"sign_decision": "sign"},
+        at + timedelta(hours=1),
+    )
+    _step(
+        admin_engine,
+        "DEEP",
+        "dh_handle",
+        "guoming",
+        {"handle_decision": "done", "dept_note": "已开通绿色通道，今天即可办结。"},
+        at + timedelta(hours=2),
+    )
+    with admin_engine.transaction() as service:
+        assert [t.task_spec for t in service.get_case("DEEP").tasks] == ["send_reply"]
+        assert service.verify("DEEP") == []
+        assert service.replay("DEEP").matches_stored
+        service.save_user("shenyi", "沈怡", [], roles=["auditor"])
+    with admin_engine.reading() as service:
+        assert service.audit.verify("DEEP", "shenyi").findings == ()

@@ -123,7 +123,7 @@ def test_deploy__a_bad_condition_gets_422_with_file_line_and_element(api):
     assert finding["element"] == "flow_route_handle"
     expected_line = TWO_STEP[: TWO_STEP.index(b'id="flow_route_handle"')].count(b"\n") + 1
     assert finding["line"] in (expected_line, expected_line + 1)
-    assert finding["code"] and finding["message"]
+    assert finding["code"] == "conditions" and finding["message"]
 
 
 def test_deploy__an_incomplete_upload_gets_422_per_field(api):

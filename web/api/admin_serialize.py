@@ -67,7 +67,7 @@ def case_migration(view: CaseMigration) -> dict[str, Any]:
         "case_no": view.key, "from_version": view.from_version, "to_version": view.to_version,
         "can_move": view.can_move, "reasons": list(view.reasons),
         "reason_codes": list(view.reason_codes), "active": list(view.active),
-        "changes": list(view.changes),
+        "changes": list(view.changes), "reason_params": [dict(p) for p in view.reason_params],
     }  # fmt: skip
 
 

@@ -139,13 +139,19 @@ def admin_paths() -> dict[str, Any]:
     }  # fmt: skip
 
 
+REASON_PARAMS = {
+    "type": "array", "description": "Per reason: the element, field or error it names.",
+    "items": {"type": "object", "additionalProperties": TEXT},
+}  # fmt: skip
+
+
 def admin_schemas() -> dict[str, Any]:
     """The schemas of the admin endpoints."""
     nullable_int = {"type": "integer", "nullable": True}
     element = {"element": TEXT, "name": TEXT, "kind": TEXT, "process": TEXT}
     case = _obj({"case_no": TEXT, "from_version": INT, "to_version": INT,
                  "can_move": {"type": "boolean"}, "reasons": TEXTS, "reason_codes": TEXTS,
-                 "active": TEXTS, "changes": TEXTS})  # fmt: skip
+                 "active": TEXTS, "changes": TEXTS, "reason_params": REASON_PARAMS})  # fmt: skip
     finding = _obj({"file": TEXT, "line": nullable_int, "element": TEXT, "code": TEXT,
                     "message": TEXT})  # fmt: skip
     return {
