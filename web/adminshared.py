@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, request
 
 from .auth import current_user, me
+from .i18n import gettext as _
 
 ADMIN_ROLE = "process_admin"
 UPLOAD_LIMIT = 4 * 1024 * 1024  # diagrams are larger than form posts (MAX_CONTENT_LENGTH)
@@ -33,16 +34,44 @@ def require_admin() -> str:
     return me().username
 
 
+# What kind of defect a finding's code names, for the reader (the detail stays the engine's).
+FINDING_KINDS = {
+    "conditions": "条件写法有误",
+    "scripts": "脚本有误",
+    "timers": "定时设置有误",
+    "gateways": "网关分支有误",
+    "outgoing": "流向有误",
+    "task_attributes": "任务属性有误",
+    "form_fields": "表单字段有误",
+    "data_stores": "数据存储有误",
+    "not_executable": "流程未设为可执行",
+    "no_start_event": "缺少开始事件",
+    "empty_file": "文件为空",
+    "not_a_diagram": "不是流程图或决策表",
+    "doctype_refused": "文件含有不安全的声明",
+    "not_well_formed": "XML 格式错误",
+    "spiff_rejected": "流程引擎无法读取",
+    "spiff_crashed": "流程引擎无法读取",
+    "diagram_invalid": "流程图有误",
+    "diagram_warning": "提醒",
+}
+
+
 def finding_dict(problem: Any) -> dict[str, Any]:
-    """A validation problem (or the facade's Finding) as `{file, line, element, code, message}`."""
+    """A validation problem (or the facade's Finding) as `{file, line, element, code, message}`
+    plus `title`, the kind of defect in the reader's language."""
     if hasattr(problem, "element_id"):
         code = getattr(problem, "kind", "") or (
             "diagram_warning" if problem.severity == "warning" else "diagram_invalid"
         )
-        return {"file": problem.file, "line": problem.line, "element": problem.element_id,
-                "code": code, "message": problem.message,
-                "severity": problem.severity}  # fmt: skip
-    return dict(problem.to_dict())
+        found = {"file": problem.file, "line": problem.line, "element": problem.element_id,
+                 "code": code, "message": problem.message,
+                 "severity": problem.severity}  # fmt: skip
+    else:
+        found = dict(problem.to_dict())
+    kind = FINDING_KINDS.get(found.get("code", ""))
+    found["title"] = _(kind) if kind else ""
+    return found
 
 
 def main_diagram(process_id: str, files: dict[str, bytes]) -> str | None:

@@ -159,6 +159,7 @@ def test_modeler__bad_condition_is_a_finding_on_its_flow_with_its_line(admin_app
     assert checked.status_code == 200 and checked.get_json()["valid"] is False
     (finding,) = [f for f in checked.get_json()["errors"] if f["element"] == BAD_FLOW]
     assert finding["file"] == "closed_loop.bpmn" and finding["line"] == line
+    assert finding["code"] == "conditions" and finding["title"] == "条件写法有误"
     body = {"files": files, "note": "坏条件", "base": number}
     refused = admin.post("/processes/closed_loop/deploy", json=body, headers=headers)
     assert refused.status_code == 422

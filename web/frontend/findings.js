@@ -8,7 +8,8 @@ export function findingText(finding, text) {
     const who = finding.name ? `${finding.name}（${finding.element}）` : finding.element;
     parts.push(text.element.replace("{element}", who));
   }
-  return `${parts.filter(Boolean).join(" · ")}: ${finding.message}`;
+  const what = finding.title ? `${finding.title}：${finding.message}` : finding.message;
+  return `${parts.filter(Boolean).join(" · ")}: ${what}`;
 }
 
 /** Fill `list` with one button per finding; clicking one calls `onPick(finding)`. */
