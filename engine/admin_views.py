@@ -78,6 +78,7 @@ class ElementChange:
     fields: tuple[str, ...] = ()  # form field ids added, removed or changed
     conditions: tuple[str, ...] = ()  # outgoing flows whose condition changed
     process: str = ""  # the process (this one or a called one) the element belongs to
+    rules: tuple[str, ...] = ()  # a business rule task: decision rules added, removed, changed
 
 
 @dataclass(frozen=True)

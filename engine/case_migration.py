@@ -128,14 +128,31 @@ def _try(
     except EngineError as error:
         trial.codes = (("not_movable", {"error": str(error)}),)
         return trial
+    except Exception as error:  # the library failing on this state: the case stays as it is
+        trial.codes = (("not_movable", {"error": f"{type(error).__name__}: {error}"}),)
+        return trial
     if trial.outcome.error:
         trial.codes = (("script_failed", {"error": trial.outcome.error}),)
+        return trial
+    problem = _unrestorable(runner, trial.outcome.workflow, script_engine)
+    if problem:
+        trial.codes = (("not_movable", {"error": problem}),)
         return trial
     trial.runner, trial.script_engine = runner, script_engine
     trial.inputs = _with_calendar(inputs, calendar)
     trial.active = tuple(sorted(active_elements(trial.outcome.workflow)))
     trial.codes = tuple(_missing_data(trial.outcome.workflow, source, target))
     return trial
+
+
+def _unrestorable(runner: VersionedRunner, workflow: Any, script_engine: Any) -> str | None:
+    """Why the moved state could not be loaded again on the target version (None: it can);
+    a case is never stored in a state the next action could not restore."""
+    try:
+        runner.restore(runner.dump(workflow), script_engine)
+    except Exception as error:  # any failure to load means: do not move this case
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def _static_reasons(

@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 
 from .admin_views import DiffElement, ElementChange, VersionDiff
 from .models import ProcessVersion
 from .running import Runner
-from .xmlsafe import parse_xml
+from .xmlsafe import CAMUNDA_NS, parse_xml
 
 # Serialized task-spec keys as the admin reads them; None: noise (recomputed internals).
 ATTRIBUTE_NAMES: dict[str, str | None] = {
@@ -48,11 +49,12 @@ class _Change:
     attributes: set[str] = field(default_factory=set)
     fields: set[str] = field(default_factory=set)
     conditions: set[str] = field(default_factory=set)
+    rules: set[str] = field(default_factory=set)
 
     def freeze(self) -> ElementChange:
         return ElementChange(self.element, self.name, self.kind, tuple(sorted(self.attributes)),
                              tuple(sorted(self.fields)), tuple(sorted(self.conditions)),
-                             self.process)  # fmt: skip
+                             self.process, tuple(sorted(self.rules)))  # fmt: skip
 
 
 @dataclass
@@ -79,15 +81,16 @@ def diff_versions(
     _diff_specs(result, _specs(old_runner), _specs(new_runner), new_runner)
     _diff_meta(result, old.tasks, new.tasks)
     _diff_flows(result, _flows(old_runner, files[0]), _flows(new_runner, files[1]))
-    files = sorted(n for n in set(old.files) | set(new.files)
-                   if old.files.get(n) != new.files.get(n))  # fmt: skip
+    differing = sorted(n for n in set(old.files) | set(new.files)
+                       if old.files.get(n) != new.files.get(n))  # fmt: skip
+    _diff_decisions(result, files)
     changed = [c.freeze() for c in result.changed.values() if c.attributes or c.fields
-               or c.conditions]  # fmt: skip
+               or c.conditions or c.rules]  # fmt: skip
     return VersionDiff(
         process_id=new.process_id, a=old.version, b=new.version,
         added=tuple(sorted(result.added.values(), key=_order)),
         removed=tuple(sorted(result.removed.values(), key=_order)),
-        changed=tuple(sorted(changed, key=_order)), files=tuple(files),
+        changed=tuple(sorted(changed, key=_order)), files=tuple(differing),
     )  # fmt: skip
 
 
@@ -120,7 +123,6 @@ def _bpmn(specs: Iterable[Any]) -> list[Any]:
 
 
 def _diff_specs(result: _Diff, old: dict[str, Any], new: dict[str, Any], runner: Runner) -> None:
-    registry = runner.serializer.registry
     for process in sorted(set(old) | set(new)):
         before, after = old.get(process), new.get(process)
         if after is not None:
@@ -130,17 +132,40 @@ def _diff_specs(result: _Diff, old: dict[str, Any], new: dict[str, Any], runner:
             target = result.added if before is None else result.removed
             for spec in _bpmn((after or before).task_specs.values()):
                 target[(process, spec.bpmn_id)] = _element(process, spec)
-            continue
+        else:
+            _diff_process(result, process, before, after, runner.serializer.registry)
+
+
+def _diff_process(result: _Diff, process: str, before: Any, after: Any, registry: Any) -> None:
+    """One process in both versions: SpecDiff's alignment and changed attributes."""
+    try:
         diff = SpecDiff(registry, before, after)
-        for spec in _bpmn(diff.added):
-            result.added[(process, spec.bpmn_id)] = _element(process, spec)
-        for spec in _bpmn(diff.removed):
-            result.removed[(process, spec.bpmn_id)] = _element(process, spec)
-        for spec, keys in diff.changed.items():
-            if getattr(spec, "bpmn_id", None):
-                names = {ATTRIBUTE_NAMES.get(k, k) for k in keys} - {None}
-                item = result.change(process, spec.bpmn_id, spec.bpmn_name, _kind(spec))
-                item.attributes.update(str(n) for n in names)
+    except Exception:  # e.g. the two versions use different flavours: compare by id
+        _diff_by_id(result, process, before, after)
+        return
+    for spec in _bpmn(diff.added):
+        result.added[(process, spec.bpmn_id)] = _element(process, spec)
+    for spec in _bpmn(diff.removed):
+        result.removed[(process, spec.bpmn_id)] = _element(process, spec)
+    for spec, keys in diff.changed.items():
+        if getattr(spec, "bpmn_id", None):
+            names = {ATTRIBUTE_NAMES.get(k, k) for k in keys} - {None}
+            item = result.change(process, spec.bpmn_id, spec.bpmn_name, _kind(spec))
+            item.attributes.update(str(n) for n in names)
+
+
+def _diff_by_id(result: _Diff, process: str, before: Any, after: Any) -> None:
+    """Elements matched by id alone; a matched pair of different types counts as changed."""
+    old = {spec.bpmn_id: spec for spec in _bpmn(before.task_specs.values())}
+    new = {spec.bpmn_id: spec for spec in _bpmn(after.task_specs.values())}
+    for bpmn_id in sorted(set(old) | set(new)):
+        if bpmn_id not in old:
+            result.added[(process, bpmn_id)] = _element(process, new[bpmn_id])
+        elif bpmn_id not in new:
+            result.removed[(process, bpmn_id)] = _element(process, old[bpmn_id])
+        elif type(old[bpmn_id]) is not type(new[bpmn_id]):
+            spec = new[bpmn_id]
+            result.change(process, bpmn_id, spec.bpmn_name, _kind(spec)).attributes.add("type")
 
 
 def _diff_meta(result: _Diff, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -204,3 +229,43 @@ def _diff_flows(result: _Diff, old: dict[str, _Flow], new: dict[str, _Flow]) -> 
                               source[2]).conditions.add(flow_id)  # fmt: skip
             if (before.source, before.target) != (after.source, after.target):
                 item.attributes.add("flows")
+
+
+def _decisions(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """Decision id -> rule id -> the rule's canonical XML, from every DMN file."""
+    found: dict[str, dict[str, bytes]] = {}
+    for name, content in sorted(files.items()):
+        root = parse_xml(content, name)[0] if name.lower().endswith(".dmn") else None
+        for decision in root.iterfind(".//{*}decision") if root is not None else ():
+            rules = {rule.get("id", str(index)): etree.tostring(rule, method="c14n")
+                     for index, rule in enumerate(decision.iter("{*}rule"))}  # fmt: skip
+            rules[""] = etree.tostring(decision, method="c14n")  # the table as a whole
+            found[decision.get("id", "")] = rules
+    return found
+
+
+def _diff_decisions(result: _Diff, files: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
+    """A business rule task whose decision table changed: which rules."""
+    before, after = _decisions(files[0]), _decisions(files[1])
+    for task_id, ref in sorted(_rule_tasks(files[1]).items()):
+        old, new = before.get(ref, {}), after.get(ref, {})
+        if old == new:
+            continue
+        process, name, kind = result.where.get(task_id, ("", task_id, "businessRuleTask"))
+        item = result.change(process, task_id, name, kind)
+        item.attributes.add("decision table")
+        item.rules.update(r for r in set(old) | set(new) if r and old.get(r) != new.get(r))
+
+
+def _rule_tasks(files: dict[str, bytes]) -> dict[str, str]:
+    """Business rule task id -> the id of the decision it calls (either flavour)."""
+    found: dict[str, str] = {}
+    for name, content in sorted(files.items()):
+        root = parse_xml(content, name)[0] if name.lower().endswith(".bpmn") else None
+        for task in root.iter("{*}businessRuleTask") if root is not None else ():
+            ref = task.get(f"{{{CAMUNDA_NS}}}decisionRef")
+            called = task.find(".//{*}calledDecisionId")
+            ref = ref or (called.text if called is not None else None)
+            if ref:
+                found[task.get("id", "")] = ref.strip()
+    return found

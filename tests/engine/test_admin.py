@@ -318,3 +318,20 @@ def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays
         service.save_user("shenyi", "沈怡", [], roles=["auditor"])
     with admin_engine.reading() as service:
         assert service.audit.verify("DEEP", "shenyi").findings == ()
+
+
+def test_diff__a_changed_decision_rule_marks_the_business_rule_task(admin_engine):
+    path = PROCESSES / "closed_loop" / "handling_level.dmn"
+    text = path.read_text(encoding="utf-8")
+    rule = text.index('<rule id="handling_level_rule_one_routine">')
+    output = text.index("<outputEntry", rule)
+    value = text.index("<text>", output) + len("<text>")
+    changed = text[:value] + "3" + text[value + 1 :]
+    assert changed != text
+    with admin_engine.transaction() as service:
+        service.admin.deploy_files({path.name: changed.encode()}, "135 改为 3 天", "qianjin")
+        diff = service.admin.diff("closed_loop", 1, 2)
+    by_id = {c.element: c for c in diff.changed}
+    assert diff.files == ("handling_level.dmn",)
+    assert "decision table" in by_id["decide_level"].attributes
+    assert by_id["decide_level"].rules == ("handling_level_rule_one_routine",)

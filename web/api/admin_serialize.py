@@ -57,7 +57,8 @@ def diff(view: VersionDiff) -> dict[str, Any]:
         "added": [element(e) for e in view.added],
         "removed": [element(e) for e in view.removed],
         "changed": [{**element(c), "attributes": list(c.attributes), "fields": list(c.fields),
-                     "conditions": list(c.conditions)} for c in view.changed],
+                     "conditions": list(c.conditions), "rules": list(c.rules)}
+                    for c in view.changed],
     }  # fmt: skip
 
 

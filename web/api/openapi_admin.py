@@ -174,7 +174,8 @@ def admin_schemas() -> dict[str, Any]:
             "added": {"type": "array", "items": _obj(element)},
             "removed": {"type": "array", "items": _obj(element)},
             "changed": {"type": "array", "items": _obj({
-                **element, "attributes": TEXTS, "fields": TEXTS, "conditions": TEXTS})}}),
+                **element, "attributes": TEXTS, "fields": TEXTS, "conditions": TEXTS,
+                "rules": TEXTS})}}),
         "CaseMigration": case,
         "MigrationPlan": _obj({"process_id": TEXT, "to_version": INT,
                                "cases": _list("CaseMigration")}),
