@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
 from engine.acting import SYSTEM
 from engine.errors import Conflict, InvalidProcess
@@ -74,7 +76,8 @@ def action_text(action: Any) -> str:
 @login_required
 def upload() -> Any:
     """Deploy uploaded .bpmn/.dmn/form files (several at once) with the admin's note."""
-    actor = require_admin()
+    actor = require_admin()  # raises the size limit before the body is read
+    check_csrf()
     note = request.form.get("note", "").strip()[:NOTE_LIMIT]
     files: dict[str, bytes] = {}
     for item in request.files.getlist("files"):
@@ -100,6 +103,14 @@ def upload() -> Any:
     else:
         flash(_("文件与当前版本相同，没有产生新版本。"), "info")
     return redirect(url_for("processes.index"), 303)
+
+
+def check_csrf() -> None:
+    """The form's CSRF token, checked here because CSRFProtect would read the body too early."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError as error:
+        raise CSRFError(str(error.args[0] if error.args else "CSRF")) from None
 
 
 def _upload_problems(files: dict[str, bytes], note: str) -> list[dict[str, Any]]:

@@ -225,3 +225,21 @@ def test_migration_page__checks_then_moves_only_with_a_reason(admin_app: Flask) 
     again = admin.get(f"/processes/closed_loop/migrate?cases={old_case}&to={number + 1}")
     assert f'data-case="{old_case}" data-can-move="no"' in again.get_data(as_text=True)
     assert "已在第" in again.get_data(as_text=True)
+
+
+def test_upload__larger_than_a_form_post_and_still_csrf_checked(admin_app: Flask) -> None:
+    admin = _signed_in(admin_app, ADMIN)
+    number, files = _edited(admin_app, OLD_LABEL, NEW_LABEL)
+    padding = "<!-- " + "说明" * 50_000 + " -->\n"  # +300 KB: over MAX_CONTENT_LENGTH
+    big = files["closed_loop.bpmn"].replace("<bpmn:process", padding + "<bpmn:process", 1)
+    assert len(big.encode()) > admin_app.config["MAX_CONTENT_LENGTH"]
+
+    def upload(token: str) -> object:
+        data = {"csrf_token": token, "note": "大文件",
+                "files": [(io.BytesIO(big.encode()), "closed_loop.bpmn")]}  # fmt: skip
+        return admin.post("/processes/upload", data=data, content_type="multipart/form-data")
+
+    assert upload("not-a-token").status_code == 400
+    assert closed_loop_source(_engine(admin_app))[0] == number
+    assert upload(csrf_token(admin, "/processes")).status_code == 303
+    assert closed_loop_source(_engine(admin_app))[0] == number + 1
