@@ -28,7 +28,7 @@ def lint_options_from(file: str, process: etree._Element) -> list[Problem]:
 def _problem(field: etree._Element, value: str) -> str | None:
     source, _sep, kind = value.partition(":")
     if source != "units" or kind not in KINDS:
-        return f"options_from=\"{value}\" is not a known source; {FORMAT}"
+        return f'options_from="{value}" is not a known source; {FORMAT}'
     field_type = field.get("type", "string")
     if field_type not in ("enum", "string"):
         return (f'options_from needs type="enum" (one unit) or type="string" (several units), '

@@ -168,9 +168,7 @@ def _text(raw: dict[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _try(
-    line: int, what: str, raw: Any, apply: Callable[[dict[str, Any]], str]
-) -> RowResult:
+def _try(line: int, what: str, raw: Any, apply: Callable[[dict[str, Any]], str]) -> RowResult:
     key_name = "code" if what == "unit" else "username"
     if not isinstance(raw, dict):
         return RowResult(line, what, "", "error", {}, (FieldError("", "not_an_object"),))

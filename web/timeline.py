@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from engine.replaying import FieldLabel
 from engine.views import EventView
@@ -19,7 +20,7 @@ PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprise
 SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
 UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
-             "escalated_department", "co_departments")  # fmt: skip
+             "escalated_department", "co_departments", "invited_departments")  # fmt: skip
 MAX_VALUE = 80
 
 
@@ -64,12 +65,16 @@ def entries(
     people: Callable[[str], str],
     units: Callable[[str], str] = str,
     fields: dict[str, FieldLabel] | None = None,
+    units_at: Callable[[str, datetime], str] | None = None,
 ) -> list[Entry]:
     """Timeline entries, newest first (`units` names unit codes such as lead_department;
-    `fields` are the diagram forms' labels, so data reads as the forms named it)."""
+    `fields` are the diagram forms' labels, so data reads as the forms named it;
+    `units_at`, if given, names a unit as it was called at the event's time)."""
     result = []
     known = fields or {}
     for event in events:
+        if units_at is not None:
+            units = partial(_unit_at, units_at, event.at)
         known_names = names
         if event.task_spec and event.task_spec not in names and event.task_name:
             known_names = {**names, event.task_spec: event.task_name}  # a called process's task
@@ -78,6 +83,10 @@ def entries(
         changes = _changes(event.kind, event.data_after, units, known)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
+
+
+def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) -> str:
+    return units_at(code, at)
 
 
 def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, str]) -> str:
