@@ -218,7 +218,7 @@ class OrgAdmin:
         self, code: str, name: str, actor: str, at: datetime | None = None
     ) -> UnitRecord:
         """Give a unit a new name from `at` on; events before keep the old one."""
-        now, name = _now(at), name.strip()
+        name = name.strip()
         _raise(self._name_errors(name))
         unit = self._locked_unit(code)
         if unit.name == name:
@@ -226,6 +226,9 @@ class OrgAdmin:
         since = self.session.scalar(
             select(func.max(OrgUnitName.valid_to)).where(OrgUnitName.unit_code == code)
         )
+        now = _now(at)  # read after the lock: a rename that waited for another comes after it
+        if since is not None and now < since:
+            now = since
         self.session.add(OrgUnitName(unit_code=code, name=unit.name, valid_from=since,
                                      valid_to=now))  # fmt: skip
         self.log(actor, now, "unit_renamed", code, {"from": unit.name, "to": name})
