@@ -1,7 +1,7 @@
 // A searchable multi-select over a native <select multiple class="msb-multiselect">.
 // The native select stays in the form and carries the values (it works without this
 // script); this adds chips for the chosen names and a combobox that filters by name.
-// Keyboard: type to filter, Down/Up to move, Enter to choose (or un-choose), Escape to
+// Keyboard: type to filter (or Down to open the list), Down/Up to move, Enter to choose (or un-choose), Escape to
 // close, Backspace in the empty box removes the last chosen name.
 (function () {
   "use strict";
@@ -103,7 +103,7 @@
     }
 
     input.addEventListener("input", function () { active = 0; open(true); });
-    input.addEventListener("focus", function () { open(true); });
+    input.addEventListener("click", function () { open(true); });
     input.addEventListener("blur", function () { open(false); active = -1; });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
