@@ -261,3 +261,17 @@ def test_api__add_rename_close_and_conflicts(admin: FlaskClient) -> None:
     bad = admin.post("/api/v1/org/import", json={"units": [{"code": "1x"}]}, headers=headers)
     assert bad.status_code == 422 and bad.get_json()["applied"] is False
     assert bad.get_json()["rows"][0]["errors"][0]["code"] == "bad_code"
+
+
+def test_close__a_closed_window_is_no_longer_offered_to_the_public(
+    app: Flask, admin: FlaskClient
+) -> None:
+    assert "梅岭村便民服务站" in app.test_client().get("/appeal").get_data(as_text=True)
+    assert post(admin, "/admin/org/staff/fengyan/active", {"active": "false"}).status_code == 303
+    assert post(admin, "/admin/org/units/village_c2/close", {}).status_code == 303
+    assert "梅岭村便民服务站" not in app.test_client().get("/appeal").get_data(as_text=True)
+    response = app.test_client().post("/api/v1/appeals", json={
+        "kind": "coordination", "title": "路灯不亮", "description": "村口路灯坏了一个月没人修。",
+        "contact": {"name": "张三", "phone": "13800138000"}, "tier": "village",
+        "intake_unit": "village_c2"})  # fmt: skip
+    assert response.status_code == 422 and "intake_unit" in response.get_json()["error"]["fields"]
