@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_counter as _counter  # noqa: E402  (registration, transfer, first response)
+
+EN.update(_counter.EN)
