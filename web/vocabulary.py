@@ -72,6 +72,10 @@ EVENTS = {
     "data_edited": "修改数据",
     "migrated": "迁移到新流程版本",
     "recalculated": "重新计算时限",
+    "transferred": "转派部门",
+    "passed_up": "上交上级窗口",
+    "first_response_missed": "首次响应超时",
+    "reassigned": "改派同事",
 }
 
 
