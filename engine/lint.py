@@ -30,7 +30,10 @@ ACTIVITIES = (
     "task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask",
     "sendTask", "receiveTask", "callActivity", "subProcess",
 )  # fmt: skip
-MILESTONE_KINDS = ("escalated", "reminded", "returned", "extended")
+MILESTONE_KINDS = (
+    "escalated", "reminded", "returned", "extended", "transferred", "passed_up",
+    "first_response_missed",
+)  # fmt: skip
 
 
 def lint_process(file: str, process: etree._Element, partner: bool = False) -> list[Problem]:

@@ -60,9 +60,9 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, counter, dashboard, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter):
         app.register_blueprint(module.bp)
     from . import orgadmin
 
@@ -76,6 +76,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .auth import current_user
     from .casefacts import group_name, unit_name
+    from .counter import may_register
     from .notices import for_viewer
     from .replayview import finding_text
 
@@ -88,6 +89,7 @@ def _register_template_helpers(app: Flask) -> None:
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
     )  # fmt: skip
+    app.jinja_env.globals["may_register"] = may_register
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name

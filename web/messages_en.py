@@ -450,3 +450,7 @@ EN: dict[str, str] = {
 from . import messages_en_org  # noqa: E402  (the organisation page)
 
 EN.update(messages_en_org.EN)
+
+from . import messages_en_counter as _counter  # noqa: E402  (registration, transfer, first response)
+
+EN.update(_counter.EN)

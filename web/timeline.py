@@ -20,7 +20,8 @@ PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprise
 SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
 UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
-             "escalated_department", "co_departments", "invited_departments")  # fmt: skip
+             "escalated_department", "co_departments", "invited_departments",
+             "transfer_to")  # fmt: skip
 MAX_VALUE = 80
 
 
