@@ -124,6 +124,8 @@ def value_text(
     if value is None or value == "" or value == []:
         return "—"
     known = fields.get(key)
+    if known and known.units and isinstance(value, str | list):
+        return unit_names(value, units)
     if known and known.choices and str(value) in known.choices and key not in CODED_VALUES:
         return known.choices[str(value)]
     if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
@@ -150,11 +152,16 @@ def _changes(
     return tuple(shown[:MAX_CHANGES])
 
 
+def unit_names(value: object, units: Callable[[str], str]) -> str:
+    """Unit codes (a list or comma-separated) as their names: 区住建局、区民政局."""
+    codes = value if isinstance(value, list) else str(value).split(",")
+    return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
+
+
 def display_value(key: str, value: object, units: Callable[[str], str] = str) -> str:
     """A data value as people read it: labels for codes, unit names, local times, 是/否."""
     if key in UNIT_KEYS:
-        codes = value if isinstance(value, list) else str(value).split(",")
-        return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
+        return unit_names(value, units)
     if key in CODED_VALUES:
         return label(CODED_VALUES[key], value)
     if isinstance(value, bool):

@@ -275,3 +275,14 @@ def test_close__a_closed_window_is_no_longer_offered_to_the_public(
         "contact": {"name": "张三", "phone": "13800138000"}, "tier": "village",
         "intake_unit": "village_c2"})  # fmt: skip
     assert response.status_code == 422 and "intake_unit" in response.get_json()["error"]["fields"]
+
+
+def test_timeline__any_field_with_options_from_shows_unit_names() -> None:
+    from engine.replaying import FieldLabel
+    from web.timeline import value_text
+
+    names = {"civil": "区民政局", "labor": "区人社局"}.__getitem__
+    fields = {"related_offices": FieldLabel("相关单位", {}, units=True)}
+    assert value_text("related_offices", "civil,labor", fields, names) == "区民政局、区人社局"
+    assert value_text("related_offices", ["labor"], fields, names) == "区人社局"
+    assert value_text("other", "civil", {}, names) == "civil"
