@@ -142,10 +142,15 @@ class OrgAdmin:
 
     def unit(self, code: str) -> UnitRecord:
         """One unit (NotFound if unknown)."""
-        for record in self.units():
-            if record.code == code:
-                return record
-        raise NotFound(f"unknown unit '{code}'")
+        unit = self.session.get(OrgUnit, code)
+        if unit is None:
+            raise NotFound(f"unknown unit '{code}'")
+        staff = self.session.scalar(
+            select(func.count()).select_from(User)
+            .where(User.unit_code == code, User.active.is_(True))
+        )  # fmt: skip
+        return UnitRecord(unit.code, unit.name, unit.kind, unit.parent_code, unit.closed_at,
+                          staff or 0)  # fmt: skip
 
     def staff(self) -> list[StaffRecord]:
         """Every staff member, by unit then username."""
@@ -320,10 +325,11 @@ class OrgAdmin:
     # --- helpers ----------------------------------------------------------------------------
 
     def _staff(self, username: str) -> StaffRecord:
-        for record in self.staff():
-            if record.username == username:
-                return record
-        raise NotFound(f"unknown user '{username}'")
+        u = self.session.get(User, username)
+        if u is None:
+            raise NotFound(f"unknown user '{username}'")
+        return StaffRecord(u.username, u.display_name, u.unit_code, tuple(u.roles),
+                           tuple(u.groups), bool(u.active))  # fmt: skip
 
     def _name_errors(self, name: str) -> list[FieldError]:
         if not name:
