@@ -264,6 +264,18 @@ class OrgAdmin:
         self.log(actor, now, "unit_closed", code, {"name": unit.name})
         return self.unit(code)
 
+    def reopen_unit(self, code: str, actor: str, at: datetime | None = None) -> UnitRecord:
+        """Open a closed unit again (a close made by mistake); its parent must be open."""
+        unit = self._locked_unit(code)
+        if unit.closed_at is None:
+            return self.unit(code)
+        parent = self.session.get(OrgUnit, unit.parent_code) if unit.parent_code else None
+        if parent is not None and parent.closed_at is not None:
+            _raise([FieldError("parent", "unknown_unit", {"value": parent.name})])
+        unit.closed_at = None
+        self.log(actor, at, "unit_reopened", code, {"name": unit.name})
+        return self.unit(code)
+
     # --- staff ------------------------------------------------------------------------------
 
     def add_staff(

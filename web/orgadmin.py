@@ -128,6 +128,21 @@ def close_unit(code: str) -> Any:
     return redirect(url_for("orgadmin.index") + "#units", 303)
 
 
+@bp.post("/units/<code>/reopen")
+@login_required
+def reopen_unit(code: str) -> Any:
+    """Open a closed unit again."""
+    actor = require_admin()
+    try:
+        unit = db.service().org.reopen_unit(code, actor)
+        db.commit()
+    except FormInvalid as error:
+        db.rollback()
+        return _page(422, row_errors={code: "；".join(messages(error.errors).values())})
+    flash(_("已恢复单位：{name}", name=unit.name), "success")
+    return redirect(url_for("orgadmin.index") + "#units", 303)
+
+
 @bp.post("/staff")
 @login_required
 def add_staff() -> Any:

@@ -13,7 +13,8 @@ ROLE_LABELS = {
 }  # fmt: skip
 ACTIONS = {
     "unit_added": "新增单位", "unit_renamed": "单位更名", "unit_closed": "撤销单位",
-    "unit_updated": "调整单位", "staff_added": "新增人员", "staff_updated": "调整人员",
+    "unit_reopened": "恢复单位", "unit_updated": "调整单位", "staff_added": "新增人员",
+    "staff_updated": "调整人员",
     "staff_disabled": "停用人员", "staff_enabled": "启用人员",
 }  # fmt: skip
 RESULTS = {"created": "新增", "updated": "已更新", "unchanged": "无变化", "error": "有错误"}

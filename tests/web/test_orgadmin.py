@@ -253,6 +253,8 @@ def test_api__add_rename_close_and_conflicts(admin: FlaskClient) -> None:
     assert renamed.get_json()["name"] == "区应急局"
     closed = admin.post("/api/v1/org/units/emergency/close", headers=headers)
     assert closed.status_code == 200 and closed.get_json()["closed_at"]
+    reopened = admin.post("/api/v1/org/units/emergency/reopen", headers=headers)
+    assert reopened.status_code == 200 and reopened.get_json()["closed_at"] is None
     missing = admin.post("/api/v1/org/units/nowhere/close", headers=headers)
     assert missing.status_code == 404
     person = admin.post("/api/v1/org/staff", json={"username": "ma", "name": "马丽",

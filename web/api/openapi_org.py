@@ -69,6 +69,11 @@ def org_paths() -> dict[str, Any]:
             "security": STAFF, "parameters": [CODE],
             "responses": {"200": _json(_ref("OrgUnit"), "The closed unit."), **WRITE_ERRORS,
                           **NOT_FOUND}}},
+        "/api/v1/org/units/{code}/reopen": {"post": {
+            "summary": "Open a closed unit again (its parent must be open).",
+            "security": STAFF, "parameters": [CODE],
+            "responses": {"200": _json(_ref("OrgUnit"), "The reopened unit."), **WRITE_ERRORS,
+                          **NOT_FOUND}}},
         "/api/v1/org/staff": {
             "get": {"summary": "Every staff member, active and disabled.", "security": STAFF,
                     "responses": {"200": _json(staff_list, "The staff."), **READ_ERRORS}},

@@ -91,6 +91,15 @@ def org_close_unit(code: str) -> Any:
     return jsonify(_unit(unit))
 
 
+@bp.post("/org/units/<code>/reopen")
+def org_reopen_unit(code: str) -> Any:
+    """Open a closed unit again."""
+    org, actor = _admin()
+    unit = org.reopen_unit(code, actor)
+    db.commit()
+    return jsonify(_unit(unit))
+
+
 @bp.get("/org/staff")
 def org_staff() -> Any:
     """Every staff member, active and disabled."""
