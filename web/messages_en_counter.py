@@ -40,4 +40,19 @@ EN: dict[str, str] = {
         "within 24 hours (holidays not counted)."
     ),
     "马上办诉求受理回执": "马上办 (Act-Now) receipt",
+    "上交上级窗口": "Passed up to the parent window",
+    "交给本单位另一位同事办理，对方会直接收到此任务。": (
+        "Hand the task to a colleague of your unit; they receive it at once."
+    ),
+    "同事": "Colleague",
+    "已改派给 {name}：{task}": "Reassigned to {name}: {task}",
+    "改派": "Reassign",
+    "改派同事": "Reassigned to a colleague",
+    "改派未成功：{reason}": "Not reassigned: {reason}",
+    "改派理由": "Reason for reassigning",
+    "改派给": "Reassigned to",
+    "改派给同事": "Reassign to a colleague",
+    "此任务已被他人认领": "someone else has claimed this task",
+    "转派部门": "Transferred to another department",
+    "首次响应超时": "First response overdue",
 }
