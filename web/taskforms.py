@@ -54,6 +54,19 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
+def readonly_text(field: FormField, value: Any) -> str:
+    """A read-only value as people read it: the option's name, a unit's name, local time."""
+    if value is None or value == "":
+        return ""
+    from .casefacts import unit_name  # here: casefacts reads forms too
+    from .timeline import display_value
+
+    names = {choice.id: choice.label for choice in field.choices}
+    if isinstance(value, str) and value in names:
+        return names[value]
+    return display_value(field.id, value, unit_name)
+
+
 def initial_values(form: tuple[FormField, ...], case_data: Mapping[str, Any]) -> dict[str, str]:
     """What each field shows before the user typed anything."""
     return {field.id: as_text(case_data.get(field.id, field.default)) for field in form}

@@ -17,7 +17,7 @@ from .casefacts import case_context, load_inbox, people
 from .errors import field_errors
 from .i18n import gettext as _
 from .i18n import safe_next
-from .taskforms import as_text, field_states, initial_values, submitted_values
+from .taskforms import field_states, initial_values, readonly_text, submitted_values
 from .vocabulary import KINDS, TIERS
 
 bp = Blueprint("tasks", __name__)
@@ -116,7 +116,7 @@ def _render(
     context = case_context(view.case_key, me().username)
     data = context.case.data
     shown = values if values is not None else initial_values(view.form, data)
-    readonly = {f.id: as_text(data.get(f.id, f.default)) for f in view.form if f.readonly}
+    readonly = {f.id: readonly_text(f, data.get(f.id, f.default)) for f in view.form if f.readonly}
     colleagues = db.service().handover.colleagues(view.id, me().username)
     html = render_template(
         "tasks/task.html",
