@@ -54,9 +54,9 @@ def _register(page: Any, base: str, channel: str, helper: str = "") -> str:
 
 
 def test_counter__clerk_registers_a_phone_matter_for_a_citizen_and_prints_the_receipt(
-    demo_live: LiveServer,
+    demo_live: LiveServer,  # noqa: F811  (the fixture imported above)
     engine: Engine,
-    new_page: Any,  # noqa: F811
+    new_page: Any,
 ) -> None:
     base = demo_live.url
     clerk = new_page()
@@ -83,9 +83,9 @@ def test_counter__clerk_registers_a_phone_matter_for_a_citizen_and_prints_the_re
 
 
 def test_pass_up__village_clerk_passes_a_matter_up_and_the_town_clerk_receives_it(
-    demo_live: LiveServer,
+    demo_live: LiveServer,  # noqa: F811  (the fixture imported above)
     engine: Engine,
-    new_page: Any,  # noqa: F811
+    new_page: Any,
 ) -> None:
     base = demo_live.url
     village = new_page()
@@ -116,14 +116,14 @@ def test_pass_up__village_clerk_passes_a_matter_up_and_the_town_clerk_receives_i
 
 
 def test_transfer__handler_transfers_to_another_department_which_gets_it(
-    demo_live: LiveServer,
+    demo_live: LiveServer,  # noqa: F811  (the fixture imported above)
     engine: Engine,
-    new_page: Any,  # noqa: F811
+    new_page: Any,
 ) -> None:
     base = demo_live.url
     with engine.transaction() as service:
         data = {
-            "title": "独居老人申请临时救助", "description": "房屋漏雨，老人无力修缮，想申请临时救助。",
+            "title": "独居老人申请临时救助", "description": "房屋漏雨，老人无力修缮。",
             "kind": "coordination", "tier": "town", "intake_unit": "town_a", "channel": "phone",
             "contact": {"name": "周阿婆", "phone": "13588120000"},
         }  # fmt: skip
@@ -163,9 +163,9 @@ def test_transfer__handler_transfers_to_another_department_which_gets_it(
 
 
 def test_first_response__timer_reminds_then_reaches_the_supervising_office_after_holiday(
-    demo_live: LiveServer,
+    demo_live: LiveServer,  # noqa: F811  (the fixture imported above)
     engine: Engine,
-    new_page: Any,  # noqa: F811
+    new_page: Any,
 ) -> None:
     base = demo_live.url
     received = datetime.fromisoformat("2026-09-30T10:00:00+08:00")  # the eve of National Day
