@@ -40,6 +40,11 @@ EN: dict[str, str] = {
         "within 24 hours (holidays not counted)."
     ),
     "马上办诉求受理回执": "马上办 (Act-Now) receipt",
+    "协办：{names}": "with {names}",
+    "当前没有待办环节：正在{steps}": "No open step: the case is at {steps}",
+    "按 135 分级决策表：{rule}": "by the 135 decision table: {rule}",
+    "由升级协调进入（{who}，{when}）": "reached by escalation ({who}, {when})",
+    "，到 {when} 自动继续": " and goes on by itself at {when}",
     "上交上级窗口": "Passed up to the parent window",
     "交给本单位另一位同事办理，对方会直接收到此任务。": (
         "Hand the task to a colleague of your unit; they receive it at once."
