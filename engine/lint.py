@@ -17,6 +17,7 @@ from .casework import script_helpers
 from .errors import Problem
 from .hints import juel_advice
 from .lint_extensions import lint_extensions
+from .lint_options import lint_options_from
 from .modeling import timer_values
 from .reports import REPORTS
 from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, compile_script
@@ -51,6 +52,7 @@ def lint_process(file: str, process: etree._Element, partner: bool = False) -> l
     for checker in _CHECKERS:
         checker(process, report)
     problems.extend(lint_extensions(file, process))
+    problems.extend(lint_options_from(file, process))
     return problems
 
 

@@ -47,6 +47,7 @@ from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
+from .orgchart import OrgAdmin
 from .passwords import DUMMY_HASH, check_password, hash_password
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
@@ -252,6 +253,11 @@ class Service:
             if user.password_hash is not None:  # a changed password ends the old sign-ins
                 self.signins.revoke_user(username)
             user.password_hash = hash_password(password)
+
+    @property
+    def org(self) -> OrgAdmin:
+        """The organisation as data: units, staff, names over time (see `engine.orgchart`)."""
+        return OrgAdmin(self.session)
 
     @property
     def signins(self) -> SignIns:

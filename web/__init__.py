@@ -64,6 +64,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter):
         app.register_blueprint(module.bp)
+    from . import orgadmin
+
+    app.register_blueprint(orgadmin.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
 

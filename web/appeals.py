@@ -37,8 +37,8 @@ class AppealInvalid(Exception):
 
 
 def window_units(units: Sequence[UnitView]) -> dict[str, list[UnitView]]:
-    """The windows a citizen may choose, by tier (units whose kind is a tier)."""
-    return {tier: [u for u in units if u.kind == tier] for tier in TIERS}
+    """The windows a citizen may choose, by tier (open units whose kind is a tier)."""
+    return {tier: [u for u in units if u.kind == tier and not u.closed] for tier in TIERS}
 
 
 def parent_windows(code: str, units: Sequence[UnitView]) -> list[dict[str, str]]:

@@ -447,6 +447,10 @@ EN: dict[str, str] = {
     "流程管理员": "process admins",
 }
 
+from . import messages_en_org  # noqa: E402  (the organisation page)
+
+EN.update(messages_en_org.EN)
+
 from . import messages_en_counter as _counter  # noqa: E402  (registration, transfer, first response)
 
 EN.update(_counter.EN)

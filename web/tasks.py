@@ -13,7 +13,7 @@ from engine.views import TaskView
 from . import db
 from . import inbox as inboxes
 from .auth import login_required, me
-from .casefacts import case_context, load_inbox, people
+from .casefacts import case_context, load_inbox, people, unit_name
 from .errors import field_errors
 from .i18n import gettext as _
 from .i18n import safe_next
@@ -116,7 +116,8 @@ def _render(
     context = case_context(view.case_key, me().username)
     data = context.case.data
     shown = values if values is not None else initial_values(view.form, data)
-    readonly = {f.id: readonly_text(f, data.get(f.id, f.default)) for f in view.form if f.readonly}
+    readonly = {f.id: readonly_text(f, data.get(f.id, f.default), unit_name)
+                for f in view.form if f.readonly}  # fmt: skip
     colleagues = db.service().handover.colleagues(view.id, me().username)
     html = render_template(
         "tasks/task.html",
