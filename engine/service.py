@@ -39,6 +39,7 @@ from .casework import Outcome
 from .database import connect, connect_reader, session_factory, upgrade
 from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, TaskNotReady
 from .forms import validate_form
+from .handover import Handover
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
 from .leaders import INTAKE_PROCESS, Reports
@@ -327,6 +328,7 @@ class Service:
         start_data = {**(data or {}), "case_key": key}
         inputs: dict[str, Any] = {
             "process_id": process_id, "version": version.version, "data": start_data,
+            "bounded": True,  # finished stretches of its task tree may be dropped (pruning.py)
         }  # fmt: skip
         if message is not None:
             inputs["message"] = message
@@ -556,6 +558,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def handover(self) -> Handover:
+        """Reassigning a task to a colleague (engine/handover.py)."""
+        return Handover(self)
 
     @property
     def audit(self) -> Auditor:

@@ -75,7 +75,7 @@ def _register_template_helpers(app: Flask) -> None:
     from engine.auditing import may_audit
 
     from .auth import current_user
-    from .casefacts import group_name, unit_name
+    from .casefacts import group_name, people, unit_name
     from .counter import may_register
     from .notices import for_viewer
     from .replayview import finding_text
@@ -90,6 +90,7 @@ def _register_template_helpers(app: Flask) -> None:
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
     )  # fmt: skip
     app.jinja_env.globals["may_register"] = may_register
+    app.jinja_env.globals["person_name"] = lambda username: people()(username)
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name

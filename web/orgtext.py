@@ -1,4 +1,4 @@
-"""Words of the organisation page (Chinese message ids; English in messages_en_org.py)."""
+"""Words of the organisation page (Chinese message ids; English in the translation catalogue)."""
 
 from __future__ import annotations
 

@@ -57,11 +57,18 @@ def as_text(value: Any) -> str:
 
 
 def readonly_text(field: FormField, value: Any, unit_name: Callable[[str], str]) -> str:
-    """A read-only field's value as people read it: units by name, not code."""
-    if field.properties.get("options_from") and isinstance(value, str | list) and value:
+    """A read-only value as people read it: the option's name, units by name, local time."""
+    if value is None or value == "":
+        return ""
+    if field.properties.get("options_from") and isinstance(value, str | list):
         codes = value if isinstance(value, list) else value.split(",")
         return "、".join(unit_name(str(c).strip()) for c in codes if str(c).strip())
-    return as_text(value)
+    from .timeline import display_value  # here: the timeline reads forms too
+
+    names = {choice.id: choice.label for choice in field.choices}
+    if isinstance(value, str) and value in names:
+        return names[value]
+    return display_value(field.id, value, unit_name)
 
 
 def initial_values(form: tuple[FormField, ...], case_data: Mapping[str, Any]) -> dict[str, str]:

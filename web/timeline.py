@@ -82,8 +82,17 @@ def entries(
         what = event_what(event.kind, event.task_spec, event.inputs, known_names)
         who = actor_name(event.actor, people)
         changes = _changes(event.kind, event.data_after, units, known)
+        if event.kind == "reassigned":
+            changes = _handover(event.inputs, people)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
+
+
+def _handover(inputs: dict, people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+    """Who a task was reassigned to, and why."""
+    to = inputs.get("to")
+    return ((_("改派给"), people(to) if isinstance(to, str) else "—"),
+            (_("改派理由"), str(inputs.get("reason") or "—")))  # fmt: skip
 
 
 def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) -> str:

@@ -63,3 +63,14 @@ def test_register__department_handler_gets_403(client: FlaskClient) -> None:
 
 def test_register__anonymous_goes_to_login(client: FlaskClient) -> None:
     assert client.get("/counter/register").status_code in (302, 303)
+
+
+def test_register__names_the_windows_above_for_passing_up(seeded: Engine) -> None:
+    from web.appeals import parent_windows
+
+    with seeded.transaction() as service:
+        units = service.units()
+    assert parent_windows("village_a1", units) == [
+        {"unit": "town_a", "tier": "town"}, {"unit": "district", "tier": "district"},
+    ]  # fmt: skip
+    assert parent_windows("district", units) == []
