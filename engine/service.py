@@ -31,6 +31,7 @@ from . import (
 )
 from . import repository as repo
 from .acting import SYSTEM
+from .admin import Admin
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
 from .caches import CalendarCache, VersionCache
@@ -593,6 +594,11 @@ class Service:
     def handover(self) -> Handover:
         """Reassigning a task to a colleague (engine/handover.py)."""
         return Handover(self)
+
+    @property
+    def admin(self) -> Admin:
+        """The process admins' operations: versions, deploy with a note, diff, migrate."""
+        return Admin(self)
 
     @property
     def audit(self) -> Auditor:
