@@ -60,11 +60,14 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, migration, modeler, processes, public, tasks
+    from . import (
+        api, audit, auth, cases, counter, dashboard, migration, modeler, orgadmin, processes,
+        public, tasks,
+    )
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter):
         app.register_blueprint(module.bp)
-    for module in (processes, modeler, migration):  # the process admins' pages
+    for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
@@ -76,7 +79,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .adminshared import is_admin
     from .auth import current_user
-    from .casefacts import group_name, unit_name
+    from .casefacts import group_name, people, unit_name
+    from .counter import may_register
     from .notices import for_viewer
     from .replayview import finding_text
 
@@ -90,6 +94,8 @@ def _register_template_helpers(app: Flask) -> None:
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
         is_process_admin=is_admin,
     )  # fmt: skip
+    app.jinja_env.globals["may_register"] = may_register
+    app.jinja_env.globals["person_name"] = lambda username: people()(username)
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name

@@ -82,7 +82,9 @@ def case_context(key: str, viewer: str) -> CaseContext:
     diagram = svc.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
     fields = svc.field_labels(key, viewer=viewer)
-    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name, fields)
+    book = svc.org.names()  # history names units as they were called at the time
+    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name, fields,
+                       units_at=book.name)  # fmt: skip
     due = current_deadline(case)
     left = svc.working_time_left(due) if due else None
     return CaseContext(case, diagram, timeline, names, due, left)
