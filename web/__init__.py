@@ -61,8 +61,18 @@ def _settings(app: Flask) -> Settings:
 
 def _register_blueprints(app: Flask) -> None:
     from . import (
-        api, audit, auth, cases, counter, dashboard, migration, modeler, orgadmin, processes,
-        public, tasks,
+        api,
+        audit,
+        auth,
+        cases,
+        counter,
+        dashboard,
+        migration,
+        modeler,
+        orgadmin,
+        processes,
+        public,
+        tasks,
     )
 
     for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter):
