@@ -250,3 +250,9 @@ class WorkerHeartbeat(Base):
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
     interval_seconds: Mapped[float] = mapped_column(Float)
     host: Mapped[str] = mapped_column(String(255))  # hostname:pid of the last beat
+
+
+# Tables of the outbox and of attachments live beside their code; importing them here puts
+# them in `Base.metadata` for Alembic and the migration check.
+from .attaching import tables as _attachment_tables  # noqa: E402, F401
+from .notifying import tables as _notify_tables  # noqa: E402, F401

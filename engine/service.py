@@ -44,6 +44,7 @@ from .inbox import task_views, was_candidate
 from .leaders import INTAKE_PROCESS, Reports
 from .loading import load_process
 from .modeling import TaskMeta
+from .notifying.facade import Notifications
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
@@ -550,6 +551,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def notifications(self) -> Notifications:
+        """The bell, staff notification preferences, wordings and the outbox (`notifying/`)."""
+        return Notifications(self)
 
     @property
     def audit(self) -> Auditor:
