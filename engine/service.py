@@ -44,8 +44,8 @@ from .inbox import task_views, was_candidate
 from .leaders import INTAKE_PROCESS, Reports
 from .loading import load_process
 from .modeling import TaskMeta
-from .notifying.facade import Notifications
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
+from .notifying.facade import Notifications
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases

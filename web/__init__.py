@@ -60,9 +60,9 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, dashboard, notify, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, notify):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_notify  # noqa: E402  (notifications: web/notify.py)
+
+EN.update(messages_en_notify.EN)

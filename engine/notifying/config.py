@@ -30,8 +30,9 @@ class Policy:
         return cls(
             base_url=source.get("MASHANGBAN_BASE_URL", cls.base_url).rstrip("/"),
             max_attempts=int(_number(source, "MASHANGBAN_NOTIFY_MAX_ATTEMPTS", cls.max_attempts)),
-            backoff_seconds=_number(source, "MASHANGBAN_NOTIFY_BACKOFF_SECONDS",
-                                    cls.backoff_seconds),  # fmt: skip
+            backoff_seconds=_number(
+                source, "MASHANGBAN_NOTIFY_BACKOFF_SECONDS", cls.backoff_seconds
+            ),
             due_soon_hours=_number(source, "MASHANGBAN_NOTIFY_DUE_SOON_HOURS", cls.due_soon_hours),
         )
 

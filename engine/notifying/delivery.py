@@ -66,10 +66,12 @@ def lease(session: Session, now: datetime, policy: Policy) -> list[Leased]:
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.channel != "inapp")
-        .where(or_(
-            (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
-            (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now),
-        ))  # fmt: skip
+        .where(
+            or_(
+                (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == "sending") & (OutboxMessage.lease_until < now),
+            )
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch)
     )

@@ -81,8 +81,11 @@ def sweep_deadlines(session: Session, now: datetime, policy: Policy) -> int:
     query = (
         select(HumanTask, Case)
         .join(Case, Case.id == HumanTask.case_id)
-        .where(HumanTask.due_at.is_not(None), HumanTask.due_at < soon,
-               HumanTask.due_at > now - SWEEP_WINDOW)  # fmt: skip
+        .where(
+            HumanTask.due_at.is_not(None),
+            HumanTask.due_at < soon,
+            HumanTask.due_at > now - SWEEP_WINDOW,
+        )
     )
     found = session.execute(query).all()
     if not found:

@@ -102,8 +102,11 @@ class Notifications:
         """Mark every in-app message of the staff member read; return how many were unread."""
         result = self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.recipient == username, OutboxMessage.channel == "inapp",
-                   OutboxMessage.read_at.is_(None))  # fmt: skip
+            .where(
+                OutboxMessage.recipient == username,
+                OutboxMessage.channel == "inapp",
+                OutboxMessage.read_at.is_(None),
+            )
             .values(read_at=at or datetime.now(UTC))
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -215,10 +218,10 @@ def _preference_errors(chosen: Preferences) -> list[FieldError]:
         errors.append(FieldError("channels", "not_an_option",
                                  {"value": unknown[0], "choices": ["email", "sms"]}))  # fmt: skip
     email, phone = chosen.email.strip(), chosen.phone.strip()
-    if email and not EMAIL.fullmatch(email) or "email" in chosen.channels and not email:
+    if (email and not EMAIL.fullmatch(email)) or ("email" in chosen.channels and not email):
         errors.append(FieldError("email", "bad_email", {}, "enter an e-mail address such as "
                                  "name@example.gov.cn"))  # fmt: skip
-    if phone and not MOBILE.fullmatch(phone) or "sms" in chosen.channels and not phone:
+    if (phone and not MOBILE.fullmatch(phone)) or ("sms" in chosen.channels and not phone):
         errors.append(FieldError("phone", "bad_mobile", {}, "enter an 11-digit mobile number"))
     if chosen.lang not in LANGS:
         errors.append(FieldError("lang", "not_an_option", {"value": chosen.lang,

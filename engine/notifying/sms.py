@@ -76,7 +76,7 @@ class AliyunSms:
         request = urllib.request.Request(self.endpoint, data=data, method="POST")
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read().decode() or "{}")
         except urllib.error.HTTPError as error:
             raise SendFailed(f"SMS provider answered HTTP {error.code}") from error

@@ -16,7 +16,8 @@ from tests.web.conftest import HANDLE, REGISTER, open_task, start_appeal
 
 CITIZEN = "zhangsan@example.cn"
 EMAIL_CONTACT = {
-    "contact": {"name": "张三", "phone": "13800138000", "email": CITIZEN}, "notify_by": "email",
+    "contact": {"name": "张三", "phone": "13800138000", "email": CITIZEN},
+    "notify_by": "email",
 }
 POLICY = Policy(backoff_seconds=30, max_attempts=3)
 

@@ -1,0 +1,69 @@
+"""English texts of the notification pages (web/notify.py, templates/notify/)."""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    "下次尝试": "next attempt",
+    "不设置": "none",
+    "保存": "Save",
+    "修改只影响之后发出的通知。": "Changes apply to messages sent from now on.",
+    "免打扰时段（北京时间；紧急消息不受限）": (
+        "Quiet hours (Beijing time; urgent messages still come)"
+    ),
+    "全部标为已读": "Mark all read",
+    "发件箱": "Outbox",
+    "发出的电子邮件和短信": "E-mail and SMS sent",
+    "另外通过": "Also by",
+    "可用占位符：": "Placeholders: ",
+    "尝试次数": "Attempts",
+    "已修改": "edited",
+    "已重新排队发送。": "Queued to be sent again.",
+    "开始": "From",
+    "恢复默认": "Restore default",
+    "手机号": "Mobile number",
+    "收件人": "To",
+    "新待办、催办、临近或超过办理时限、案件升级时，系统内总会提醒您；"
+    "还可以用电子邮件或短信通知。": (
+        "New tasks, reminders (催办), approaching or missed deadlines and escalations always "
+        "show here; you may also get them by e-mail or SMS."
+    ),
+    "暂无通知。": "No notifications.",
+    "未读": "unread",
+    "查看案件": "Open the case",
+    "正文": "Text",
+    "没有这类通知。": "No such messages.",
+    "电子邮件": "E-mail",
+    "电子邮箱": "E-mail address",
+    "短信": "SMS",
+    "结束": "To",
+    "通知": "Notifications",
+    "通知模板": "Message templates",
+    "通知模板已保存。": "Template saved.",
+    "通知设置": "Notification settings",
+    "通知设置已保存。": "Notification settings saved.",
+    "通知语言": "Language of messages",
+    "重新发送": "Send again",
+    "（{n} 条未读）": " ({n} unread)",
+    # event, channel and status names (web/notify.py)
+    "受理回执": "Receipt",
+    "答复待评价": "Reply to rate",
+    "办结通知": "Case closed",
+    "新待办": "New task",
+    "即将到期": "Due soon",
+    "已超期": "Overdue",
+    "升级至本人": "Escalated to me",
+    "站内消息": "In-app",
+    "待发送": "Waiting",
+    "发送中": "Sending",
+    "已发送": "Sent",
+    "发送失败": "Failed",
+    # field errors of the notification forms (web/notify.py FIELD_TEXT additions)
+    "请填写有效的电子邮箱，如 name@example.gov.cn": (
+        "Enter an e-mail address such as name@example.gov.cn"
+    ),
+    "请填写 11 位手机号": "Enter an 11-digit mobile number",
+    "“$”后应为占位符，如 $case（美元符号请写 $$）": (
+        "A '$' must start a placeholder such as $case (write $$ for a dollar sign)"
+    ),
+    "没有占位符 ${name}，可用：{choices}": "There is no placeholder ${name}; use {choices}",
+}
