@@ -66,4 +66,14 @@ EN: dict[str, str] = {
         "A '$' must start a placeholder such as $case (write $$ for a dollar sign)"
     ),
     "没有占位符 ${name}，可用：{choices}": "There is no placeholder ${name}; use {choices}",
+    # the submitter's choice on the public form (web/appeal_contact.py, public/appeal.html)
+    "请选择短信、电子邮件或不通知": "Choose SMS, e-mail or no messages",
+    "请填写有效的电子邮箱，如 name@example.com": "Enter an e-mail address such as name@example.com",
+    "选择电子邮件通知时请填写电子邮箱": "Enter the e-mail address for messages by e-mail",
+    "短信通知需要手机号；固定电话请选择电子邮件或不通知": (
+        "SMS needs a mobile number; with a landline choose e-mail or no messages"
+    ),
+    "办理进展通知方式": "Tell me about progress by",
+    "不通知": "No messages",
+    "电子邮箱（选择电子邮件通知时填写）": "E-mail (for messages by e-mail)",
 }

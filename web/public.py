@@ -62,7 +62,9 @@ def appeal() -> Any:
     if request.method == "POST":
         ratelimit.check("appeal")
         form = {key: request.form.get(key, "") for key in _FORM_KEYS}
-        raw = {**form, "contact": {"name": form["contact.name"], "phone": form["contact.phone"]}}
+        contact = {"name": form["contact.name"], "phone": form["contact.phone"],
+                   "email": form["contact.email"]}  # fmt: skip
+        raw = {**form, "contact": contact}
         try:
             key, code = start_appeal(parse_appeal(raw, units))
         except AppealInvalid as error:
@@ -81,7 +83,7 @@ def appeal() -> Any:
 
 _FORM_KEYS = (
     "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
-    "enterprise_name",
+    "enterprise_name", "contact.email", "notify_by",
 )  # fmt: skip
 
 

@@ -57,6 +57,11 @@ def test_citizen_by_email__gets_the_receipt_and_the_reply(seeded: Engine, smtp: 
     receipt, reply = smtp.inbox.to(CITIZEN)
     assert "请评价" in reply["Subject"]
     assert HANDLE["public_reply"] in reply.get_content()
+    with seeded.transaction() as service:
+        service.deliver_message(key, "citizen_rating", {"rating": "satisfied"}, actor="public")
+    deliver_due(seeded, channels(smtp), now(), POLICY)
+    assert "已办结" in smtp.inbox.to(CITIZEN)[-1]["Subject"]
+    assert len(smtp.inbox.to(CITIZEN)) == 3
 
 
 def test_smtp_down__retried_and_delivered_once_when_it_returns(seeded: Engine, smtp: SmtpServer):
@@ -106,3 +111,24 @@ def _appeal() -> dict:
     from tests.web.conftest import APPEAL
 
     return dict(APPEAL)
+
+
+def test_public_form__chosen_email_gets_the_receipt(seeded: Engine, client, smtp: SmtpServer):
+    from tests.web.test_public import _submit
+
+    missing = _submit(client, notify_by="email")
+    assert missing.status_code == 422
+    assert 'id="contact-email-error"' in missing.get_data(as_text=True)
+    response = _submit(client, notify_by="email", **{"contact.email": "li.si@example.cn"})
+    assert response.status_code == 200
+    deliver_due(seeded, channels(smtp), now(), POLICY)
+    [receipt] = smtp.inbox.to("li.si@example.cn")
+    assert receipt["Subject"] == "【马上办】您反映的事项已受理"
+
+
+def test_public_form__sms_needs_a_mobile_number(client):
+    from tests.web.test_public import _submit
+
+    response = _submit(client, notify_by="sms", **{"contact.phone": "0571-82345678"})
+    assert response.status_code == 422
+    assert 'id="notify_by-error"' in response.get_data(as_text=True)
