@@ -31,6 +31,7 @@ from . import (
 )
 from . import repository as repo
 from .acting import SYSTEM
+from .attaching.facade import Attachments
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
 from .caches import CalendarCache, VersionCache
@@ -551,6 +552,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def attachments(self) -> Attachments:
+        """Photos and documents on cases and tasks, stored by hash (`attaching/`)."""
+        return Attachments(self)
 
     @property
     def notifications(self) -> Notifications:
