@@ -60,9 +60,10 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, notify, public, tasks
+    from . import api, attachments, audit, auth, cases, dashboard, notify, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, notify):
+    modules = (assets, auth, tasks, cases, public, health, audit, dashboard, notify, attachments)
+    for module in modules:
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

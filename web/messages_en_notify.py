@@ -76,4 +76,23 @@ EN: dict[str, str] = {
     "办理进展通知方式": "Tell me about progress by",
     "不通知": "No messages",
     "电子邮箱（选择电子邮件通知时填写）": "E-mail (for messages by e-mail)",
+    # attachments (web/attachments.py, templates/attachments/, public forms)
+    "添加附件": "Attachment added",
+    "附件": "Attachments",
+    "上传": "Upload",
+    "添加照片或文件（每次最多 5 个）": "Add photos or files (up to 5 at a time)",
+    "照片或材料（可选，最多 5 个，每个不超过 10 MB）": (
+        "Photos or documents (optional, up to 5, at most 10 MB each)"
+    ),
+    "您提交的照片和材料": "Photos and documents you sent",
+    "一次最多上传 {max} 个文件": "At most {max} files at a time",
+    "{name} 是空文件": "{name} is empty",
+    "{name} 超过 {max_mb} MB": "{name} is larger than {max_mb} MB",
+    "{name} 不是图片（虽然文件名是图片），请重新选择照片": (
+        "{name} is not a picture although its name says so; choose the photo again"
+    ),
+    "{name}：只能上传照片（JPEG、PNG、WebP、GIF）、PDF、Word 或 Excel 文件": (
+        "{name}: only photos (JPEG, PNG, WebP, GIF), PDF, Word and Excel files"
+    ),
+    "请先选择文件": "Choose a file first",
 }
