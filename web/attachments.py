@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from engine.attaching.checking import Checked, Limits
 from engine.attaching.facade import AttachmentView
-from engine.errors import FormInvalid, NotFound
+from engine.errors import FormInvalid
 
 from . import db
 from .auth import current_user, login_required, me
@@ -115,7 +115,7 @@ def _nothing_chosen() -> Any:
 @login_required
 def file(attachment_id: int) -> Response:
     """The stored file (images inline, documents as a download)."""
-    return _send(*db.service().attachments.content(attachment_id, me().username))
+    return send_file(*db.service().attachments.content(attachment_id, me().username))
 
 
 @bp.get("/attachments/<int:attachment_id>/thumb")
@@ -123,30 +123,10 @@ def file(attachment_id: int) -> Response:
 def thumb(attachment_id: int) -> Response:
     """An image's thumbnail."""
     view, content = db.service().attachments.content(attachment_id, me().username, True)
-    return _send(view, content, thumbnail=True)
+    return send_file(view, content, thumbnail=True)
 
 
-@bp.get("/track/<key>/attachments/<int:attachment_id>")
-def submitted(key: str, attachment_id: int) -> Response:
-    """A file the submitter sent, for the browser holding the case's tracking grant."""
-    return _send(*_submitted(key, attachment_id, False))
-
-
-@bp.get("/track/<key>/attachments/<int:attachment_id>/thumb")
-def submitted_thumb(key: str, attachment_id: int) -> Response:
-    """The thumbnail of a photo the submitter sent."""
-    return _send(*_submitted(key, attachment_id, True), thumbnail=True)
-
-
-def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple:
-    from .public import _granted
-
-    if _granted(key) is None:
-        raise NotFound(f"no attachment #{attachment_id}")
-    return db.service().attachments.submitted_content(key, attachment_id, thumbnail)
-
-
-def _send(view: AttachmentView, content: bytes, thumbnail: bool = False) -> Response:
+def send_file(view: AttachmentView, content: bytes, thumbnail: bool = False) -> Response:
     mime = "image/jpeg" if thumbnail else view.mime
     response = Response(content, mimetype=mime)
     disposition = "inline" if mime.startswith("image/") else "attachment"

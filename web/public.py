@@ -27,7 +27,7 @@ from engine.attaching.checking import Checked
 from engine.errors import FormInvalid, NotFound
 from engine.views import PublicCaseView
 
-from . import db, ratelimit
+from . import db, public_files, ratelimit
 from .appeals import AppealInvalid, parse_appeal, window_units
 from .attachments import check_uploads
 from .errors import field_errors
@@ -36,6 +36,7 @@ from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
 bp = Blueprint("public", __name__)
+bp.register_blueprint(public_files.bp)  # the submitter's own attachments
 RATING_MESSAGE = "citizen_rating"
 MAX_COMMENT = 500
 MAX_TRACKED = 5
