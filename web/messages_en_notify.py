@@ -30,6 +30,7 @@ EN: dict[str, str] = {
     "暂无通知。": "No notifications.",
     "未读": "unread",
     "查看案件": "Open the case",
+    "打开待办": "Open the task",
     "正文": "Text",
     "没有这类通知。": "No such messages.",
     "电子邮件": "E-mail",

@@ -2,7 +2,7 @@
 (dead letters, retry) and the wording of every message.
 
 Every route needs a signed-in user; the admin pages raise NotAllowed (403) for anyone
-without the `admin` role (the engine checks, `engine/notifying/facade.py`).
+without the `admin` or `process_admin` role (the engine checks, `engine/notifying/facade.py`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import FormInvalid
-from engine.notifying.facade import ADMIN_ROLE, Preferences
+from engine.notifying.facade import ADMIN_ROLES, Preferences
 from engine.notifying.templates import PLACEHOLDERS
 
 from . import db
@@ -48,9 +48,9 @@ def unread_notices() -> int:
 
 @bp.app_template_global()
 def is_admin() -> bool:
-    """True for staff with the admin role (they see the outbox and wording pages)."""
+    """True for admins and process admins (they see the outbox and wording pages)."""
     user = current_user()
-    return user is not None and ADMIN_ROLE in user.roles
+    return user is not None and bool(ADMIN_ROLES & set(user.roles))
 
 
 @bp.get("/notifications")

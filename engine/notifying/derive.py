@@ -71,7 +71,7 @@ def task_values(case: Case, row: HumanTask) -> dict[str, str]:
     due = row.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if row.due_at else "—"
     return {
         "case": case.business_key, "title": case.title, "task": row.name, "due": due,
-        "link": f"{Policy.from_env().base_url}/tasks/{row.id}",
+        "link": f"{Policy.from_env().base_url}/tasks/{row.id}", "path": f"/tasks/{row.id}",
     }  # fmt: skip
 
 

@@ -121,7 +121,11 @@ def _people(
 def fill(session: Session, row: OutboxMessage) -> None:
     """Apply the current wording to a message written without one (staff messages)."""
     if not row.subject:
-        row.subject, row.body = render(wording(session, row.event, row.lang), row.params or {})
+        values = dict(row.params or {})
+        if row.channel == "inapp":  # the page links to the task itself; no address in the text
+            values["link"] = ""
+        subject, body = render(wording(session, row.event, row.lang), values)
+        row.subject, row.body = subject, body.strip()
 
 
 def _channels(pref: NotifyPreference | None) -> list[tuple[str, str]]:

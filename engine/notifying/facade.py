@@ -17,7 +17,7 @@ from .templates import EVENTS, LANGS, Wording, check
 if TYPE_CHECKING:
     from ..service import Service
 
-ADMIN_ROLE = "admin"
+ADMIN_ROLES = frozenset({"admin", "process_admin"})  # who run the system day to day
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 STATUSES = ("pending", "sending", "sent", "dead")
@@ -34,6 +34,7 @@ class Notice:
     case_key: str | None
     created_at: datetime
     read: bool
+    path: str  # the task's page ("" when the message is about no task)
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,9 @@ class Notifications:
         notices = []
         for row in self.session.scalars(query):
             fill(self.session, row)  # the wording as of the first showing stays with it
+            path = str((row.params or {}).get("path", ""))
             notices.append(Notice(row.id, row.event, row.subject, row.body, row.case_key,
-                                  row.created_at, row.read_at is not None))  # fmt: skip
+                                  row.created_at, row.read_at is not None, path))  # fmt: skip
         return notices
 
     def mark_read(self, username: str, at: datetime | None = None) -> int:
@@ -207,7 +209,7 @@ class Notifications:
         return counts
 
     def _require_admin(self, viewer: str) -> None:
-        if ADMIN_ROLE not in self.service.get_user(viewer).roles:
+        if not ADMIN_ROLES & set(self.service.get_user(viewer).roles):
             raise NotAllowed("only administrators manage notifications")
 
 

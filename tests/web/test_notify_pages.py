@@ -121,3 +121,13 @@ def test_templates__admin_rewords_a_message(seeded: Engine, client: FlaskClient)
     with seeded.transaction() as service:
         [notice] = service.notifications.recent("li")
     assert notice.subject == "请接单：受理登记" and notice.body == f"案件 {key}：受理登记"
+
+
+def test_metrics__outbox_depth_by_status(seeded: Engine, client: FlaskClient):
+    from tests.web.test_health import scrape, value
+
+    start_appeal(seeded, notify_by="sms")
+    start_appeal(seeded, notify_by="sms")
+    series = scrape(client)
+    assert value(series["mashangban_outbox_messages"], status="pending") == 2
+    assert value(series["mashangban_outbox_messages"], status="dead") == 0
