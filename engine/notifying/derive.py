@@ -45,12 +45,13 @@ def after_action(
         event = "escalation" if escalated else "new_task"
         to_staff(session, people, event, at, task_values(case, row), case.business_key)
     if any(data.get(k) and data.get(k) != before.get(k) for k in REMINDER_KEYS):
-        _urge(session, case, at)
+        _urge(session, case, at, {row.id for row in new_tasks})
 
 
-def _urge(session: Session, case: Case, at: datetime) -> None:
-    """催办: everyone who holds one of the case's open tasks hears of it now."""
-    rows = repo.case_tasks(session, case.id)
+def _urge(session: Session, case: Case, at: datetime, new: set[str]) -> None:
+    """催办: whoever holds one of the case's open tasks hears of it now (a task this same
+    action created is announced as new instead)."""
+    rows = [row for row in repo.case_tasks(session, case.id) if row.id not in new]
     offered = repo.candidates(session, [r.id for r in rows])
     for row in rows:
         pairs = [(c.kind, c.name) for c in offered.get(row.id, [])]

@@ -131,3 +131,33 @@ def test_metrics__outbox_depth_by_status(seeded: Engine, client: FlaskClient):
     series = scrape(client)
     assert value(series["mashangban_outbox_messages"], status="pending") == 2
     assert value(series["mashangban_outbox_messages"], status="dead") == 0
+
+
+def test_escalation__reaches_the_office_as_urgent(seeded: Engine):
+    with seeded.transaction() as service:
+        service.deploy(read_sources([URGE_LOOP]))
+    with seeded.transaction() as service:
+        service.start_case("urge_loop", key="U2", data={"title": "路灯不亮"})
+    seeded.fire_due_timers(datetime.now(UTC) + timedelta(days=10))  # past the deadline
+    with seeded.transaction() as service:
+        notices = service.notifications.recent("office")
+    assert [(n.event, n.subject) for n in notices] == [("escalation", "案件升级至您：督办审核")]
+
+
+def test_deadline_sweep__due_soon_then_overdue_once_each(seeded: Engine):
+    key, _code = start_appeal(seeded)
+    with seeded.transaction() as service:
+        [task] = service.get_case(key).tasks
+    assert task.due_at is not None
+    policy = Policy(due_soon_hours=4)
+    early = deliver_due(seeded, {}, task.due_at - timedelta(hours=6), policy)
+    assert early.queued == 0
+    soon = deliver_due(seeded, {}, task.due_at - timedelta(hours=1), policy)
+    assert soon.queued == 2  # li and sun, in-app (no other channel chosen)
+    assert deliver_due(seeded, {}, task.due_at - timedelta(minutes=30), policy).queued == 0
+    late = deliver_due(seeded, {}, task.due_at + timedelta(hours=1), policy)
+    assert late.queued == 2
+    assert deliver_due(seeded, {}, task.due_at + timedelta(hours=2), policy).queued == 0
+    with seeded.transaction() as service:
+        events = [n.event for n in service.notifications.recent("sun")]
+    assert events == ["overdue", "due_soon", "new_task"]
