@@ -17,6 +17,13 @@ from .walk import Appeal, next_task
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def attachment_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app keeps files in this test's folder, not the checkout's instance/ folder."""
+    monkeypatch.setenv("MASHANGBAN_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    return tmp_path / "attachments"
+
+
 def test_photo_with_submission__clerk_sees_thumbnail_and_bell(
     live: LiveServer, seeded: Engine, new_page: Any, tmp_path: Path
 ) -> None:

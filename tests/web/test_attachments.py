@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 
@@ -12,6 +14,13 @@ from engine.service import Engine
 from tests.web.conftest import csrf_token, login, open_task
 from tests.web.test_attachments_engine import photo
 from tests.web.test_public import FORM
+
+
+@pytest.fixture(autouse=True)
+def attachment_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app keeps files in this test's folder, not the checkout's instance/ folder."""
+    monkeypatch.setenv("MASHANGBAN_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    return tmp_path / "attachments"
 
 
 def submit(client: FlaskClient, files: list[tuple[bytes, str]], **changes: str):
@@ -25,7 +34,7 @@ def case_no(response) -> str:
 
 
 def test_photo_with_submission__thumbnail_for_the_handler_hash_in_history(
-    client: FlaskClient, app, seeded: Engine
+    client: FlaskClient, app, seeded: Engine, attachment_store: Path
 ):
     response = submit(client, [(photo(), "漏水.jpg")])
     assert response.status_code == 200
@@ -39,6 +48,8 @@ def test_photo_with_submission__thumbnail_for_the_handler_hash_in_history(
     assert max(Image.open(io.BytesIO(thumb.data)).size) == 320
     with seeded.transaction() as service:
         [stored] = service.attachments.of_case(key, "li")
+    sha = stored.sha256
+    assert (attachment_store / sha[:2] / sha[2:4] / sha).is_file()  # content-addressed
     assert f"SHA-256 {stored.sha256[:12]}" in staff.get(f"/cases/{key}").get_data(as_text=True)
     assert client.get(f"/track/{key}").get_data(as_text=True).count("/thumb") == 1  # their own
     stranger = app.test_client()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -63,3 +64,40 @@ def test_racing_workers__send_each_message_exactly_once(pg_engine: Engine, smtp:
     assert addresses == sorted(f"c{n}@example.cn" for n in range(MESSAGES))
     with pg_engine.transaction() as service:
         assert service.notifications.depth()["sent"] == MESSAGES
+
+
+@pytest.mark.postgres
+def test_racing_uploads__each_recorded_once_and_the_chain_holds(pg_engine: Engine, tmp_path):
+    from tests.web.test_attachments_engine import photo
+
+    settings = dataclasses.replace(pg_engine.settings, instance_path=tmp_path)  # files go here
+    seed(pg_engine)
+    with pg_engine.transaction() as service:
+        case = service.start_case("mini_loop", data=dict(APPEAL), actor="public")
+    start = threading.Barrier(WORKERS)
+    failures: list[BaseException] = []
+
+    def upload(n: int) -> None:
+        engine = Engine(settings)
+        try:
+            with engine.transaction() as service:
+                files = service.attachments.check([(f"p{n}.png", photo((40 + n, 30), "PNG"))])
+                start.wait()
+                service.attachments.add(case.key, files, "li")
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            engine.close()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    with pg_engine.transaction() as service:
+        names = sorted(a.name for a in service.attachments.of_case(case.key, "li"))
+        seqs = [e.seq for e in service.history(case.key) if e.kind == "attachment_added"]
+        assert service.verify(case.key) == []
+    assert names == sorted(f"p{n}.jpg" for n in range(WORKERS))  # no transparency: JPEG
+    assert len(set(seqs)) == WORKERS
