@@ -31,6 +31,7 @@ from . import (
 )
 from . import repository as repo
 from .acting import SYSTEM
+from .admin import Admin
 from .attaching.facade import Attachments
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
@@ -583,6 +584,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def admin(self) -> Admin:
+        """The process admins' operations: versions, deploy with a note, diff, migrate."""
+        return Admin(self)
 
     @property
     def attachments(self) -> Attachments:

@@ -1,7 +1,7 @@
 """outbox and attachments
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0009
 Create Date: 2026-12-02 09:50:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
