@@ -22,6 +22,7 @@ from .errors import StaleCase
 from .history import from_json_value, to_json_value
 from .inbox import InboxChange, plan_inbox, task_views, write_inbox
 from .models import Case
+from .notifying.derive import after_action as notify_after_action
 from .recording import move_checkpoint, record_event
 from .running import Runner, case_data, is_finished, next_timer_at, ready_user_tasks
 from .views import TaskView
@@ -50,7 +51,7 @@ def act(
                               script_engine, version.milestones)  # fmt: skip
         if kind == "timer_fired" and not outcome.details.get("fired") and not outcome.error:
             return outcome  # nothing was due after all: record nothing
-        before = case.data
+        before, status_before = case.data, case.status
         _store_state(case, runner, outcome, at)
         inbox = plan_inbox(case, version, outcome.workflow, script_engine, at, ready_before)
     # Everything the case row gets (state, warnings, head of the chain) is set before its
@@ -60,6 +61,8 @@ def act(
     claim_case_row(session)
     move_checkpoint(session, case, new=new_case)
     write_inbox(session, inbox)
+    notify_after_action(session, case, at, before, status_before, inbox.rows, inbox.offered,
+                        outcome.milestones, new_case)  # fmt: skip
     service.open_tasks_after[case.id] = _open_task_views(service, case, inbox)
     for name, payload in outcome.thrown:
         _start_on_message(service, case, name, payload, at)

@@ -288,3 +288,9 @@ class AdminAction(Base):
     process_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# Tables of the outbox and of attachments live beside their code; importing them here puts
+# them in `Base.metadata` for Alembic and the migration check.
+from .attaching import tables as _attachment_tables  # noqa: E402, F401
+from .notifying import tables as _notify_tables  # noqa: E402, F401

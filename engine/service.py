@@ -32,6 +32,7 @@ from . import (
 from . import repository as repo
 from .acting import SYSTEM
 from .admin import Admin
+from .attaching.facade import Attachments
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
 from .caches import CalendarCache, VersionCache
@@ -47,6 +48,7 @@ from .leaders import INTAKE_PROCESS, Reports
 from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
+from .notifying.facade import Notifications
 from .organisation import UnitView, UserView
 from .orgchart import OrgAdmin
 from .passwords import DUMMY_HASH, check_password, hash_password
@@ -599,6 +601,16 @@ class Service:
     def admin(self) -> Admin:
         """The process admins' operations: versions, deploy with a note, diff, migrate."""
         return Admin(self)
+
+    @property
+    def attachments(self) -> Attachments:
+        """Photos and documents on cases and tasks, stored by hash (`attaching/`)."""
+        return Attachments(self)
+
+    @property
+    def notifications(self) -> Notifications:
+        """The bell, staff notification preferences, wordings and the outbox (`notifying/`)."""
+        return Notifications(self)
 
     @property
     def audit(self) -> Auditor:

@@ -31,6 +31,7 @@ TABLES = (
     "process_versions", "deployment_files", "deployments", "source_blobs", "users",
     "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
     "org_unit_names", "org_changes", "admin_actions",
+    "outbox", "notify_preferences", "notify_templates", "attachments",
 )  # fmt: skip
 
 

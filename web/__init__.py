@@ -62,6 +62,7 @@ def _settings(app: Flask) -> Settings:
 def _register_blueprints(app: Flask) -> None:
     from . import (
         api,
+        attachments,
         audit,
         auth,
         cases,
@@ -69,13 +70,15 @@ def _register_blueprints(app: Flask) -> None:
         dashboard,
         migration,
         modeler,
+        notify,
         orgadmin,
         processes,
         public,
         tasks,
     )
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter):
+    modules = (assets, auth, tasks, cases, public, health, audit, dashboard, counter, notify)
+    for module in (*modules, attachments):
         app.register_blueprint(module.bp)
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)

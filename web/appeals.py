@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.organisation import UnitView
 
+from .appeal_contact import add_choice, notification_choice
 from .i18n import gettext as _
 from .vocabulary import KINDS, TIERS
 
@@ -80,6 +81,7 @@ def parse_appeal(
     tier = _text(raw.get("tier"))
     unit = _choose_window(tier, _text(raw.get("intake_unit") or raw.get("window")), units, errors)
     attachments = _attachments(raw.get("attachments"), errors)
+    notify = notification_choice(raw, contact, values["contact.phone"], errors)
     if errors:
         raise AppealInvalid(errors)
     data: dict[str, Any] = {
@@ -94,6 +96,7 @@ def parse_appeal(
         data["enterprise_name"] = values["enterprise_name"]
     if attachments:
         data["attachments"] = attachments
+    add_choice(data, notify)
     return data
 
 

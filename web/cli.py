@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 @click.option(
     "--no-timers",
     is_flag=True,
-    help="do not run the timer worker in the server process (run `timers run` yourself)",
+    help="do not run the timer and notify workers in the server process "
+    "(run `timers run` and `notify run` yourself)",
 )
 def serve_command(host: str, port: int, debug: bool, no_timers: bool) -> int:
     """Run the web app on the development server.
@@ -64,6 +65,27 @@ def start_timer_thread(interval: float = 30.0) -> threading.Thread:
     return thread
 
 
+def start_notify_thread(interval: float = 10.0) -> threading.Thread:
+    """Send the outbox in the background of a single-process server (`notify run` elsewhere)."""
+    from engine.notifying.channels import channels_from_env
+    from engine.notifying.delivery import NOTIFY_WORKER, deliver_due
+
+    def work() -> None:
+        engine = Engine(Settings.from_env())
+        channels = channels_from_env()
+        while True:
+            try:
+                deliver_due(engine, channels)
+                engine.heartbeat(interval, worker=NOTIFY_WORKER)
+            except Exception as error:  # keep serving; the next poll retries
+                log.error("notify worker: %s: %s", type(error).__name__, error)
+            time.sleep(interval)
+
+    thread = threading.Thread(target=work, name="notify-worker", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(host: str, port: int, debug: bool, timers: bool = True) -> int:
     """Run the development server (and, unless told not to, the timer worker) until interrupted."""
     from . import create_app
@@ -73,6 +95,7 @@ def serve(host: str, port: int, debug: bool, timers: bool = True) -> int:
     app = create_app()
     if timers and not (debug and os.environ.get("WERKZEUG_RUN_MAIN") is None):
         start_timer_thread()
+        start_notify_thread()
     print(f"马上办 on http://{host}:{port}/ ({app.config['MASHANGBAN_ENV']})", file=sys.stderr)
     app.run(host=host, port=port, debug=debug, use_reloader=debug, threaded=True)
     return 0

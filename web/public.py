@@ -23,25 +23,31 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from engine.errors import NotFound
+from engine.attaching.checking import Checked
+from engine.errors import FormInvalid, NotFound
 from engine.views import PublicCaseView
 
-from . import db, ratelimit
+from . import db, public_files, ratelimit
 from .appeals import AppealInvalid, parse_appeal, window_units
+from .attachments import check_uploads
+from .errors import field_errors
 from .i18n import gettext as _
 from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
 bp = Blueprint("public", __name__)
+bp.register_blueprint(public_files.bp)  # the submitter's own attachments
 RATING_MESSAGE = "citizen_rating"
 MAX_COMMENT = 500
 MAX_TRACKED = 5
 
 
-def start_appeal(data: dict[str, Any]) -> tuple[str, str]:
-    """Start the intake process for an appeal; return (case number, tracking code)."""
+def start_appeal(data: dict[str, Any], files: list[Checked] | None = None) -> tuple[str, str]:
+    """Start the intake process for an appeal (with its checked files); return (case number,
+    tracking code)."""
     process = current_app.config["MASHANGBAN_INTAKE_PROCESS"]
     case = db.service().start_case(process, data=data, actor=PUBLIC_ACTOR, tracking=True)
+    db.service().attachments.add(case.key, files or [], PUBLIC_ACTOR, submitter=True)
     db.commit()
     assert case.tracking_code is not None
     return case.key, case.tracking_code
@@ -62,12 +68,16 @@ def appeal() -> Any:
     if request.method == "POST":
         ratelimit.check("appeal")
         form = {key: request.form.get(key, "") for key in _FORM_KEYS}
-        raw = {**form, "contact": {"name": form["contact.name"], "phone": form["contact.phone"]}}
+        contact = {"name": form["contact.name"], "phone": form["contact.phone"],
+                   "email": form["contact.email"]}  # fmt: skip
+        raw = {**form, "contact": contact}
+        files, errors = _checked_files()
         try:
-            key, code = start_appeal(parse_appeal(raw, units))
+            data = parse_appeal(raw, units)
         except AppealInvalid as error:
-            errors = error.fields
-        else:
+            errors = {**error.fields, **errors}
+        if not errors:
+            key, code = start_appeal(data, files)
             _remember(key)
             # Shown in this response only, so the code is never stored to show it later.
             html = render_template("public/receipt.html", key=key, code=code)
@@ -79,9 +89,17 @@ def appeal() -> Any:
     return html, 422 if errors else 200
 
 
+def _checked_files() -> tuple[list[Checked], dict[str, str]]:
+    """The uploaded files, checked by content; or none and the error under the file field."""
+    try:
+        return check_uploads(), {}
+    except FormInvalid as error:
+        return [], field_errors(error)
+
+
 _FORM_KEYS = (
     "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
-    "enterprise_name",
+    "enterprise_name", "contact.email", "notify_by",
 )  # fmt: skip
 
 

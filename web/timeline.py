@@ -107,6 +107,10 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
         if inputs.get("message") == "citizen_rating" and payload.get("rating"):
             return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
         return f"{text}：{inputs.get('message', '')}"
+    if kind == "attachment_added":  # names with the start of each file's SHA-256
+        files = inputs.get("files") if isinstance(inputs.get("files"), list) else []
+        shown = [f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）" for f in files]
+        return f"{text}：{'、'.join(shown)}"
     if kind == "timer_fired":
         fired = (inputs.get("details") or {}).get("fired") or []
         steps = [names.get(f.get("spec", ""), f.get("name") or "") for f in fired]

@@ -76,6 +76,7 @@ EVENTS = {
     "passed_up": "上交上级窗口",
     "first_response_missed": "首次响应超时",
     "reassigned": "改派同事",
+    "attachment_added": "添加附件",
 }
 
 

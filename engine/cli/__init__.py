@@ -14,12 +14,24 @@ from typing import Any
 import click
 
 from ..errors import Conflict, EngineError, FormInvalid, InvalidProcess
-from . import audit, calendar, cases, demo, deploying, migrating, ops, tasks, timers, users
+from . import (
+    audit,
+    calendar,
+    cases,
+    demo,
+    deploying,
+    migrating,
+    notify,
+    ops,
+    tasks,
+    timers,
+    users,
+)
 from .common import Problem
 
 __all__ = ["Problem", "build_cli", "main", "resolve"]
 
-MODULES = (deploying, cases, tasks, timers, audit, ops, demo, users, calendar, migrating)
+MODULES = (deploying, cases, tasks, timers, notify, audit, ops, demo, users, calendar, migrating)
 
 
 class MashangbanGroup(click.Group):

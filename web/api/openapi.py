@@ -180,7 +180,12 @@ def _request_schemas() -> dict[str, Any]:
                 "name": _filled(50),
                 "phone": {"type": "string", "maxLength": 20,
                           "pattern": r"^ *(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}) *$",
-                          "description": "A mobile number or a landline (0571-82345678)."}}},
+                          "description": "A mobile number or a landline (0571-82345678)."},
+                "email": {"type": "string", "maxLength": 200,
+                          "description": "For e-mail news (required with notify_by=email)."}}},
+            "notify_by": {"type": "string", "enum": ["", "sms", "email"],
+                          "description": "How the submitter hears of the receipt, the reply to "
+                          "rate and the closing: SMS to a mobile phone, e-mail, or not at all."},
             "tier": {"type": "string", "enum": list(TIERS)},
             "intake_unit": {"type": "string", "description": "Window (unit code) of the tier; "
                             "required when the tier has several windows."},

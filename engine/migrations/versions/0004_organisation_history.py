@@ -1,7 +1,7 @@
 """organisation as data: closed units, past unit names, the log of admin changes
 
 Revision ID: 0004
-Revises: 0009
+Revises: 0003
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0009'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
