@@ -250,3 +250,7 @@ class WorkerHeartbeat(Base):
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
     interval_seconds: Mapped[float] = mapped_column(Float)
     host: Mapped[str] = mapped_column(String(255))  # hostname:pid of the last beat
+
+
+# The reach tables (issue 14) live in their own module; importing it registers them.
+from . import models_reach as _models_reach  # noqa: E402, F401
