@@ -47,6 +47,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .reach import Reach
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
 from .running import Runner
@@ -550,6 +551,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def reach(self) -> Reach:
+        """Duplicates, the 一键直达 channel and Open311 clients (issue 14, `engine/reach.py`)."""
+        return Reach(self)
 
     @property
     def audit(self) -> Auditor:
