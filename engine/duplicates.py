@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from .service import Service
 
 MERGED = "merged"
-# Roles that may decide about duplicates (besides the district-wide ones).
+# Roles that decide about duplicates: window clerks and the coordinating office (auditors,
+# discipline and the other district-wide roles see cases but do not decide this).
 DECIDERS = frozenset({"clerk", "leading_office", "admin"})
 LOOK_BACK = timedelta(days=90)  # older open cases are not suggested
 
@@ -146,7 +147,7 @@ class Duplicates:
 
     def _decider(self, username: str) -> UserView:
         user = self.service.get_user(username)
-        if not (DECIDERS | organisation.DISTRICT_WIDE_ROLES) & set(user.roles):
+        if not DECIDERS & set(user.roles):
             raise NotAllowed("only window clerks and coordinating offices decide about duplicates")
         return user
 

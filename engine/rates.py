@@ -28,7 +28,7 @@ REPLY_TASKS = frozenset({"reply_on_spot", "send_reply"})
 DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatch, extension
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 _KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
-         "sla_due", "rating", "rehandle_count", "outcome")  # fmt: skip
+         "sla_due", "rating", "rehandle_count", "outcome", "place_unit")  # fmt: skip
 _SEQ = operator.itemgetter(0)
 _CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
 
@@ -43,6 +43,7 @@ class CaseFacts:
     unit: str | None = None
     channel: str | None = None
     kind: str | None = None
+    place: str | None = None  # the village/community chosen at intake (issue 14)
     department: str | None = None
     response_due: datetime | None = None
     responded_at: datetime | None = None
@@ -110,7 +111,10 @@ def _instant(value: Any) -> datetime | None:
 
 def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
     """Apply the data keys an event changed (values in _KEYS order; the latest counts)."""
-    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome = values
+    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome, place = (
+        values
+    )
+    facts.place = place if place is not None else facts.place
     facts.tier = tier if tier is not None else facts.tier
     facts.unit = unit if unit is not None else facts.unit
     facts.channel = channel if channel is not None else facts.channel

@@ -60,12 +60,14 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, dashboard, direct, open311, public, reach, tasks
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, reach, direct):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
+    csrf.exempt(open311.bp)  # Open311 clients authenticate with API keys, not cookies
+    app.register_blueprint(open311.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

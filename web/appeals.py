@@ -14,6 +14,7 @@ from typing import Any
 from engine.organisation import UnitView
 
 from .i18n import gettext as _
+from .places import parse_place
 from .vocabulary import KINDS, TIERS
 
 MAX_LENGTH = {
@@ -67,6 +68,7 @@ def parse_appeal(
     tier = _text(raw.get("tier"))
     unit = _choose_window(tier, _text(raw.get("intake_unit") or raw.get("window")), units, errors)
     attachments = _attachments(raw.get("attachments"), errors)
+    place = parse_place(raw, units, errors)
     if errors:
         raise AppealInvalid(errors)
     data: dict[str, Any] = {
@@ -80,7 +82,7 @@ def parse_appeal(
         data["enterprise_name"] = values["enterprise_name"]
     if attachments:
         data["attachments"] = attachments
-    return data
+    return {**data, **place}
 
 
 def _text(value: Any) -> str:

@@ -29,6 +29,7 @@ from engine.views import PublicCaseView
 from . import db, ratelimit
 from .appeals import AppealInvalid, parse_appeal, window_units
 from .i18n import gettext as _
+from .places import villages
 from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
@@ -74,14 +75,14 @@ def appeal() -> Any:
             return html, 200, {"Cache-Control": "no-store"}
     html = render_template(
         "public/appeal.html", form=form, errors=errors, kinds=KINDS, tiers=TIERS,
-        windows=window_units(units),
+        windows=window_units(units), villages=villages(units),
     )  # fmt: skip
     return html, 422 if errors else 200
 
 
 _FORM_KEYS = (
     "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
-    "enterprise_name",
+    "enterprise_name", "address", "place_unit", "latitude", "longitude",
 )  # fmt: skip
 
 

@@ -14,8 +14,9 @@ KINDS = {
     "misconduct_report": "一键直达（企业反映干部作风）",
 }
 TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
-STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
-CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "一键直达（企业）"}
+STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常", "merged": "已并案"}
+CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "一键直达（企业）",
+            "open311": "城市平台（Open311）"}  # fmt: skip
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 LEVELS = {
     1: "一级：经办人即办",
