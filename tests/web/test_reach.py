@@ -135,7 +135,8 @@ def test_duplicate__merge_needs_a_clerk_and_csrf(client: FlaskClient, demo: Engi
 
 def _report(client: FlaskClient, path: str = "/direct", **changes: str) -> str:
     form = {"csrf_token": csrf_token(client, path), "accused_unit": "market",
-            "title": "检查人员索要好处", "description": "市场监管所检查时暗示请吃饭，否则下月再查。",
+            "title": "检查人员索要好处",
+            "description": "市场监管所检查时暗示请吃饭，否则下月再查。",
             "enterprise_name": "临江鲜丰食品有限公司", "anonymous": "1",
             "contact.phone": "13900001111", **changes}  # fmt: skip
     response = client.post(path, data=form)
@@ -148,8 +149,9 @@ def test_direct__report_reaches_discipline_and_is_invisible_to_the_accused(
     app: Flask, client: FlaskClient, demo: Engine
 ) -> None:
     login(client, "xiewen")
-    made = client.post("/direct-codes", data={"csrf_token": csrf_token(client, "/direct-codes"),
-                                              "scope": "enterprise", "label": "临江鲜丰食品有限公司"})
+    token = csrf_token(client, "/direct-codes")
+    made = client.post("/direct-codes", data={"csrf_token": token, "scope": "enterprise",
+                                              "label": "临江鲜丰食品有限公司"})  # fmt: skip
     assert made.status_code == 303
     printable = client.get(made.headers["Location"]).get_data(as_text=True)
     target = re.search(r'data-testid="target">([^<]+)<', printable).group(1)  # type: ignore[union-attr]
@@ -237,7 +239,10 @@ def test_open311__keys_errors_and_other_clients(client: FlaskClient, demo: Engin
     no_phone = client.post("/open311/v2/requests.json", data={
         "api_key": key, "service_code": "conduct", "description": "窗口人员态度差"})  # fmt: skip
     assert no_phone.status_code == 400 and "phone" in no_phone.get_json()[0]["description"]
-    made = client.post("/open311/v2/requests.json", headers={"X-API-Key": key}, data={
-        "service_code": "conduct", "description": "窗口人员态度差", "phone": "13800138000"})
+    made = client.post(
+        "/open311/v2/requests.json",
+        headers={"X-API-Key": key},
+        data={"service_code": "conduct", "description": "窗口人员态度差", "phone": "13800138000"},
+    )
     request_id = made.get_json()[0]["service_request_id"]
     assert client.get(f"/open311/v2/requests/{request_id}.json?api_key={other}").status_code == 404
