@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_reach  # noqa: E402  (issue 14: place, duplicates, 一键直达, Open311)
+
+EN.update(messages_en_reach.EN)
