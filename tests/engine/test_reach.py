@@ -161,3 +161,24 @@ def test_open311__keys_are_stored_hashed(demo: Engine) -> None:
         assert service.reach.open311.client(key + "x") is None
         assert key not in str(service.session.execute(
             __import__("sqlalchemy").text("SELECT key_hash FROM api_clients")).all())  # fmt: skip
+
+
+def test_cli__open311_key_prints_a_working_key_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.cli import main
+    from engine.settings import Settings
+
+    monkeypatch.setenv("MASHANGBAN_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["init"]) == 0
+    assert main(["open311", "key", "12345热线"]) == 0
+    key = capsys.readouterr().out.strip().splitlines()[-1]  # after what `init` printed
+    assert main(["open311", "key", "12345热线"]) == 3  # the name is taken: Conflict
+    engine = Engine(Settings.from_env())
+    try:
+        with engine.transaction() as service:
+            client = service.reach.open311.client(key)
+            assert client is not None and client.name == "12345热线"
+    finally:
+        engine.close()

@@ -184,6 +184,12 @@ def _request_schemas() -> dict[str, Any]:
                             "required when the tier has several windows."},
             "window": {"type": "string", "description": "Alias of intake_unit."},
             "enterprise_name": {"type": "string", "maxLength": 100},
+            "address": {"type": "string", "maxLength": 200, "description": "Where it happened."},
+            "place_unit": {"type": "string", "description": "The village/community (a unit "
+                           "code of kind village) where it happened."},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90,
+                         "description": "Decimal degrees; give both or neither."},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
             "attachments": {"type": "array", "maxItems": 5, "items": {"type": "object",
                 "required": ["name", "url"], "properties": {
                     "name": _filled(200),
