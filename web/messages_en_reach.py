@@ -95,5 +95,12 @@ EN: dict[str, str] = {
     "through the unit you report.",
     "，答复随主案件。": "; it is answered with the main case.",
     "企业专属码": "Enterprise code",
+    "事发地点": "Place",
+    "事发村社": "Village / community",
+    "北纬 {lat}，东经 {lon}": "latitude {lat}, longitude {lon}",
+    "匿名反映": "Anonymous report",
+    "并入主案件": "Merged into the main case",
+    "并入重复件": "Duplicate merged in",
+    "标记为不同事项": "Marked as a different matter",
     "区级通用码": "District code",
 }

@@ -43,6 +43,12 @@ DATA_LABELS = {
     "rating_requested": "邀请评价",
     "rehandle_count": "重办次数",
     "outcome": "办理结果",
+    "address": "详细地址",
+    "place_unit": "事发村社",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "accused_unit": "被反映单位",
+    "anonymous": "匿名反映",
 }
 # Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
 STATE_WORDS = {"pending": "待处理"}
@@ -59,6 +65,9 @@ EVENTS = {
     "timer_fired": "时限到达",
     "escalated": "升级协调",
     "failed": "运行出错",
+    "merged": "并入主案件",
+    "duplicate_merged": "并入重复件",
+    "marked_distinct": "标记为不同事项",
     "reminded": "催办",
     "returned": "退回",
     "extended": "延期",
