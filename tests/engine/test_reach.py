@@ -182,3 +182,22 @@ def test_cli__open311_key_prints_a_working_key_once(
             assert client is not None and client.name == "12345热线"
     finally:
         engine.close()
+
+
+def test_place__clerk_corrects_it_and_hot_spots_count_by_village(demo: Engine) -> None:
+    from engine.reporting import RatesQuery
+
+    first, _ = _start(demo, STREETLIGHT)
+    _start(demo, UNRELATED)
+    other, _ = _start(demo, STREETLIGHT_AGAIN, place_unit="village_a2")
+    with demo.transaction() as service:
+        task = next(t for t in service.get_case(other).tasks if t.task_spec == "accept_case")
+        assert "place_unit" in [f.id for f in task.form]
+        service.complete_task(task.id, "wangfang", {"kind": "coordination",
+                                                    "handling_mode": "dispatch",
+                                                    "place_unit": "village_a1"})  # fmt: skip
+    with demo.transaction() as service:
+        assert service.get_case(other).data["place_unit"] == "village_a1"
+        assert [s.key for s in service.reach.duplicates.suggest(other, "wangfang")] == [first]
+        board = service.reports().dashboard("yuanhua", RatesQuery())
+        assert dict(board.hot_spots["places"]) == {"village_a1": 3}
