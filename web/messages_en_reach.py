@@ -7,7 +7,7 @@ EN: dict[str, str] = {
     "一键直达": "Direct line",
     "一键直达举报": "Direct-line report",
     "一键直达二维码": "Direct-line QR codes",
-    "一键直达码": "Direct-line codes",
+    "直达码": "Direct codes",
     "一键直达：反映干部作风问题": "Direct line: report officials' misconduct",
     "不是重复": "Not a duplicate",
     "不确定或不在村社": "Not sure, or not in a village",

@@ -57,7 +57,7 @@ def test_direct__printed_code_to_report_to_the_discipline_inbox(
 ) -> None:
     office = new_page(width=1024, height=800)
     sign_in(office, live_demo.url, "xiewen")
-    office.get_by_role("link", name="一键直达码").click()
+    office.get_by_role("link", name="直达码").click()
     office.get_by_label("适用范围").select_option(label="企业专属码")
     office.get_by_label("企业或区域名称").fill("临江鲜丰食品有限公司")
     office.get_by_role("button", name="生成二维码").click()
