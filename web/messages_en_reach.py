@@ -95,6 +95,7 @@ EN: dict[str, str] = {
     "through the unit you report.",
     "，答复随主案件。": "; it is answered with the main case.",
     "企业专属码": "Enterprise code",
+    "请给出案件编号（{name}）": "Give a case number ({name})",
     "事发地点": "Place",
     "事发村社": "Village / community",
     "北纬 {lat}，东经 {lon}": "latitude {lat}, longitude {lon}",

@@ -246,3 +246,22 @@ def test_open311__keys_errors_and_other_clients(client: FlaskClient, demo: Engin
     )
     request_id = made.get_json()[0]["service_request_id"]
     assert client.get(f"/open311/v2/requests/{request_id}.json?api_key={other}").status_code == 404
+
+
+def test_api__duplicates_suggested_merged_and_refused(client: FlaskClient, demo: Engine) -> None:
+    main, _ = _submit(client, *STREETLIGHT)
+    dup, _ = _submit(client, *STREETLIGHT_AGAIN)
+    clerk = api_token(client, "wangfang")
+    found = client.get(f"/api/v1/cases/{dup}/duplicates", headers=clerk).get_json()
+    assert [s["case_no"] for s in found["suggestions"]] == [main]
+    assert found["suggestions"][0]["place"] == "village_a1"
+    auditor = api_token(client, "shenyi")
+    refused = client.post(f"/api/v1/cases/{dup}/merge", json={"main": main}, headers=auditor)
+    assert refused.status_code == 403
+    hidden = client.get(f"/api/v1/cases/{dup}/duplicates", headers=api_token(client, "liuyang"))
+    assert hidden.status_code == 404
+    assert client.post(f"/api/v1/cases/{dup}/merge", json={}, headers=clerk).status_code == 422
+    merged = client.post(f"/api/v1/cases/{dup}/merge", json={"main": main}, headers=clerk)
+    assert merged.get_json() == {"case_no": dup, "merged_into": main}
+    again = client.post(f"/api/v1/cases/{dup}/merge", json={"main": main}, headers=clerk)
+    assert again.status_code == 409

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_audit import audit_paths, audit_schemas
+from .openapi_reach import reach_paths, reach_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -332,9 +333,9 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths()},
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **reach_paths()},
         "components": {
-            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas()},
+            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **reach_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
