@@ -201,3 +201,15 @@ def test_place__clerk_corrects_it_and_hot_spots_count_by_village(demo: Engine) -
         assert [s.key for s in service.reach.duplicates.suggest(other, "wangfang")] == [first]
         board = service.reports().dashboard("yuanhua", RatesQuery())
         assert dict(board.hot_spots["places"]) == {"village_a1": 3}
+
+
+def test_direct__a_district_wide_office_accused_does_not_see_the_report(demo: Engine) -> None:
+    with demo.transaction() as service:
+        report = Report("督办人员索要好处", "督办时暗示送礼。", accused_unit="supervising_office")
+        case = service.reach.direct.report(None, report)
+    with demo.transaction() as service:
+        with pytest.raises(NotFound):  # 魏明 of the supervising office would otherwise see all
+            service.get_case(case.key, viewer="weiming")
+        assert case.key not in [c.key for c in service.list_cases("weiming")]
+        assert case.key in [c.key for c in service.list_cases("yuanhua")]
+        assert service.get_case(case.key, viewer="xiewen").key == case.key
