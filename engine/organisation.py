@@ -96,8 +96,8 @@ def visible_cases(session: Session, user: UserView, status: str | None, limit: i
     query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
     if status:
         query = query.where(Case.status == status)
-    if user.unit_code and ACCUSER_ROLE not in user.roles:  # reports accusing my unit: never
-        accusing = select(DirectReport.case_id).where(DirectReport.accused_unit == user.unit_code)
+    accusing = reports_accusing(user)
+    if accusing is not None:  # reports accusing my unit: never
         query = query.where(Case.id.not_in(accusing))
     if not DISTRICT_WIDE_ROLES & set(user.roles):
         units = subtree(session, user.unit_code) if user.unit_code else set()
@@ -109,6 +109,13 @@ def visible_cases(session: Session, user: UserView, status: str | None, limit: i
         )
         query = query.where(Case.owner_unit.in_(units) | Case.id.in_(acted) | Case.id.in_(offered))
     return list(session.scalars(query))
+
+
+def reports_accusing(user: UserView) -> Any:
+    """The ids of 一键直达 reports accusing the user's unit (a subquery), or None if none may."""
+    if not user.unit_code or ACCUSER_ROLE in user.roles:
+        return None
+    return select(DirectReport.case_id).where(DirectReport.accused_unit == user.unit_code)
 
 
 def _accused_by(session: Session, case_id: int, user: UserView) -> bool:

@@ -213,3 +213,18 @@ def test_direct__a_district_wide_office_accused_does_not_see_the_report(demo: En
         assert case.key not in [c.key for c in service.list_cases("weiming")]
         assert case.key in [c.key for c in service.list_cases("yuanhua")]
         assert service.get_case(case.key, viewer="xiewen").key == case.key
+
+
+def test_direct__an_accused_auditing_office_does_not_find_it_in_audit_search(
+    demo: Engine,
+) -> None:
+    from engine.auditsearch import CaseQuery
+
+    with demo.transaction() as service:
+        report = Report("办公室人员吃拿卡要", "协调时索要礼品。", accused_unit="leading_office")
+        key = service.reach.direct.report(None, report).key
+    with demo.transaction() as service:
+        found = service.audit.search("yuanhua", CaseQuery(text=key))
+        assert key not in [row.key for row in found.rows]  # 袁华 is of the accused office
+        found = service.audit.search("xiewen", CaseQuery(text=key))
+        assert key in [row.key for row in found.rows]
