@@ -44,6 +44,7 @@ class CaseFacts:
     channel: str | None = None
     kind: str | None = None
     place: str | None = None  # the village/community chosen at intake (issue 14)
+    merged: bool = False  # a duplicate merged into another case: its 三率 are the main case's
     department: str | None = None
     response_due: datetime | None = None
     responded_at: datetime | None = None
@@ -135,6 +136,8 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
         if kind == "started" and facts.received_at is None:
             facts.received_at = at
+        elif kind == "merged":
+            facts.merged = True
         elif kind == "escalated" and level is not None:
             facts.levels = (*facts.levels, int(level))
         elif kind == "task_completed" and task_spec in FIRST_RESPONSE_TASKS:

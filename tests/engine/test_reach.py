@@ -228,3 +228,15 @@ def test_direct__an_accused_auditing_office_does_not_find_it_in_audit_search(
         assert key not in [row.key for row in found.rows]  # 袁华 is of the accused office
         found = service.audit.search("xiewen", CaseQuery(text=key))
         assert key in [row.key for row in found.rows]
+
+
+def test_rates__a_merged_duplicate_is_counted_with_its_main_case_only(demo: Engine) -> None:
+    from engine.reporting import RatesQuery
+
+    main, _ = _start(demo, STREETLIGHT)
+    dup, _ = _start(demo, STREETLIGHT_AGAIN)
+    with demo.transaction() as service:
+        before = service.reports().rates("yuanhua", RatesQuery())[0].received
+        service.reach.duplicates.merge(dup, main, "wangfang")
+    with demo.transaction() as service:
+        assert service.reports().rates("yuanhua", RatesQuery())[0].received == before - 1
