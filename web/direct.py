@@ -137,4 +137,4 @@ def _made_code(token: str) -> Any:
     for code in db.service().reach.direct.codes(me().username):
         if code.token == token:
             return code
-    raise NotFound("no such 一键直达 code")
+    raise NotFound("no such direct-line code")
