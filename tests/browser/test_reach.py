@@ -63,7 +63,8 @@ def test_direct__printed_code_to_report_to_the_discipline_inbox(
     office.get_by_role("button", name="生成二维码").click()
     qr = office.get_by_test_id("qr")
     expect(qr).to_be_visible()
-    assert office.evaluate("document.querySelector('[data-testid=qr]').naturalWidth") > 100
+    # the SVG from /qr.svg really decodes as an image (it may still be loading: wait for it)
+    office.wait_for_function("document.querySelector('[data-testid=qr]').naturalWidth > 100")
     target = office.get_by_test_id("target").inner_text().strip()
     assert re.fullmatch(rf"{re.escape(live_demo.url)}/direct/[\w-]+", target), target
     screenshot(office, "direct-qr")
