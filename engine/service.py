@@ -31,6 +31,7 @@ from . import (
 )
 from . import repository as repo
 from .acting import SYSTEM
+from .admin import Admin
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
 from .caches import CalendarCache, VersionCache
@@ -587,6 +588,11 @@ class Service:
     def reach(self) -> Reach:
         """Duplicates, the 一键直达 channel and Open311 clients (issue 14, `engine/reach.py`)."""
         return Reach(self)
+
+    @property
+    def admin(self) -> Admin:
+        """The process admins' operations: versions, deploy with a note, diff, migrate."""
+        return Admin(self)
 
     @property
     def audit(self) -> Auditor:

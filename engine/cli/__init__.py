@@ -14,12 +14,12 @@ from typing import Any
 import click
 
 from ..errors import Conflict, EngineError, FormInvalid, InvalidProcess
-from . import audit, calendar, cases, demo, deploying, open311, ops, tasks, timers, users
+from . import audit, calendar, cases, demo, deploying, migrating, open311, ops, tasks, timers, users
 from .common import Problem
 
 __all__ = ["Problem", "build_cli", "main", "resolve"]
 
-MODULES = (deploying, cases, tasks, timers, audit, ops, demo, users, calendar, open311)
+MODULES = (deploying, cases, tasks, timers, audit, ops, demo, users, calendar, migrating, open311)
 
 
 class MashangbanGroup(click.Group):

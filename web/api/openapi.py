@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import KINDS, RATINGS, TIERS
+from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
 from .openapi_reach import reach_paths, reach_schemas
 
@@ -333,9 +334,11 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths(), **reach_paths()},
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **admin_paths(),
+                  **reach_paths()},
         "components": {
-            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **reach_schemas()},
+            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(),
+                        **admin_schemas(), **reach_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },

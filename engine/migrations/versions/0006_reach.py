@@ -1,7 +1,7 @@
 """reach: duplicate links, 一键直达 codes and reports, Open311 clients and requests
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0009
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
