@@ -124,7 +124,7 @@ class Auditor:
     def search(self, viewer: str, query: CaseQuery) -> SearchPage:
         """Cases matching the auditor's filters, one page (NotAllowed for other roles)."""
         self.require(viewer)
-        return search(self.session, query)
+        return search(self.session, query, organisation.reports_accusing(self._user(viewer)))
 
     def export(self, key: str, viewer: str) -> list[dict[str, Any]]:
         """A case's history as JSON Lines records: a header, every event, the chain head."""

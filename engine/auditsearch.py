@@ -50,9 +50,12 @@ class SearchPage:
     pages: int
 
 
-def search(session: Session, query: CaseQuery) -> SearchPage:
-    """The cases matching every filter of the query, one page of them."""
+def search(session: Session, query: CaseQuery, hidden: Any = None) -> SearchPage:
+    """The cases matching every filter of the query, one page of them (`hidden`: a subquery
+    of case ids the viewer may not see, e.g. 一键直达 reports accusing their unit)."""
     sql = select(Case).order_by(Case.created_at.desc(), Case.id.desc())
+    if hidden is not None:
+        sql = sql.where(Case.id.not_in(hidden))
     if query.status:
         sql = sql.where(Case.status == query.status)
     if query.since:

@@ -14,12 +14,13 @@ from .casework import make_script_engine
 from .errors import NotFound
 from .models import Case, ProcessVersion
 from .progress import element_states
+from .reach_queries import merged_into
 from .running import Runner
 from .views import CaseSummary, DiagramView, PublicCaseView, PublicEntry
 from .xmlsafe import parse_xml
 
 PUBLIC_KINDS = {"started": "受理", "task_completed": "办理", "message_received": "收到回复",
-                "escalated": "升级协调"}  # fmt: skip
+                "escalated": "升级协调", "merged": "并案办理"}  # fmt: skip
 
 
 def code_hash(code: str) -> str:
@@ -77,6 +78,9 @@ def _public(session: Session, case: Case) -> PublicCaseView:
     )
     stage = tuple(row.name for row in repo.case_tasks(session, case.id))
     data: dict[str, Any] = case.data
+    main = merged_into(session, case.id)  # a merged duplicate is answered by its main case
+    if main is not None:
+        data = {**data, "public_reply": main.data.get("public_reply"), "rating_requested": False}
     return PublicCaseView(
         key=case.business_key, title=case.title, kind=str(data.get("kind", "")),
         status=case.status, stage=stage, submitted_at=case.created_at,

@@ -112,6 +112,7 @@ class Reports:
         overrides = repo.calendar_overrides(self.session)
         clock = WorkClock(self.service.calendar())
         every = cache.facts(self.session, self.process_id, clock, tuple(sorted(overrides.items())))
+        every = [f for f in every if not f.merged]  # 重复件 count with their main case
         unit = query.filters.get("unit")
         subtrees = {unit: organisation.subtree(self.session, unit)} if unit else {}
         allowed = None if scope.everything else (lambda f: scope.allows(f.unit, f.department))

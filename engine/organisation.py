@@ -10,12 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Case, CaseEvent, HumanTask, HumanTaskCandidate, OrgUnit, User
+from .models_reach import DirectReport
 
 # Roles that oversee the whole district: they may see every case.
 DISTRICT_WIDE_ROLES = frozenset(
     {"leading_office", "joint_meeting", "supervising_office", "discipline", "auditor",
      "process_admin", "admin"}
 )  # fmt: skip
+
+
+# The discipline office reads 一键直达 reports even when its own unit is accused (it handles them).
+ACCUSER_ROLE = "discipline"
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,10 @@ def subtree(session: Session, root: str) -> set[str]:
 
 
 def may_view_case(session: Session, case: Case, user: UserView) -> bool:
-    """District-wide roles, the owning unit's line, past actors and current candidates."""
+    """District-wide roles, the owning unit's line, past actors and current candidates;
+    never the unit a 一键直达 report accuses (issue 14), whatever its role."""
+    if _accused_by(session, case.id, user):
+        return False
     if DISTRICT_WIDE_ROLES & set(user.roles):
         return True
     if case.owner_unit and user.unit_code and case.owner_unit in subtree(session, user.unit_code):
@@ -89,6 +97,9 @@ def visible_cases(session: Session, user: UserView, status: str | None, limit: i
     query = select(Case).order_by(Case.updated_at.desc()).limit(limit)
     if status:
         query = query.where(Case.status == status)
+    accusing = reports_accusing(user)
+    if accusing is not None:  # reports accusing my unit: never
+        query = query.where(Case.id.not_in(accusing))
     if not DISTRICT_WIDE_ROLES & set(user.roles):
         units = subtree(session, user.unit_code) if user.unit_code else set()
         acted = select(CaseEvent.case_id).where(CaseEvent.actor == user.username)
@@ -99,6 +110,21 @@ def visible_cases(session: Session, user: UserView, status: str | None, limit: i
         )
         query = query.where(Case.owner_unit.in_(units) | Case.id.in_(acted) | Case.id.in_(offered))
     return list(session.scalars(query))
+
+
+def reports_accusing(user: UserView) -> Any:
+    """The ids of 一键直达 reports accusing the user's unit (a subquery), or None if none may."""
+    if not user.unit_code or ACCUSER_ROLE in user.roles:
+        return None
+    return select(DirectReport.case_id).where(DirectReport.accused_unit == user.unit_code)
+
+
+def _accused_by(session: Session, case_id: int, user: UserView) -> bool:
+    """Whether the case is a 一键直达 report accusing the user's unit (discipline excepted)."""
+    if not user.unit_code or ACCUSER_ROLE in user.roles:
+        return False
+    report = session.get(DirectReport, case_id)
+    return report is not None and report.accused_unit == user.unit_code
 
 
 def _offered_to(username: str, groups: Iterable[str]) -> Any:

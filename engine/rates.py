@@ -28,7 +28,8 @@ REPLY_TASKS = frozenset({"reply_on_spot", "send_reply"})
 DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatch, extension
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 _KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
-         "sla_due", "rating", "rehandle_count", "outcome", "handling_mode")  # fmt: skip
+         "sla_due", "rating", "rehandle_count", "outcome", "place_unit",
+         "handling_mode")  # fmt: skip  (handling_mode last: `fold` reads it as values[-1])
 PASS_UP = "pass_up"  # passing a matter up to the parent window hands it over; it is no answer
 _SEQ = operator.itemgetter(0)
 _CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
@@ -44,6 +45,8 @@ class CaseFacts:
     unit: str | None = None
     channel: str | None = None
     kind: str | None = None
+    place: str | None = None  # the village/community chosen at intake (issue 14)
+    merged: bool = False  # a duplicate merged into another case: its 三率 are the main case's
     department: str | None = None
     response_due: datetime | None = None
     responded_at: datetime | None = None
@@ -111,9 +114,10 @@ def _instant(value: Any) -> datetime | None:
 
 def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
     """Apply the data keys an event changed (values in _KEYS order; the latest counts)."""
-    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome = values[
-        :10
-    ]
+    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome, place = (
+        values[:11]
+    )
+    facts.place = place if place is not None else facts.place
     facts.tier = tier if tier is not None else facts.tier
     facts.unit = unit if unit is not None else facts.unit
     facts.channel = channel if channel is not None else facts.channel
@@ -134,6 +138,8 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
         if kind == "started" and facts.received_at is None:
             facts.received_at = at
+        elif kind == "merged":
+            facts.merged = True
         elif kind == "escalated" and level is not None:
             facts.levels = (*facts.levels, int(level))
         elif kind == "task_completed" and task_spec in FIRST_RESPONSE_TASKS:

@@ -176,7 +176,8 @@ def ranking(rows: list[RateRow]) -> list[RateRow]:
 
 
 def hot_spots(facts: list[CaseFacts], limit: int = 10) -> dict[str, list[tuple[str, int]]]:
-    """The matter kinds and the places (receiving units) that recur most."""
+    """The matter kinds and the places (the village chosen at intake, else the receiving
+    unit) that recur most."""
     kinds = Counter(c.kind for c in facts if c.kind)
-    places = Counter(c.unit for c in facts if c.unit)
+    places = Counter(c.place or c.unit for c in facts if c.place or c.unit)
     return {"kinds": kinds.most_common(limit), "places": places.most_common(limit)}

@@ -52,6 +52,7 @@ from .notifying.facade import Notifications
 from .organisation import UnitView, UserView
 from .orgchart import OrgAdmin
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .reach import Reach
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
 from .running import Runner
@@ -596,6 +597,11 @@ class Service:
     def handover(self) -> Handover:
         """Reassigning a task to a colleague (engine/handover.py)."""
         return Handover(self)
+
+    @property
+    def reach(self) -> Reach:
+        """Duplicates, the 一键直达 channel and Open311 clients (issue 14, `engine/reach.py`)."""
+        return Reach(self)
 
     @property
     def admin(self) -> Admin:

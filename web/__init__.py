@@ -68,23 +68,28 @@ def _register_blueprints(app: Flask) -> None:
         cases,
         counter,
         dashboard,
+        direct,
         migration,
         modeler,
         notify,
+        open311,
         orgadmin,
         processes,
         public,
+        reach,
         tasks,
     )
 
     modules = (assets, auth, tasks, cases, public, health, audit, dashboard, counter, notify)
-    for module in (*modules, attachments):
+    for module in (*modules, attachments, reach, direct):
         app.register_blueprint(module.bp)
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
+    csrf.exempt(open311.bp)  # Open311 clients authenticate with API keys, not cookies
+    app.register_blueprint(open311.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -15,6 +15,7 @@ from engine.organisation import UnitView
 
 from .appeal_contact import add_choice, notification_choice
 from .i18n import gettext as _
+from .places import parse_place
 from .vocabulary import KINDS, TIERS
 
 MAX_LENGTH = {
@@ -82,6 +83,7 @@ def parse_appeal(
     unit = _choose_window(tier, _text(raw.get("intake_unit") or raw.get("window")), units, errors)
     attachments = _attachments(raw.get("attachments"), errors)
     notify = notification_choice(raw, contact, values["contact.phone"], errors)
+    place = parse_place(raw, units, errors)
     if errors:
         raise AppealInvalid(errors)
     data: dict[str, Any] = {
@@ -97,7 +99,7 @@ def parse_appeal(
     if attachments:
         data["attachments"] = attachments
     add_choice(data, notify)
-    return data
+    return {**data, **place}
 
 
 def _text(value: Any) -> str:

@@ -32,6 +32,7 @@ from .appeals import AppealInvalid, parse_appeal, window_units
 from .attachments import check_uploads
 from .errors import field_errors
 from .i18n import gettext as _
+from .places import villages
 from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
@@ -84,7 +85,7 @@ def appeal() -> Any:
             return html, 200, {"Cache-Control": "no-store"}
     html = render_template(
         "public/appeal.html", form=form, errors=errors, kinds=KINDS, tiers=TIERS,
-        windows=window_units(units),
+        windows=window_units(units), villages=villages(units),
     )  # fmt: skip
     return html, 422 if errors else 200
 
@@ -99,7 +100,8 @@ def _checked_files() -> tuple[list[Checked], dict[str, str]]:
 
 _FORM_KEYS = (
     "kind", "title", "description", "contact.name", "contact.phone", "tier", "intake_unit",
-    "enterprise_name", "contact.email", "notify_by",
+    "enterprise_name", "contact.email", "notify_by", "address", "place_unit", "latitude",
+    "longitude",
 )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
 UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
              "escalated_department", "co_departments", "invited_departments",
-             "transfer_to")  # fmt: skip
+             "transfer_to", "place_unit", "accused_unit")  # fmt: skip
 MAX_VALUE = 80
 
 
@@ -115,6 +115,9 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
         fired = (inputs.get("details") or {}).get("fired") or []
         steps = [names.get(f.get("spec", ""), f.get("name") or "") for f in fired]
         return f"{text}：{'、'.join(s for s in steps if s)}" if any(steps) else text
+    other = inputs.get("into") or inputs.get("duplicate") or inputs.get("other")  # issue 14
+    if kind in ("merged", "duplicate_merged", "marked_distinct") and isinstance(other, str):
+        return f"{text}：{other}"
     step = names.get(task_spec or "", task_spec or "")
     if not step and isinstance(inputs.get("element"), str):  # milestones name their element
         step = names.get(inputs["element"], "")

@@ -14,10 +14,10 @@ KINDS = {
     "misconduct_report": "一键直达（企业反映干部作风）",
 }
 TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
-STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
+STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常", "merged": "已并案"}
 CHANNELS = {
     "window": "窗口", "online": "网上", "enterprise": "一键直达（企业）", "phone": "电话",
-    "assisted": "帮办代办", "village_collect": "村社代收",
+    "assisted": "帮办代办", "village_collect": "村社代收", "open311": "城市平台（Open311）",
 }  # fmt: skip
 # The channels a clerk chooses from when registering a matter (web/counter.py).
 COUNTER_CHANNELS = {
@@ -50,6 +50,12 @@ DATA_LABELS = {
     "rating_requested": "邀请评价",
     "rehandle_count": "重办次数",
     "outcome": "办理结果",
+    "address": "详细地址",
+    "place_unit": "事发村社",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "accused_unit": "被反映单位",
+    "anonymous": "匿名反映",
 }
 # Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
 STATE_WORDS = {"pending": "待处理"}
@@ -66,6 +72,9 @@ EVENTS = {
     "timer_fired": "时限到达",
     "escalated": "升级协调",
     "failed": "运行出错",
+    "merged": "并入主案件",
+    "duplicate_merged": "并入重复件",
+    "marked_distinct": "标记为不同事项",
     "reminded": "催办",
     "returned": "退回",
     "extended": "延期",

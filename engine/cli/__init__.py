@@ -22,6 +22,7 @@ from . import (
     deploying,
     migrating,
     notify,
+    open311,
     ops,
     tasks,
     timers,
@@ -31,7 +32,8 @@ from .common import Problem
 
 __all__ = ["Problem", "build_cli", "main", "resolve"]
 
-MODULES = (deploying, cases, tasks, timers, notify, audit, ops, demo, users, calendar, migrating)
+MODULES = (deploying, cases, tasks, timers, notify, audit, ops, demo, users, calendar, migrating,
+           open311)  # fmt: skip
 
 
 class MashangbanGroup(click.Group):

@@ -58,6 +58,8 @@ def test_every_staff_route__is_guarded(app: Flask) -> None:
     """A new blueprint route that forgets @login_required fails here."""
     # health: load balancers; metrics: guarded by network or token (tests/web/test_health.py)
     public = {"public.", "auth.", "i18n.", "assets.", "api.", "static", "health.", "metrics."}
+    # 一键直达's report page is public; Open311 checks its API key (tests/web/test_reach.py)
+    public |= {"direct.report", "direct.district", "open311."}
     for rule in app.url_map.iter_rules():
         if any(rule.endpoint.startswith(p) for p in public):
             continue

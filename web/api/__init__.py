@@ -12,4 +12,6 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Importing the route modules registers their views on bp.
-from . import admin_routes, audit_routes, org_routes, reports_routes, routes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    admin_routes, audit_routes, org_routes, reach_routes, reports_routes, routes,
+)

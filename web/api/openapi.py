@@ -12,6 +12,7 @@ from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
 from .openapi_org import org_paths, org_schemas
+from .openapi_reach import reach_paths, reach_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -191,6 +192,12 @@ def _request_schemas() -> dict[str, Any]:
                             "required when the tier has several windows."},
             "window": {"type": "string", "description": "Alias of intake_unit."},
             "enterprise_name": {"type": "string", "maxLength": 100},
+            "address": {"type": "string", "maxLength": 200, "description": "Where it happened."},
+            "place_unit": {"type": "string", "description": "The village/community (a unit "
+                           "code of kind village) where it happened."},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90,
+                         "description": "Decimal degrees; give both or neither."},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
             "attachments": {"type": "array", "maxItems": 5, "items": {"type": "object",
                 "required": ["name", "url"], "properties": {
                     "name": _filled(200),
@@ -333,10 +340,11 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths()},
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths(),
+                  **reach_paths()},
         "components": {
             "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **org_schemas(),
-                        **admin_schemas()},
+                        **admin_schemas(), **reach_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
