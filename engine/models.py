@@ -292,7 +292,7 @@ class AdminAction(Base):
 
 # Tables of the outbox and of attachments live beside their code; importing them here puts
 # them in `Base.metadata` for Alembic and the migration check.
-from .attaching import tables as _attachment_tables  # noqa: E402, F401
-from .notifying import tables as _notify_tables  # noqa: E402, F401
 # The reach tables (issue 14) live in their own module; importing it registers them.
 from . import models_reach as _models_reach  # noqa: E402, F401
+from .attaching import tables as _attachment_tables  # noqa: E402, F401
+from .notifying import tables as _notify_tables  # noqa: E402, F401

@@ -27,9 +27,20 @@ FIRST_RESPONSE_TASKS = frozenset({"accept_case"})
 REPLY_TASKS = frozenset({"reply_on_spot", "send_reply"})
 DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatch, extension
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
-_KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
-         "sla_due", "rating", "rehandle_count", "outcome", "place_unit",
-         "handling_mode")  # fmt: skip  (handling_mode last: `fold` reads it as values[-1])
+_KEYS = (
+    "tier",
+    "intake_unit",
+    "channel",
+    "kind",
+    "lead_department",
+    "first_response_due",
+    "sla_due",
+    "rating",
+    "rehandle_count",
+    "outcome",
+    "place_unit",
+    "handling_mode",
+)  # fmt: skip  (handling_mode last: `fold` reads it as values[-1])
 PASS_UP = "pass_up"  # passing a matter up to the parent window hands it over; it is no answer
 _SEQ = operator.itemgetter(0)
 _CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
@@ -149,12 +160,17 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
             facts.replied_at = at
             facts.responded_at = facts.responded_at or at
         if task_spec in DEADLINE_TASKS and values[6] is not None and facts.replied_at is None:
-            due = _instant(values[6])  # sla_due
-            if due is not None:  # an extension only ever moves the deadline later
-                facts.deadline = max(facts.deadline or due, due)
+            _fold_deadline(facts, values[6])
         if any(value is not None for value in values):
             _fold_data(facts, values)
     return facts
+
+
+def _fold_deadline(facts: CaseFacts, sla_due: Any) -> None:
+    """A dispatch or extension set `sla_due`: it only ever moves the deadline later."""
+    due = _instant(sla_due)
+    if due is not None:
+        facts.deadline = max(facts.deadline or due, due)
 
 
 # PostgreSQL repeats a CAST per key (6.9 s for 96,000 events); json_to_record parses once.

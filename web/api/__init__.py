@@ -13,5 +13,10 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Importing the route modules registers their views on bp.
 from . import (  # noqa: E402,F401
-    admin_routes, audit_routes, org_routes, reach_routes, reports_routes, routes,
+    admin_routes,
+    audit_routes,
+    org_routes,
+    reach_routes,
+    reports_routes,
+    routes,
 )
