@@ -18,9 +18,10 @@ from sqlalchemy import select
 from . import organisation
 from . import repository as repo
 from .errors import NotAllowed
+from .factstore import FactsCache
 from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
 from .organisation import UserView
-from .rates import CaseFacts, FactsCache, WorkClock
+from .rates import CaseFacts, WorkClock
 from .reporting import (
     DEPARTMENT_ROLES,
     LEADER_ROLES,

@@ -3,34 +3,30 @@
 Each intake case's history (`case_events`) is reduced to one `CaseFacts`: when it was
 received, first answered, replied to, its deadline, rating, re-handling, escalation
 levels and outcome. The event log is append-only, so a case's facts change only when
-its `last_seq` does: `FactsCache` keeps them per engine and re-reads only the cases
-that moved since the last report (definitions: processes/CONTRACT.md, "Reports").
+its `last_seq` does. `factstore.py` keeps them in the `case_facts` table (written with
+each event) and in memory per engine (definitions: processes/CONTRACT.md, "Reports").
 """
 
 from __future__ import annotations
 
-import operator
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, case, func, select, text, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, bindparam, case, select, text, type_coerce
 
 from .calendar import SHANGHAI, WorkingCalendar
-from .models import Case, CaseEvent, ProcessVersion
+from .models import CaseEvent
 
 # The diagram elements whose completion marks a milestone (closed_loop, CONTRACT.md).
 FIRST_RESPONSE_TASKS = frozenset({"accept_case"})
 REPLY_TASKS = frozenset({"reply_on_spot", "send_reply"})
 DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatch, extension
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
-_KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
+KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
          "sla_due", "rating", "rehandle_count", "outcome")  # fmt: skip
-_SEQ = operator.itemgetter(0)
-_CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
+CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
 
 
 @dataclass(slots=True)
@@ -109,7 +105,7 @@ def _instant(value: Any) -> datetime | None:
 
 
 def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
-    """Apply the data keys an event changed (values in _KEYS order; the latest counts)."""
+    """Apply the data keys an event changed (values in KEYS order; the latest counts)."""
     tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome = values
     facts.tier = tier if tier is not None else facts.tier
     facts.unit = unit if unit is not None else facts.unit
@@ -124,26 +120,34 @@ def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
         facts.rehandled = True
 
 
+def apply_event(
+    facts: CaseFacts, kind: str, at: datetime, task_spec: str | None, level: Any,
+    values: Sequence[Any],
+) -> None:  # fmt: skip
+    """Fold one event (its kind, time, task, escalation level and KEYS values) into facts."""
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if kind == "started" and facts.received_at is None:
+        facts.received_at = at
+    elif kind == "escalated" and level is not None:
+        facts.levels = (*facts.levels, int(level))
+    elif kind == "task_completed" and task_spec in FIRST_RESPONSE_TASKS:
+        facts.responded_at = facts.responded_at or at
+    elif kind == "task_completed" and task_spec in REPLY_TASKS and facts.replied_at is None:
+        facts.replied_at = at
+        facts.responded_at = facts.responded_at or at
+    if task_spec in DEADLINE_TASKS and values[6] is not None and facts.replied_at is None:
+        due = _instant(values[6])  # sla_due
+        if due is not None:  # an extension only ever moves the deadline later
+            facts.deadline = max(facts.deadline or due, due)
+    if any(value is not None for value in values):
+        _fold_data(facts, values)
+
+
 def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
-    """Reduce one case's events (kind, at, task_spec, level, *_KEYS values) to its facts."""
+    """Reduce one case's events (kind, at, task_spec, level, *KEYS values) to its facts."""
     facts = CaseFacts(case_id)
     for kind, at, task_spec, level, *values in events:
-        at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        if kind == "started" and facts.received_at is None:
-            facts.received_at = at
-        elif kind == "escalated" and level is not None:
-            facts.levels = (*facts.levels, int(level))
-        elif kind == "task_completed" and task_spec in FIRST_RESPONSE_TASKS:
-            facts.responded_at = facts.responded_at or at
-        elif kind == "task_completed" and task_spec in REPLY_TASKS and facts.replied_at is None:
-            facts.replied_at = at
-            facts.responded_at = facts.responded_at or at
-        if task_spec in DEADLINE_TASKS and values[6] is not None and facts.replied_at is None:
-            due = _instant(values[6])  # sla_due
-            if due is not None:  # an extension only ever moves the deadline later
-                facts.deadline = max(facts.deadline or due, due)
-        if any(value is not None for value in values):
-            _fold_data(facts, values)
+        apply_event(facts, kind, at, task_spec, level, values)
     return facts
 
 
@@ -151,18 +155,18 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
 _PG_EVENTS = (
     "SELECT e.case_id, e.seq, e.kind, e.at, e.task_spec, "
     "CASE WHEN e.kind = 'escalated' THEN e.inputs -> 'fields' ->> 'level' END, "
-    + ", ".join(f"r.{name}" for name in _KEYS)
+    + ", ".join(f"r.{name}" for name in KEYS)
     + " FROM case_events e, json_to_record(e.data_after) AS r("
-    + ", ".join(f"{name} text" for name in _KEYS)
+    + ", ".join(f"{name} text" for name in KEYS)
     + ") {where}"
 )
 
 
-def _event_query(dialect: str, ids: list[int] | None) -> Any:
-    """(case_id, seq, kind, at, task_spec, level, *_KEYS) per event of these cases (None: all).
+def event_query(dialect: str, ids: list[int] | None) -> Any:
+    """(case_id, seq, kind, at, task_spec, level, *KEYS) per event of these cases (None: all).
 
     Unordered on purpose: sorting the whole log by case made PostgreSQL walk the case_id
-    index in random heap order (4x slower than a sequential scan); `_read` sorts per case.
+    index in random heap order (4x slower than a sequential scan); the caller sorts per case.
     """
     at = type_coerce(CaseEvent.__table__.c.at, DateTime(timezone=True))  # skip UtcDateTime
     level = case(
@@ -176,71 +180,8 @@ def _event_query(dialect: str, ids: list[int] | None) -> Any:
         )
     where = [CaseEvent.case_id.in_(ids)] if ids is not None else []
     head = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.kind, at, CaseEvent.task_spec, level)
-    values = (CaseEvent.data_after[name].as_string() for name in _KEYS)
+    values = (CaseEvent.data_after[name].as_string() for name in KEYS)
     return select(*head, *values).where(*where)
-
-
-class FactsCache:
-    """Facts per case, refreshed for the cases whose history grew since the last call."""
-
-    def __init__(self) -> None:
-        self._facts: dict[int, tuple[int, CaseFacts]] = {}
-        self._key: object = None
-        self._fingerprint: tuple[int, ...] = ()
-        self._current: list[CaseFacts] = []
-        self._lock = threading.Lock()
-
-    def facts(
-        self, session: Session, process_id: str, clock: WorkClock, calendar: object
-    ) -> list[CaseFacts]:
-        """Current facts of every case of the process (`calendar`: the schedule overrides)."""
-        connection = session.connection()  # Core, not the ORM: its row handling took 1 s
-        cases = (
-            select(Case.id, Case.last_seq)
-            .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
-            .where(ProcessVersion.process_id == process_id)
-            .subquery()
-        )
-        # Events are only appended and cases never removed: equal count and sum of
-        # last_seq mean no case moved, so the 100,000 heads need not be read again.
-        fingerprint = tuple(connection.execute(
-            select(func.count(), func.coalesce(func.sum(cases.c.last_seq), 0))).one())  # fmt: skip
-        with self._lock:
-            if (process_id, calendar) != self._key:  # a new holiday schedule: new hours
-                self._facts, self._key, self._fingerprint = {}, (process_id, calendar), ()
-            if fingerprint == self._fingerprint:
-                return self._current
-            known = self._facts
-        heads = connection.execute(select(cases.c.id, cases.c.last_seq)).all()
-        stale = {case_id: seq for case_id, seq in heads if known.get(case_id, (-1,))[0] != seq}
-        fresh = _read(session, stale, clock) if stale else {}
-        with self._lock:
-            for case_id, facts in fresh.items():
-                self._facts[case_id] = (stale[case_id], facts)
-            current = [self._facts[case_id][1] for case_id, _seq in heads if case_id in self._facts]
-            self._current, self._fingerprint = current, fingerprint
-            return current
-
-
-def _read(session: Session, stale: dict[int, int], clock: WorkClock) -> dict[int, CaseFacts]:
-    """Fold the events of these cases (all of them in one pass when most are stale)."""
-    # a cold start reads the whole log in one scan: it beats thousands of IN lists
-    ids = sorted(stale) if len(stale) <= _CHUNK else None
-    query = _event_query(session.get_bind().dialect.name, ids)
-    grouped: dict[int, list[Sequence[Any]]] = {}
-    for case_id, *rest in session.connection().execute(query):
-        if case_id in stale:
-            grouped.setdefault(case_id, []).append(rest)
-    result = {
-        case_id: fold(case_id, (row[1:] for row in sorted(rows, key=_SEQ)))
-        for case_id, rows in grouped.items()
-    }
-    for facts in result.values():
-        facts.settle()
-        if facts.received_at is not None and facts.replied_at is not None:
-            worked = clock.between(facts.received_at, facts.replied_at)
-            facts.work_hours = worked.total_seconds() / 3600
-    return result
 
 
 class WorkClock:
