@@ -41,6 +41,7 @@ from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, Ta
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
+from .knowledge import Knowledge
 from .leaders import INTAKE_PROCESS, Reports
 from .loading import load_process
 from .modeling import TaskMeta
@@ -526,6 +527,11 @@ class Service:
     def reports(self, process_id: str = INTAKE_PROCESS) -> Reports:
         """The leaders' reports (三率, ranking, hot spots, overdue lists) in this transaction."""
         return Reports(self, process_id)
+
+    @property
+    def knowledge(self) -> Knowledge:
+        """The knowledge base (KB-n entries): search, suggest, read, write."""
+        return Knowledge(self)
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""
