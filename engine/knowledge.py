@@ -173,7 +173,9 @@ class Knowledge:
                   if not str(values.get(name) or "").strip()]  # fmt: skip
         status = str(values.get("status") or "explained")
         if status not in STATUSES:
-            errors.append(FieldError("status", "not_an_option", {"choices": list(STATUSES)}))
+            errors.append(
+                FieldError("status", "not_an_option", {"value": status, "choices": list(STATUSES)})
+            )
         if errors:
             raise FormInvalid(errors)
         instant = at or datetime.now(UTC)
