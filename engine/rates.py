@@ -9,15 +9,20 @@ each event) and in memory per engine (definitions: processes/CONTRACT.md, "Repor
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, bindparam, case, select, text, type_coerce
 
 from .calendar import SHANGHAI, WorkingCalendar
 from .models import CaseEvent
+
+# China Standard Time has had no daylight saving since 1991: a fixed offset converts the
+# same instants as Asia/Shanghai at a fraction of ZoneInfo's cost (the clock's hot path).
+_CST = timezone(timedelta(hours=8))
 
 # The diagram elements whose completion marks a milestone (closed_loop, CONTRACT.md).
 FIRST_RESPONSE_TASKS = frozenset({"accept_case"})
@@ -63,9 +68,7 @@ class CaseFacts:
     def settle(self) -> None:
         """Compute the flags the counting reads."""
         if self.received_at is not None:
-            local = self.received_at.astimezone(SHANGHAI)
-            year, week, _day = local.isocalendar()
-            self.month, self.week = local.strftime("%Y-%m"), f"{year}-W{week:02d}"
+            self.month, self.week = _month_and_week(self.received_at.astimezone(SHANGHAI).date())
         self.replied = self.replied_at is not None
         self.ok_response = self.responded_on_time()
         self.ok_finish = self.finished_on_time()
@@ -92,6 +95,13 @@ class CaseFacts:
     def response_pending(self, now: datetime) -> bool:
         """Not answered yet, but its 24 hours have not run out: not judged yet."""
         return self.responded_at is None and (self.response_due is None or self.response_due > now)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_and_week(day: date) -> tuple[str, str]:
+    """ "2026-10" and "2026-W41" of a local date (cached: 100,000 cases share a few days)."""
+    year, week, _day = day.isocalendar()
+    return day.strftime("%Y-%m"), f"{year}-W{week:02d}"
 
 
 def _instant(value: Any) -> datetime | None:
@@ -215,18 +225,21 @@ class WorkClock:
 
     def _offset(self, moment: datetime) -> float:
         assert self._anchor is not None
-        local = moment.astimezone(SHANGHAI)
-        index = (local.date() - self._anchor).days
-        while len(self._prefix) <= index:
-            day = self._anchor + timedelta(days=len(self._prefix) - 1)
-            self._prefix.append(
-                self._prefix[-1] + (self._day_seconds if self._is_workday(day) else 0)
-            )
-        if not self._is_workday(local.date()):
-            return self._prefix[index]
-        clock = _seconds(local.time())
-        inside = sum(max(0.0, min(clock, end) - start) for start, end in self._periods)
-        return self._prefix[index] + inside
+        local = moment.astimezone(_CST)
+        day = local.date()
+        index = (day - self._anchor).days
+        prefix = self._prefix
+        while len(prefix) <= index:
+            past = self._anchor + timedelta(days=len(prefix) - 1)
+            prefix.append(prefix[-1] + (self._day_seconds if self._is_workday(past) else 0))
+        if not self._is_workday(day):
+            return prefix[index]
+        clock = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        inside = 0.0
+        for start, end in self._periods:  # a loop, not sum(...): 160,000 calls per report
+            if clock > start:
+                inside += (clock if clock < end else end) - start
+        return prefix[index] + inside
 
 
 def _seconds(clock: time) -> float:
