@@ -41,8 +41,8 @@ from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, Ta
 from .forms import validate_form
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
-from .knowledge import Knowledge
 from .leaders import INTAKE_PROCESS, Reports
+from .leadership import Leadership
 from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
@@ -529,9 +529,9 @@ class Service:
         return Reports(self, process_id)
 
     @property
-    def knowledge(self) -> Knowledge:
-        """The knowledge base (KB-n entries): search, suggest, read, write."""
-        return Knowledge(self)
+    def leadership(self) -> Leadership:
+        """The knowledge base and the monthly meetings (engine/leadership.py)."""
+        return Leadership(self)
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""

@@ -64,6 +64,7 @@ EVENTS = {
     "data_edited": "修改数据",
     "migrated": "迁移到新流程版本",
     "recalculated": "重新计算时限",
+    "meeting_decided": "联席会议决定",
 }
 
 

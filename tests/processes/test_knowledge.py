@@ -31,7 +31,7 @@ def test_knowledge__review_creates_an_entry_found_by_two_character_words(
     drive(any_engine)
     _write_entry(any_engine)
     with any_engine.transaction() as service:
-        kb = service.knowledge
+        kb = service.leadership.knowledge
         found = kb.search("zhaolei", "补贴")
         assert [e.key for e in found] == ["KB-1"]
         entry = kb.get("huangtao", "kb-1")
@@ -53,15 +53,15 @@ def test_knowledge__naming_an_entry_updates_it_and_links_the_case(any_engine: En
         {"kb_entry_id": "KB-1", "kb_answer": "以区人才办最新细则为准，窗口当场告知材料清单。"},
     )
     with any_engine.transaction() as service:
-        assert service.knowledge.count() == 1
-        entry = service.knowledge.get("yuanhua", "KB-1")
+        assert service.leadership.knowledge.count() == 1
+        entry = service.leadership.knowledge.get("yuanhua", "KB-1")
     assert entry.source_cases == ("C03", "C08") and entry.remedy.startswith("以区人才办")
 
 
 def test_knowledge__roles_and_bad_input(any_engine: Engine) -> None:
     drive(any_engine)
     with any_engine.transaction() as service:
-        kb = service.knowledge
+        kb = service.leadership.knowledge
         with pytest.raises(NotFound):
             kb.get("yuanhua", "KB-9")
         with pytest.raises(NotAllowed):
