@@ -140,6 +140,12 @@ class Reports:
             due_soon=due_soon,
         )
 
+    def bulletin(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> Dashboard:
+        """The monthly bulletin's figures: the dashboard over every case (leaders only)."""
+        if not self.scope(viewer).everything:
+            raise NotAllowed(f"{viewer} may not print the district's bulletin (leaders may)")
+        return self.dashboard(viewer, query, now)
+
     def heatmap(
         self, viewer: str, query: RatesQuery, rows_by: str = "kind", columns_by: str = "unit",
         now: datetime | None = None,

@@ -60,9 +60,11 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, dashboard, knowledge, leaders, meetings, public, tasks
 
     for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+        app.register_blueprint(module.bp)
+    for module in (leaders, meetings, knowledge):  # the leaders' pages beside the dashboard
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_leaders  # noqa: E402  (the leaders pages, issue 12)
+
+EN.update(messages_en_leaders.EN)

@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import audit_routes, reports_routes, routes  # noqa: E402,F401  (registers the views on bp)
+from . import audit_routes, leaders_routes, reports_routes, routes  # noqa: E402,F401  (registers the views on bp)
