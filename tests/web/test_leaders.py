@@ -79,8 +79,10 @@ def test_heatmap__api_counts_kind_by_unit_and_the_page_shows_them(app: Flask) ->
                       headers=api_token(client, "yuanhua")).get_json()  # fmt: skip
     cells = {(c["row"], c["column"]): c["received"] for c in body["cells"]}
     assert cells == {
-        ("policy_consultation", "district"): 2, ("policy_consultation", "town_a"): 3,
-        ("policy_consultation", "village_a1"): 2, ("special_handling", "district"): 2,
+        ("policy_consultation", "district"): 2,
+        ("policy_consultation", "town_a"): 3,
+        ("policy_consultation", "village_a1"): 2,
+        ("special_handling", "district"): 2,
         ("special_handling", "village_a1"): 1,
     }  # fmt: skip (the dispatched cases C07, C09, C10 were classified as special handling)
     assert body["columns"] == ["district", "town_a", "village_a1"]  # most cases first
