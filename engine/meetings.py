@@ -10,7 +10,7 @@ so whoever opens the case sees what the meeting decided about it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
+from .history import from_json_value
 from .models import Case, CaseEvent, HumanTask, ProcessVersion
 from .recording import move_checkpoint, record_event
 from .reporting import LEADER_ROLES
@@ -187,4 +188,8 @@ class Meetings:
 
 
 def _text(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
+    """A data value as text; a stored date (`{"$date": "2026-10-09"}`) as its ISO day."""
+    plain = from_json_value(value)
+    if isinstance(plain, date):
+        return plain.isoformat()
+    return None if plain in (None, "") else str(plain)

@@ -82,6 +82,7 @@ EN: dict[str, str] = {
     "标题": "Title",
     "状态": "Status",
     "查看": "Show",
+    "截至印发时": "as of issue",
     "案件编号": "Case number",
     "受理时间": "Received",
     "办理期限": "Deadline",

@@ -36,6 +36,7 @@ def test_meeting__decision_completes_the_item_and_lands_in_the_case_history(
     with any_engine.transaction() as service:
         meeting = service.leadership.meetings.get(key, "panzhiqiang")
         assert meeting.period == "2026-09" and meeting.current == 0 and meeting.chair == "潘志强"
+        assert meeting.meeting_date == "2026-10-09"
         first, *rest = meeting.items
         assert first.history and first.decision is None
         after = service.leadership.meetings.decide(key, first.case_key, "panzhiqiang", DECISION,
