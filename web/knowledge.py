@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.errors import FormInvalid
+from engine.errors import FormInvalid, NotAllowed
 
 from . import db
 from .auth import login_required, me
@@ -22,6 +22,22 @@ STATUS_NAMES = {"explained": "已解释答复口径", "rule_changed": "已修改
                 "recommended": "已向上建议"}  # fmt: skip
 WRITERS = frozenset({"leading_office", "joint_meeting", "admin"})
 FIELDS = ("title", "problem", "remedy", "legal_basis", "status")
+
+
+# Tasks where the clerk reads the matter and may reuse an answer (or name the entry to update).
+SUGGEST_TASKS = frozenset({"accept_case", "classify_case", "write_knowledge_entry"})
+
+
+def suggestions(task_spec: str, data: dict[str, Any]) -> list[Any]:
+    """Entries like the matter's title and description, for the task form (none elsewhere)."""
+    if task_spec not in SUGGEST_TASKS:
+        return []
+    text = f"{data.get('title') or ''} {data.get('description') or ''}"
+    try:
+        found: list[Any] = _kb().suggest(me().username, text)
+    except NotAllowed:  # a role without the knowledge base: the form without suggestions
+        return []
+    return found
 
 
 def _kb() -> Any:

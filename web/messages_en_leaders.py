@@ -83,6 +83,8 @@ EN: dict[str, str] = {
     "状态": "Status",
     "查看": "Show",
     "截至印发时": "as of issue",
+    "知识库中的相似条目": "Similar knowledge-base entries",
+    "可参照答复；编写知识库条目时填写条目编号即可更新该条目并关联本案。": "Use them for the answer; to update one and link this case, give its number when writing the knowledge-base entry.",
     "案件编号": "Case number",
     "受理时间": "Received",
     "办理期限": "Deadline",

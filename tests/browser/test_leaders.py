@@ -13,7 +13,7 @@ from engine.service import Engine
 from engine.settings import Settings
 from tests.processes.rates_scenario import driven_database
 from tests.web.conftest import PASSWORD, make_app
-from tests.web.test_leaders import _prepare
+from tests.web.test_leaders import SIMILAR, _prepare
 
 from .conftest import LiveServer, screenshot, sign_in
 
@@ -111,3 +111,11 @@ def test_knowledge__clerk_finds_the_entry_by_a_two_character_word(
     screenshot(page, "knowledge")
     results.get_by_role("link").first.click()
     assert "C03" in page.get_by_test_id("kb-entry").inner_text()
+    with live_leaders.app.extensions["mashangban.engine"].transaction() as service:
+        service.start_case("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
+        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C21")
+    clerk = new_page(width=1280, height=900)
+    sign_in(clerk, live_leaders.url, "wangfang")  # the receiving clerk accepts the matter
+    clerk.goto(f"{live_leaders.url}/tasks/{task.id}")
+    suggested = clerk.get_by_test_id("kb-suggestions")
+    assert "KB-1" in suggested.inner_text()

@@ -23,6 +23,9 @@ from .conftest import PASSWORD, api_token, csrf_token, login, make_app
 
 pytestmark = pytest.mark.slow
 MEETING_TIME = datetime.fromisoformat("2026-10-08T09:30:00+08:00")
+SIMILAR = {"title": "人才补贴申领需要什么条件", "description": "想问人才补贴怎么申领。",
+           "kind": "policy_consultation", "tier": "town", "intake_unit": "town_a",
+           "channel": "window", "contact": {"name": "测试", "phone": "13800000000"}}  # fmt: skip
 
 
 def _prepare(engine: Engine) -> None:
@@ -181,3 +184,17 @@ def test_knowledge__search_page_and_api(app: Flask) -> None:
     token = csrf_token(leader, "/knowledge")
     bad = leader.post("/knowledge", data={"csrf_token": token, "title": "", "remedy": ""})
     assert bad.status_code == 422 and "is-invalid" in bad.get_data(as_text=True)
+
+
+def test_knowledge__clerk_accepting_a_similar_matter_sees_the_entry(app: Flask) -> None:
+    engine = app.extensions["mashangban.engine"]
+    Driver(engine).start("C20", "town_a", "10-12T11:00")
+    with engine.transaction() as service:
+        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C20")
+    page = _client(app, "wangfang").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'data-testid="kb-suggestions"' not in page  # "诉求 C20 测试诉求": nothing alike
+    with engine.transaction() as service:
+        service.start_case("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
+        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C21")
+    page = _client(app, "wangfang").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'data-testid="kb-suggestions"' in page and "KB-1" in page
