@@ -104,7 +104,8 @@ def _month_and_week(day: date) -> tuple[str, str]:
     return day.strftime("%Y-%m"), f"{year}-W{week:02d}"
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
+    """An ISO-8601 text as an aware datetime (Shanghai when it has no zone), else None."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -123,7 +124,7 @@ def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
     facts.kind = kind if kind is not None else facts.kind
     facts.department = department if department is not None else facts.department
     if response_due is not None:
-        facts.response_due = _instant(response_due)
+        facts.response_due = instant(response_due)
     facts.rating = rating if rating is not None else facts.rating
     facts.outcome = outcome if outcome is not None else facts.outcome
     if rehandles is not None and str(rehandles) not in ("0", "null"):
@@ -146,7 +147,7 @@ def apply_event(
         facts.replied_at = at
         facts.responded_at = facts.responded_at or at
     if task_spec in DEADLINE_TASKS and values[6] is not None and facts.replied_at is None:
-        due = _instant(values[6])  # sla_due
+        due = instant(values[6])  # sla_due
         if due is not None:  # an extension only ever moves the deadline later
             facts.deadline = max(facts.deadline or due, due)
     if any(value is not None for value in values):
