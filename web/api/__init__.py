@@ -11,4 +11,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import audit_routes, leaders_routes, reports_routes, routes  # noqa: E402,F401  (registers the views on bp)
+# Importing the route modules registers their views on bp.
+from . import admin_routes, audit_routes, leaders_routes, reports_routes, routes  # noqa: E402,F401

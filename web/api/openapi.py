@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import KINDS, RATINGS, TIERS
+from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
 from .openapi_leaders import leaders_paths, leaders_schemas
 
@@ -327,11 +328,11 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths(),
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **admin_paths(),
                   **leaders_paths(REPORT_PARAMETERS)},
         "components": {
             "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(),
-                        **leaders_schemas()},
+                        **admin_schemas(), **leaders_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
