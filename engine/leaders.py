@@ -18,9 +18,11 @@ from sqlalchemy import select
 from . import organisation
 from . import repository as repo
 from .errors import NotAllowed
+from .factstore import FactsCache
+from .heatmap import CaseLine, Heatmap, case_lines, check_axes, heatmap
 from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
 from .organisation import UserView
-from .rates import CaseFacts, FactsCache, WorkClock
+from .rates import CaseFacts, WorkClock
 from .reporting import (
     DEPARTMENT_ROLES,
     LEADER_ROLES,
@@ -138,6 +140,24 @@ class Reports:
             overdue=overdue,
             due_soon=due_soon,
         )
+
+    def bulletin(self, viewer: str, query: RatesQuery, now: datetime | None = None) -> Dashboard:
+        """The monthly bulletin's figures: the dashboard over every case (leaders only)."""
+        if not self.scope(viewer).everything:
+            raise NotAllowed(f"{viewer} may not print the district's bulletin (leaders may)")
+        return self.dashboard(viewer, query, now)
+
+    def heatmap(
+        self, viewer: str, query: RatesQuery, rows_by: str = "kind", columns_by: str = "unit",
+        now: datetime | None = None,
+    ) -> Heatmap:  # fmt: skip
+        """Cases received per (rows_by, columns_by) value pair, with their on-time share."""
+        check_axes(rows_by, columns_by)
+        return heatmap(self.facts(viewer, query), rows_by, columns_by, now or datetime.now(UTC))
+
+    def case_lines(self, viewer: str, query: RatesQuery) -> list[CaseLine]:
+        """The cases the query selects (for the CSV and Excel lists), oldest first."""
+        return case_lines(self.session, self.facts(viewer, query))
 
     def held_tasks(
         self, viewer: str, now: datetime, limit: int = 100

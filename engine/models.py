@@ -290,6 +290,56 @@ class AdminAction(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class CaseFactsRow(Base):
+    """The 三率 facts of one case folded up to event `seq` (engine/factstore.py).
+
+    Kept in the transaction of each event (`recording.record_event`), so the reports read
+    one row per case instead of replaying the log; a row behind its case's `last_seq`
+    (or missing: a restored or copied database) is folded again from the log on read.
+    """
+
+    __tablename__ = "case_facts"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    tier: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    department: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    response_due: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    rating: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    rehandled: Mapped[bool] = mapped_column(Boolean, default=False)
+    levels: Mapped[str] = mapped_column(String(50), default="")  # "2,3": levels reached, in order
+    outcome: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    place: Mapped[str | None] = mapped_column(String(50), nullable=True)  # village (issue 14)
+    merged: Mapped[bool] = mapped_column(Boolean, default=False)  # counted with its main case
+
+
+class KnowledgeEntry(Base):
+    """A knowledge-base entry (KB-n): what went wrong, the remedy and where it came from."""
+
+    __tablename__ = "knowledge_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # shown as KB-<id>
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text, default="")
+    remedy: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    departments: Mapped[list] = mapped_column(JSON, default=list)
+    category: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(30))  # rule_changed | explained | recommended
+    source_cases: Mapped[list] = mapped_column(JSON, default=list)  # case business keys
+    search_text: Mapped[str] = mapped_column(Text, default="")  # what the search matches
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 # Tables of the outbox and of attachments live beside their code; importing them here puts
 # them in `Base.metadata` for Alembic and the migration check.
 # The reach tables (issue 14) live in their own module; importing it registers them.

@@ -45,6 +45,7 @@ from .handover import Handover
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
 from .leaders import INTAKE_PROCESS, Reports
+from .leadership import Leadership
 from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
@@ -568,6 +569,11 @@ class Service:
     def reports(self, process_id: str = INTAKE_PROCESS) -> Reports:
         """The leaders' reports (三率, ranking, hot spots, overdue lists) in this transaction."""
         return Reports(self, process_id)
+
+    @property
+    def leadership(self) -> Leadership:
+        """The knowledge base and the monthly meetings (engine/leadership.py)."""
+        return Leadership(self)
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar with every loaded schedule."""

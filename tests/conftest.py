@@ -32,6 +32,7 @@ TABLES = (
     "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
     "org_unit_names", "org_changes", "admin_actions",
     "outbox", "notify_preferences", "notify_templates", "attachments",
+    "case_facts", "knowledge_entries",
 )  # fmt: skip
 
 

@@ -69,6 +69,9 @@ def _register_blueprints(app: Flask) -> None:
         counter,
         dashboard,
         direct,
+        knowledge,
+        leaders,
+        meetings,
         migration,
         modeler,
         notify,
@@ -86,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
+    for module in (leaders, meetings, knowledge):  # the leaders' pages beside the dashboard
+        app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
     csrf.exempt(open311.bp)  # Open311 clients authenticate with API keys, not cookies

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
 from engine.views import TaskView
 
-from . import db
+from . import db, knowledge
 from . import inbox as inboxes
 from .auth import login_required, me
 from .casefacts import case_context, load_inbox, people, unit_name
@@ -129,6 +129,7 @@ def _render(
         ctx=context,
         mine=view.claimed_by == me().username,
         claimed_by_other=view.claimed_by not in (None, me().username),
+        kb_suggestions=knowledge.suggestions(view.task_spec, data),
     )
     return html, status
 

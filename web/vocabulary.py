@@ -86,6 +86,7 @@ EVENTS = {
     "first_response_missed": "首次响应超时",
     "reassigned": "改派同事",
     "attachment_added": "添加附件",
+    "meeting_decided": "联席会议决定",
 }
 
 

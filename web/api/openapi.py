@@ -11,6 +11,7 @@ from typing import Any
 from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
+from .openapi_leaders import leaders_paths, leaders_schemas
 from .openapi_org import org_paths, org_schemas
 from .openapi_reach import reach_paths, reach_schemas
 
@@ -341,10 +342,10 @@ def document() -> dict[str, Any]:
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
         "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths(),
-                  **reach_paths()},
+                  **reach_paths(), **leaders_paths(REPORT_PARAMETERS)},
         "components": {
             "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **org_schemas(),
-                        **admin_schemas(), **reach_schemas()},
+                        **admin_schemas(), **reach_schemas(), **leaders_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },

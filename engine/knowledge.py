@@ -1,0 +1,196 @@
+"""The knowledge base: entries KB-n, written by the root-cause review, searched in Chinese.
+
+An entry is created (or updated, when the clerk names `KB-n`) from the `knowledge_entry`
+the closed_loop diagram's `save_knowledge_entry` script leaves in the case data; the
+hook runs in `recording.record_event`, in the same transaction as the event.
+
+Search: every whitespace-separated term must occur in the entry's text (a `LIKE
+'%term%'`, case-insensitive). Chinese words are mostly two characters (噪音, 停车, 物业),
+which a trigram index (SQLite FTS5 `trigram`, PostgreSQL `pg_trgm`) cannot find at all,
+and a word-splitting parser (`zhparser`, jieba) is an extension the district's servers
+do not have; a district writes a few hundred entries a year, so a scan of the table
+answers in milliseconds on both databases. `suggest` ranks entries by the character
+pairs they share with a new matter's title and description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .errors import FieldError, FormInvalid, NotAllowed, NotFound
+from .models import Case, CaseEvent, KnowledgeEntry
+
+if TYPE_CHECKING:
+    from .service import Service
+
+STATUSES = ("explained", "rule_changed", "recommended")
+READERS = frozenset({
+    "clerk", "department_handler", "chief_representative", "leading_office", "joint_meeting",
+    "supervising_office", "discipline", "auditor", "admin",
+})  # fmt: skip
+_KB = re.compile(r"^KB-(\d+)$")
+_PUNCTUATION = re.compile(r"[\s，。、；：！？,.;:!?()（）《》“”\"'-]+")
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One knowledge-base entry as pages and the API show it."""
+
+    key: str  # KB-n
+    title: str
+    problem: str
+    remedy: str
+    legal_basis: str
+    kind: str | None
+    category: str | None
+    keywords: tuple[str, ...]
+    departments: tuple[str, ...]
+    status: str
+    source_cases: tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values."""
+        return {
+            "id": self.key, "title": self.title, "problem": self.problem, "remedy": self.remedy,
+            "legal_basis": self.legal_basis, "kind": self.kind, "category": self.category,
+            "keywords": list(self.keywords), "departments": list(self.departments),
+            "status": self.status, "source_cases": list(self.source_cases),
+            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+        }  # fmt: skip
+
+
+def entry_number(key: str) -> int | None:
+    """The n of `KB-n`, or None if the text is not such a number."""
+    match = _KB.match(key.strip().upper())
+    return int(match.group(1)) if match else None
+
+
+def _view(row: KnowledgeEntry) -> EntryView:
+    return EntryView(
+        f"KB-{row.id}", row.title, row.problem, row.remedy, row.legal_basis, row.kind,
+        row.category, tuple(row.keywords or ()), tuple(row.departments or ()), row.status,
+        tuple(row.source_cases or ()), row.created_by, row.created_at, row.updated_at,
+    )  # fmt: skip
+
+
+def _search_text(row: KnowledgeEntry) -> str:
+    parts = (row.title, row.problem, row.remedy, row.legal_basis, " ".join(row.keywords or ()))
+    return "\n".join(part for part in parts if part).lower()
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _pairs(text: str) -> set[str]:
+    """The two-character pieces of a text (punctuation and spaces split it)."""
+    pieces = [p for p in _PUNCTUATION.split(text.lower()) if p]
+    return {piece[i : i + 2] for piece in pieces for i in range(max(1, len(piece) - 1))}
+
+
+def follow(session: Session, case: Case, event: CaseEvent) -> None:
+    """Create or update the entry a root-cause review just wrote into the case data."""
+    written = (event.data_after or {}).get("knowledge_entry")
+    if not isinstance(written, dict) or not written.get("question"):
+        return
+    number = entry_number(str(written.get("entry_id") or ""))
+    row = session.get(KnowledgeEntry, number) if number is not None else None
+    if row is None:
+        row = KnowledgeEntry(created_by=event.actor, created_at=event.at, status="explained",
+                             source_cases=[], departments=[], legal_basis="")  # fmt: skip
+        session.add(row)
+    row.title = str(written["question"])[:200]
+    row.problem = str(written["question"])
+    row.remedy = str(written.get("answer") or "")
+    row.kind = written.get("kind") or row.kind
+    row.category = written.get("category") or row.category
+    row.keywords = [str(k) for k in written.get("keywords") or []] or list(row.keywords or [])
+    department = (case.data or {}).get("lead_department")
+    if department and department not in (row.departments or []):
+        row.departments = [*(row.departments or []), department]
+    if case.business_key not in (row.source_cases or []):
+        row.source_cases = [*(row.source_cases or []), case.business_key]
+    row.updated_at = event.at
+    row.search_text = _search_text(row)
+
+
+class Knowledge:
+    """The knowledge base over one service (one transaction)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.session = service.session
+
+    def _require_reader(self, viewer: str) -> None:
+        if not set(self.service.get_user(viewer).roles) & READERS:
+            raise NotAllowed(f"{viewer} may not read the knowledge base")
+
+    def search(self, viewer: str, text: str = "", limit: int = 50) -> list[EntryView]:
+        """Entries holding every term of `text` (all entries, newest first, when empty)."""
+        self._require_reader(viewer)
+        query = select(KnowledgeEntry).order_by(KnowledgeEntry.updated_at.desc())
+        for term in text.lower().split()[:10]:
+            query = query.where(KnowledgeEntry.search_text.like(f"%{_escape(term)}%", escape="\\"))
+        return [_view(row) for row in self.session.scalars(query.limit(limit))]
+
+    def get(self, viewer: str, key: str) -> EntryView:
+        """One entry by its number (`KB-12`)."""
+        self._require_reader(viewer)
+        number = entry_number(key)
+        row = self.session.get(KnowledgeEntry, number) if number is not None else None
+        if row is None:
+            raise NotFound(f"no knowledge-base entry '{key}' (numbers look like KB-12)")
+        return _view(row)
+
+    def suggest(self, viewer: str, text: str, limit: int = 5) -> list[EntryView]:
+        """The entries sharing the most character pairs with a matter's title and description."""
+        self._require_reader(viewer)
+        wanted = _pairs(text)
+        if not wanted:
+            return []
+        scored = []
+        for row in self.session.scalars(select(KnowledgeEntry)):
+            score = len(wanted & _pairs(row.search_text))
+            if score >= 2:
+                scored.append((-score, -row.id, row))
+        return [_view(row) for *_score, row in sorted(scored)[:limit]]
+
+    def create(self, viewer: str, values: dict[str, Any], at: datetime | None = None) -> EntryView:
+        """A leader or the leading-group office writes an entry by hand (e.g. a rule change)."""
+        user = self.service.get_user(viewer)
+        if not set(user.roles) & {"leading_office", "joint_meeting", "admin"}:
+            raise NotAllowed(f"{viewer} may not write knowledge-base entries")
+        errors = [FieldError(name, "required") for name in ("title", "remedy")
+                  if not str(values.get(name) or "").strip()]  # fmt: skip
+        status = str(values.get("status") or "explained")
+        if status not in STATUSES:
+            errors.append(
+                FieldError("status", "not_an_option", {"value": status, "choices": list(STATUSES)})
+            )
+        if errors:
+            raise FormInvalid(errors)
+        instant = at or datetime.now(UTC)
+        row = KnowledgeEntry(
+            title=str(values["title"]).strip()[:200], problem=str(values.get("problem") or ""),
+            remedy=str(values["remedy"]), legal_basis=str(values.get("legal_basis") or ""),
+            kind=values.get("kind") or None, category=None, departments=[], status=status,
+            keywords=[], source_cases=[], created_by=viewer, created_at=instant,
+            updated_at=instant,
+        )  # fmt: skip
+        row.search_text = _search_text(row)
+        self.session.add(row)
+        self.session.flush()
+        return _view(row)
+
+    def count(self) -> int:
+        """How many entries there are."""
+        return int(self.session.scalar(select(func.count()).select_from(KnowledgeEntry)) or 0)

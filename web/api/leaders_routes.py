@@ -1,0 +1,54 @@
+"""The leaders' endpoints of /api/v1: heatmap, knowledge base, monthly meetings
+(described in openapi_leaders.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+
+from .. import db, reports
+from . import bp, tokens
+
+
+@bp.get("/reports/heatmap")
+def heatmap() -> Any:
+    """Cases received per (rows, columns) value pair, with the on-time share of each cell."""
+    user = tokens.staff()
+    query = reports.parse_query(request.args)
+    service = db.service().reports(current_app.config["MASHANGBAN_INTAKE_PROCESS"])
+    rows_by = request.args.get("rows") or "kind"
+    columns_by = request.args.get("columns") or "unit"
+    return jsonify(service.heatmap(user.username, query, rows_by, columns_by).as_dict())
+
+
+@bp.get("/knowledge")
+def knowledge_search() -> Any:
+    """Knowledge-base entries holding every term of `q` (all, newest first, without it)."""
+    user = tokens.staff()
+    text = (request.args.get("q") or "")[:200]
+    entries = db.service().leadership.knowledge.search(user.username, text)
+    return jsonify(entries=[entry.as_dict() for entry in entries])
+
+
+@bp.get("/knowledge/<key>")
+def knowledge_entry(key: str) -> Any:
+    """One knowledge-base entry by its number (KB-12)."""
+    user = tokens.staff()
+    return jsonify(db.service().leadership.knowledge.get(user.username, key).as_dict())
+
+
+@bp.get("/meetings")
+def meetings() -> Any:
+    """The monthly joint meetings, newest first (leaders)."""
+    user = tokens.staff()
+    return jsonify(
+        meetings=[m.as_dict() for m in db.service().leadership.meetings.list(user.username)]
+    )
+
+
+@bp.get("/meetings/<key>")
+def meeting(key: str) -> Any:
+    """One monthly meeting with its agenda and the decisions taken."""
+    user = tokens.staff()
+    return jsonify(db.service().leadership.meetings.get(key, user.username).as_dict())

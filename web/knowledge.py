@@ -1,0 +1,84 @@
+"""The knowledge base: browse and search KB-n entries; leaders add entries by hand.
+
+Entries come mostly from the root-cause review (engine/knowledge.py). Search matches
+every term typed, two-character Chinese words included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engine.errors import FormInvalid, NotAllowed
+
+from . import db
+from .auth import login_required, me
+from .i18n import field_message
+from .i18n import gettext as _
+
+bp = Blueprint("knowledge", __name__, url_prefix="/knowledge")
+STATUS_NAMES = {"explained": "已解释答复口径", "rule_changed": "已修改规则",
+                "recommended": "已向上建议"}  # fmt: skip
+WRITERS = frozenset({"leading_office", "joint_meeting", "admin"})
+FIELDS = ("title", "problem", "remedy", "legal_basis", "status")
+
+
+# Tasks where the clerk reads the matter and may reuse an answer (or name the entry to update).
+SUGGEST_TASKS = frozenset({"accept_case", "classify_case", "write_knowledge_entry"})
+
+
+def suggestions(task_spec: str, data: dict[str, Any]) -> list[Any]:
+    """Entries like the matter's title and description, for the task form (none elsewhere)."""
+    if task_spec not in SUGGEST_TASKS:
+        return []
+    text = f"{data.get('title') or ''} {data.get('description') or ''}"
+    try:
+        found: list[Any] = _kb().suggest(me().username, text)
+    except NotAllowed:  # a role without the knowledge base: the form without suggestions
+        return []
+    return found
+
+
+def _kb() -> Any:
+    return db.service().leadership.knowledge
+
+
+def _index(errors: dict[str, str], typed: dict[str, str], status: int = 200) -> Any:
+    text = (request.args.get("q") or "").strip()
+    entries = _kb().search(me().username, text)
+    may_write = bool(set(me().roles) & WRITERS)
+    return render_template(
+        "knowledge/index.html", entries=entries, q=text, statuses=STATUS_NAMES,
+        may_write=may_write, errors=errors, typed=typed,
+    ), status  # fmt: skip
+
+
+@bp.get("")
+@login_required
+def index() -> Any:
+    """The entries matching `?q=` (every entry, newest first, without it)."""
+    return _index({}, {})
+
+
+@bp.get("/<key>")
+@login_required
+def entry(key: str) -> Any:
+    """One entry with its source cases."""
+    found = _kb().get(me().username, key)
+    return render_template("knowledge/entry.html", entry=found, statuses=STATUS_NAMES)
+
+
+@bp.post("")
+@login_required
+def create() -> Any:
+    """A leader writes an entry by hand (a rule change, an explanation)."""
+    typed = {name: (request.form.get(name) or "").strip() for name in FIELDS}
+    try:
+        made = _kb().create(me().username, typed)
+        db.commit()
+    except FormInvalid as error:
+        db.rollback()
+        return _index({e.field: field_message(e) for e in error.errors}, typed, 422)
+    flash(_("已新增知识库条目 {key}。", key=made.key), "success")
+    return redirect(url_for("knowledge.entry", key=made.key))
