@@ -156,9 +156,14 @@ def _sql_changes(event: CaseEvent, level: Any, values: Sequence[Any]) -> dict[st
         later = sql_case((c.deadline.is_(None) | (c.deadline < _bound("deadline", due)),
                           _bound("deadline", due)), else_=c.deadline)  # fmt: skip
         changes["deadline"] = sql_case((c.replied_at.is_(None), later), else_=c.deadline)
-    for name, value in zip(_DATA_COLUMNS, values, strict=True):
-        if name is not None and value is not None:
-            changes[name] = value
+    changes.update(_data_changes(values))
+    return changes
+
+
+def _data_changes(values: Sequence[Any]) -> dict[str, Any]:
+    """The columns an event's data values set as they are (the latest counts)."""
+    changes = {name: value for name, value in zip(_DATA_COLUMNS, values, strict=True)
+               if name is not None and value is not None}  # fmt: skip
     response_due, rehandles = values[5], values[8]
     if response_due is not None:
         changes["response_due"] = _instant(response_due)

@@ -31,7 +31,8 @@ DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatc
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 # handling_mode stays last: `apply_event` reads it as values[-1].
 KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
-        "sla_due", "rating", "rehandle_count", "outcome", "place_unit", "handling_mode")  # fmt: skip
+        "sla_due", "rating", "rehandle_count", "outcome", "place_unit",
+        "handling_mode")  # fmt: skip
 PASS_UP = "pass_up"  # passing a matter up to the parent window hands it over; it is no answer
 CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
 
@@ -170,13 +171,6 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
     for kind, at, task_spec, level, *values in events:
         apply_event(facts, kind, at, task_spec, level, values)
     return facts
-
-
-def _fold_deadline(facts: CaseFacts, sla_due: Any) -> None:
-    """A dispatch or extension set `sla_due`: it only ever moves the deadline later."""
-    due = _instant(sla_due)
-    if due is not None:
-        facts.deadline = max(facts.deadline or due, due)
 
 
 # PostgreSQL repeats a CAST per key (6.9 s for 96,000 events); json_to_record parses once.
