@@ -21,7 +21,7 @@ GENESIS = "0" * 64
 EVENT_KINDS = (
     "started", "claimed", "unclaimed", "task_completed", "timer_fired", "message_received",
     "escalated", "reminded", "returned", "extended", "data_edited", "migrated", "failed",
-    "recalculated",
+    "recalculated", "personal_erased",
 )  # fmt: skip
 
 

@@ -47,6 +47,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .privacy import Privacy
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
 from .running import Runner
@@ -555,6 +556,11 @@ class Service:
     def audit(self) -> Auditor:
         """The auditors' read-only operations: replay steps, verify, export, search."""
         return Auditor(self)
+
+    @property
+    def privacy(self) -> Privacy:
+        """Personal data as each viewer may see it, the access log, the retention purge."""
+        return Privacy(self)
 
     def replay(self, key: str, step: int | None = None) -> ReplayResult:
         """Rebuild a case from its recorded inputs up to event `step`."""
