@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import organisation, personal
+from . import organisation
 from . import repository as repo
 from .audit import verify_cases, verify_heads
 from .auditsearch import CaseQuery, SearchPage, search
@@ -144,6 +144,5 @@ class Auditor:
                                     e.inputs, e.data_before, e.data_after)  # fmt: skip
             records.append({"type": "event", "seq": e.seq, "prev_hash": e.prev_hash,
                             "hash": e.hash, "content": content})  # fmt: skip
-        records += personal.export_records(self.session, key)  # commitments, never values
         records.append({"type": "head", "seq": case.last_seq, "head": case.head_hash})
         return records

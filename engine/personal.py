@@ -200,15 +200,3 @@ def cases_matching(session: Session, text: str) -> set[str]:
     query = select(PersonalValue.case_key).where(or_(*matches)).distinct()
     return set(session.scalars(query))
 
-
-def export_records(session: Session, case_key: str) -> list[dict[str, Any]]:
-    """One `personal` record per sealed value of a case, for an export: the commitment,
-    the field, and when and by whom it was erased (never the value or its salt)."""
-    query = select(PersonalValue).where(PersonalValue.case_key == case_key)
-    rows = session.scalars(query.order_by(PersonalValue.recorded_at, PersonalValue.commitment))
-    return [
-        {"type": "personal", "commitment": r.commitment, "field": r.field,
-         "recorded_at": r.recorded_at.isoformat(),
-         "erased_at": r.erased_at.isoformat() if r.erased_at else None, "erased_by": r.erased_by}
-        for r in rows
-    ]  # fmt: skip

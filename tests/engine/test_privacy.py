@@ -173,8 +173,9 @@ def test_purge__erases_old_values_and_the_case_still_verifies_and_replays(
     exported = tmp_path / "case.jsonl"
     exported.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))
     assert history_check.main([str(exported)]) == 0
-    personal = [r for r in records if r["type"] == "personal"]
-    assert {r["field"] for r in personal} == {"name", "phone"} and all(r["erased_at"] for r in personal)
+    erased = [r["content"] for r in records if r.get("content", {}).get("kind") == "personal_erased"]
+    assert erased[0]["actor"] == "qianjin"
+    assert {e["field"] for e in erased[0]["inputs"]["erased"]} == {"name", "phone"}
     assert PHONE not in exported.read_text(encoding="utf-8")
 
 
