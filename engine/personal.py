@@ -199,4 +199,3 @@ def cases_matching(session: Session, text: str) -> set[str]:
         matches.append((PersonalValue.field == "phone") & phone)
     query = select(PersonalValue.case_key).where(or_(*matches)).distinct()
     return set(session.scalars(query))
-

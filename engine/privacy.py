@@ -24,6 +24,7 @@ from .errors import NotAllowed
 from .models import Case, PersonalAccess, PersonalValue
 from .organisation import UserView
 from .recording import record_event
+from .replaying import CaseReplay
 from .views import CaseView, EventView
 
 if TYPE_CHECKING:
@@ -82,7 +83,11 @@ def full_view_reason(user: UserView, case: CaseView) -> str | None:
     """Why `user` needs the case's personal data in full, or None (then it is masked)."""
     if FULL_VIEW_ROLES & set(user.roles):
         return "discipline"
-    if "clerk" in user.roles and user.unit_code and user.unit_code == case.owner_unit:
+    window = case.owner_unit is not None and (
+        ("clerk" in user.roles and user.unit_code == case.owner_unit)
+        or f"clerks:{case.owner_unit}" in user.groups  # the window's candidate group
+    )
+    if window:
         return "receiving_window"
     for task in case.tasks:
         if task.claimed_by:
@@ -104,7 +109,16 @@ class Privacy:
 
     def case(self, key: str, viewer: str, channel: str = "page") -> tuple[CaseView, Disclosure]:
         """The case as `viewer` may see it (NotFound outside their scope); logs a full view."""
-        view = self.service.get_case(key, viewer=viewer)
+        return self.present(self.service.get_case(key, viewer=viewer), viewer, channel)
+
+    def present(
+        self, view: CaseView, viewer: str, channel: str = "page"
+    ) -> tuple[CaseView, Disclosure]:
+        """A case view the service returned, with personal data as `viewer` may see it.
+
+        A case without personal data costs no statement (the write path's SQL budget)."""
+        if not personal.personal_fields(view.data):
+            return view, Disclosure(full=False, reason=None)
         disclosure = self._disclose(view, viewer, [view.data])
         rows = personal.load(self.session, personal.references(view.data))
         shown = replace(view, data=personal.present(view.data, rows, disclosure.full))
@@ -138,6 +152,21 @@ class Privacy:
         """Data with personal values masked (replay steps and exports for auditors)."""
         rows = personal.load(self.session, personal.references(data))
         return personal.present(data, rows, full=False)
+
+    def masked_replay(self, replay: CaseReplay) -> CaseReplay:
+        """A replay with every step's personal values masked (the auditors' step-through)."""
+        parts = [[s.inputs, s.data_before, s.data_after] for s in replay.steps]
+        rows = personal.load(self.session, personal.references(parts))
+
+        def hide(data: Any) -> Any:
+            return personal.present(data, rows, full=False)
+
+        steps = tuple(
+            replace(s, inputs=hide(s.inputs), data_before=hide(s.data_before),
+                    data_after=hide(s.data_after))
+            for s in replay.steps
+        )  # fmt: skip
+        return replace(replay, steps=steps)
 
     def access_log(
         self, viewer: str, case_key: str | None = None, limit: int = 500

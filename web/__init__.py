@@ -60,9 +60,9 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, public, tasks
+    from . import api, audit, auth, cases, dashboard, privacy, public, tasks
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, privacy):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
@@ -74,6 +74,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .auth import current_user
     from .casefacts import group_name, unit_name
     from .notices import for_viewer
+    from .privacy import may_read_log
     from .replayview import finding_text
 
     def case_notices(warnings: Any) -> list[str]:
@@ -84,6 +85,7 @@ def _register_template_helpers(app: Flask) -> None:
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
+        may_read_log=may_read_log,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text

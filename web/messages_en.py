@@ -446,3 +446,7 @@ EN: dict[str, str] = {
     "审计人员": "auditors",
     "流程管理员": "process admins",
 }
+
+from . import messages_en_privacy  # noqa: E402  (the personal-data pages' texts)
+
+EN.update(messages_en_privacy.EN)

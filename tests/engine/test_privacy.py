@@ -163,7 +163,10 @@ def test_purge__erases_old_values_and_the_case_still_verifies_and_replays(
         assert replay.finding is None and replay.steps[-1].kind == "personal_erased"
         assert service.replay(KEY).matches_stored
         erasures = service.privacy.erasures(KEY, "shenyi")
-        assert {(e.field, e.erased_by) for e in erasures} == {("name", "qianjin"), ("phone", "qianjin")}
+        assert {(e.field, e.erased_by) for e in erasures} == {
+            ("name", "qianjin"),
+            ("phone", "qianjin"),
+        }
         records = service.audit.export(KEY, "shenyi")
     with finished.transaction() as service:
         view, disclosure = service.privacy.case(KEY, "lina")
@@ -173,7 +176,9 @@ def test_purge__erases_old_values_and_the_case_still_verifies_and_replays(
     exported = tmp_path / "case.jsonl"
     exported.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records))
     assert history_check.main([str(exported)]) == 0
-    erased = [r["content"] for r in records if r.get("content", {}).get("kind") == "personal_erased"]
+    erased = [
+        r["content"] for r in records if r.get("content", {}).get("kind") == "personal_erased"
+    ]
     assert erased[0]["actor"] == "qianjin"
     assert {e["field"] for e in erased[0]["inputs"]["erased"]} == {"name", "phone"}
     assert PHONE not in exported.read_text(encoding="utf-8")

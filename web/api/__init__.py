@@ -11,4 +11,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import audit_routes, reports_routes, routes  # noqa: E402,F401  (registers the views on bp)
+# Importing the route modules registers their views on bp.
+from . import audit_routes, privacy_routes, reports_routes, routes  # noqa: E402,F401

@@ -54,7 +54,7 @@ def case_replay(key: str) -> Any:
     user = tokens.staff()
     text = request.args.get("step", "1")
     with _reader() as svc:
-        replay = svc.audit.replay(key, user.username)
+        replay = svc.privacy.masked_replay(svc.audit.replay(key, user.username))
         total = len(replay.steps)
         if not text.isdigit() or not 1 <= int(text) <= total:
             message = _("步骤应为 1 到 {n} 之间的整数", n=total)

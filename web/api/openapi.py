@@ -10,6 +10,7 @@ from typing import Any
 
 from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_audit import audit_paths, audit_schemas
+from .openapi_privacy import privacy_paths, privacy_schemas
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -244,7 +245,7 @@ def _schemas() -> dict[str, Any]:
             "owner_unit": MAYBE_TEXT, "data": {"type": "object"},
             "tasks": {"type": "array", "items": _ref("Task")}, "next_timer_at": MAYBE_WHEN,
             "error": MAYBE_TEXT, "warnings": {"type": "array", "items": _ref("CaseWarning")},
-            "created_at": WHEN, "updated_at": WHEN}),
+            "created_at": WHEN, "updated_at": WHEN, "personal": _ref("PersonalShown")}),
         "PublicEntry": _obj({"at": WHEN, "kind": TEXT, "step": TEXT}, closed=True),
         "PublicCase": _obj({
             "case_no": TEXT, "title": TEXT, "kind": TEXT, "status": TEXT, "stage": TEXTS,
@@ -326,9 +327,10 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths()},
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **privacy_paths()},
         "components": {
-            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas()},
+            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(),
+                        **privacy_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
