@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,41 @@ def test_search__finds_a_case_by_its_sealed_name_or_phone(finished: Engine) -> N
     with finished.reading() as service:
         assert [r.key for r in service.audit.search("shenyi", CaseQuery(text=NAME)).rows] == [KEY]
         assert [r.key for r in service.audit.search("shenyi", CaseQuery(text="2345")).rows] == [KEY]
+
+
+def test_old_cases__are_masked_kept_by_purge_and_still_verify(tmp_path: Path) -> None:
+    from engine.database import upgrade
+    from engine.settings import Settings
+
+    path = tmp_path / "mashangban.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "release-0.1.0.db", path)
+    upgrade(f"sqlite:///{path}")
+    engine = Engine(Settings(database_url=f"sqlite:///{path}", instance_path=tmp_path))
+    try:
+        with engine.transaction() as service:
+            report = service.privacy.purge("qianjin", now=datetime.now(UTC) + timedelta(days=4000))
+            view, disclosure = service.privacy.case("LJ-DEMO-001", "shenyi")
+            assert service.verify() == []
+        assert report.purged == () and report.legacy
+        phone = view.data["contact"]["phone"]
+        assert "****" in phone and not disclosure.full
+    finally:
+        engine.close()
+
+
+@pytest.mark.postgres
+def test_purge__concurrent_purges_erase_once_on_postgres(pg_engine: Engine) -> None:
+    from tests.engine.test_races import race
+
+    deploy_demo(pg_engine)
+    escalated_rehandled_case(pg_engine)
+    later = CLOSED + timedelta(days=1096)
+    url = pg_engine.settings.database_url
+    results = race(url, lambda service, i: service.privacy.purge(f"ops{i}", now=later), KEY)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r.values for r in results) == [0] * 7 + [2]
+    with pg_engine.reading() as service:
+        kinds = service.session.scalars(select(CaseEvent.kind)).all()
+        assert kinds.count("personal_erased") == 1
+        assert service.verify() == []
+        assert service.audit.replay(KEY, "shenyi", with_diagrams=False).finding is None
