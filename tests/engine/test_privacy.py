@@ -236,3 +236,36 @@ def test_purge__concurrent_purges_erase_once_on_postgres(pg_engine: Engine) -> N
         assert kinds.count("personal_erased") == 1
         assert service.verify() == []
         assert service.audit.replay(KEY, "shenyi", with_diagrams=False).finding is None
+
+
+def test_cli__privacy_purge_with_the_retention_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.cli import main
+    from engine.settings import Settings
+
+    monkeypatch.setenv("MASHANGBAN_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("MASHANGBAN_PERSONAL_DATA_RETENTION_DAYS", "30")
+    assert main(["init"]) == 0
+    engine = Engine(Settings.from_env())
+    try:
+        deploy_demo(engine)
+        escalated_rehandled_case(engine)
+    finally:
+        engine.close()
+    capsys.readouterr()
+    soon = (CLOSED + timedelta(days=29)).isoformat()
+    assert main(["privacy", "purge", "--now", soon]) == 0
+    assert "erased 0 personal value(s) of 0 case(s)" in capsys.readouterr().out
+    later = (CLOSED + timedelta(days=31)).isoformat()
+    assert main(["privacy", "purge", "--now", later, "--dry-run"]) == 0
+    assert "would erase 2 personal value(s) of 1 case(s)" in capsys.readouterr().out
+    assert main(["privacy", "purge", "--now", later, "--user", "qianjin"]) == 0
+    assert "erased 2 personal value(s) of 1 case(s)" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0
+    assert main(["privacy", "purge", "--days", "0"]) == 1
+    assert "--days must be a whole number above 0" in capsys.readouterr().err
+    assert main(["privacy", "access-log", "--user", "lina"]) == 1
+    assert main(["privacy", "access-log", "--user", "shenyi"]) == 0
+    assert "0 full view(s)" in capsys.readouterr().out
