@@ -49,7 +49,11 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def test_systemd_units__every_command_names_a_cli_verb_or_config_that_exists() -> None:
     units = sorted(DEPLOY.glob("*.service"))
-    assert {u.name for u in units} == {"mashangban-web.service", "mashangban-timers.service"}
+    assert {u.name for u in units} == {
+        "mashangban-web.service",
+        "mashangban-timers.service",
+        "mashangban-purge.service",
+    }
     for unit in units:
         text = unit.read_text(encoding="utf-8")
         assert "User=mashangban" in text and "EnvironmentFile=" in text and "Restart=" in text
