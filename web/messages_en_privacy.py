@@ -5,6 +5,7 @@ from __future__ import annotations
 
 EN: dict[str, str] = {
     "已删除": "erased",
+    "保存期满，删除个人信息": "Personal details erased (retention period over)",
     "完整显示，本次查看已记录": "Shown in full; this view is logged",
     "个人信息已部分隐藏": "Personal details partly hidden",
     "个人信息已按保存期限删除": "Personal details erased after the retention period",

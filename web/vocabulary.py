@@ -64,6 +64,7 @@ EVENTS = {
     "data_edited": "修改数据",
     "migrated": "迁移到新流程版本",
     "recalculated": "重新计算时限",
+    "personal_erased": "保存期满，删除个人信息",
 }
 
 

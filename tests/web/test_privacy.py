@@ -122,6 +122,7 @@ def test_purge__the_page_says_erased_and_the_auditor_sees_when_and_by_whom(
     assert report.purged == (key,)
     page = _page(client, "li", key)
     assert PHONE not in page and "已删除" in page and 'data-testid="personal-erased"' in page
+    assert "保存期满，删除个人信息" in page  # the purge's event on the timeline
     values = client.get(f"/api/v1/cases/{key}/personal", headers=api_token(client, "shen"))
     assert {(v["field"], v["erased_by"]) for v in values.get_json()["values"]} == {
         ("name", "admin"), ("phone", "admin")}  # fmt: skip
