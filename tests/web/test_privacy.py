@@ -143,3 +143,6 @@ def test_request_id__history_events_carry_the_request_that_caused_them(
     with seeded.reading() as service:
         ids = service.session.scalars(select(CaseEvent.request_id).order_by(CaseEvent.id)).all()
     assert ids == [None, "req-complete-42"]  # the start came from the engine, not a request
+    _add_auditor(seeded)
+    history = client.get(f"/api/v1/cases/{key}/history", headers=api_token(client, "shen"))
+    assert [e["request_id"] for e in history.get_json()["events"]] == ids

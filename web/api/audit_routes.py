@@ -34,8 +34,8 @@ def case_history(key: str) -> Any:
         records = svc.audit.export(key, user.username)
     header, events, head = records[0], records[1:-1], records[-1]
     return jsonify(case=key, process_id=header["process_id"], version=header["version"],
-                   events=[{**e["content"], "prev_hash": e["prev_hash"], "hash": e["hash"]}
-                           for e in events],
+                   events=[{**e["content"], "prev_hash": e["prev_hash"], "hash": e["hash"],
+                            "request_id": e["request_id"]} for e in events],
                    head={"seq": head["seq"], "head": head["head"]})  # fmt: skip
 
 
