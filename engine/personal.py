@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import PersonalValue
+from .models import Case, PersonalAccess, PersonalValue
 
 CONTAINER = "contact"
 FIELDS = ("name", "phone", "id_number", "address", "email")
@@ -199,3 +199,43 @@ def cases_matching(session: Session, text: str) -> set[str]:
         matches.append((PersonalValue.field == "phone") & phone)
     query = select(PersonalValue.case_key).where(or_(*matches)).distinct()
     return set(session.scalars(query))
+
+
+# --- the queries of privacy.py (this module writes personal_values and personal_access) ---
+
+
+def closed_before(session: Session, cutoff: datetime) -> list[str]:
+    """Keys of the cases that closed (status completed, last change) at or before `cutoff`."""
+    query = select(Case.business_key).where(Case.status == "completed", Case.updated_at <= cutoff)
+    return list(session.scalars(query.order_by(Case.business_key)))
+
+
+def case_values(session: Session, case_key: str, kept_only: bool = False) -> list[PersonalValue]:
+    """A case's sealed values (`kept_only`: those not erased yet)."""
+    query = select(PersonalValue).where(PersonalValue.case_key == case_key)
+    if kept_only:
+        query = query.where(PersonalValue.erased_at.is_(None))
+    order = (PersonalValue.recorded_at, PersonalValue.field, PersonalValue.commitment)
+    return list(session.scalars(query.order_by(*order)))
+
+
+def erase(session: Session, commitments: list[str], actor: str, at: datetime) -> None:
+    """Drop value and salt of these commitments, noting when and by whom."""
+    session.execute(
+        update(PersonalValue)
+        .where(PersonalValue.commitment.in_(commitments))
+        .values(value=None, salt=None, erased_at=at, erased_by=actor)
+    )
+
+
+def log_access(session: Session, entry: dict[str, Any]) -> None:
+    """Append one full view to the access log (`PersonalAccess` columns)."""
+    session.add(PersonalAccess(**entry))
+
+
+def access_rows(session: Session, case_key: str | None, limit: int) -> list[PersonalAccess]:
+    """The access log, newest first (one case's, if named)."""
+    query = select(PersonalAccess).order_by(PersonalAccess.at.desc(), PersonalAccess.id.desc())
+    if case_key:
+        query = query.where(PersonalAccess.case_key == case_key)
+    return list(session.scalars(query.limit(limit)))

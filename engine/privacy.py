@@ -16,12 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-
 from . import personal, requestscope
 from . import repository as repo
 from .errors import NotAllowed
-from .models import Case, PersonalAccess, PersonalValue
+from .models import Case
 from .organisation import UserView
 from .recording import record_event
 from .replaying import CaseReplay
@@ -173,10 +171,7 @@ class Privacy:
     ) -> list[AccessEntry]:
         """Full views of personal data, newest first (auditors, discipline office, admins)."""
         self._require_reader(viewer)
-        query = select(PersonalAccess).order_by(PersonalAccess.at.desc(), PersonalAccess.id.desc())
-        if case_key:
-            query = query.where(PersonalAccess.case_key == case_key)
-        rows = self.session.scalars(query.limit(limit))
+        rows = personal.access_rows(self.session, case_key, limit)
         return [AccessEntry(r.at, r.username, r.case_key, r.reason, r.channel, tuple(r.fields),
                             r.request_id) for r in rows]  # fmt: skip
 
@@ -184,8 +179,7 @@ class Privacy:
         """The case's personal values (never the values): which exist, which were erased."""
         self._require_reader(viewer)
         self.service.get_case(key, viewer=viewer)  # NotFound for an unknown case
-        query = select(PersonalValue).where(PersonalValue.case_key == key)
-        rows = self.session.scalars(query.order_by(PersonalValue.recorded_at, PersonalValue.field))
+        rows = personal.case_values(self.session, key)
         return [Erasure(r.commitment, r.field, r.recorded_at, r.erased_at, r.erased_by)
                 for r in rows]  # fmt: skip
 
@@ -197,36 +191,25 @@ class Privacy:
         instant = (now or datetime.now(UTC)).astimezone(UTC)
         days = self.service.engine.settings.personal_retention_days
         cutoff = instant - timedelta(days=days if retention_days is None else retention_days)
-        closed = select(Case.business_key).where(Case.status == "completed",
-                                                 Case.updated_at <= cutoff)  # fmt: skip
         purged, legacy, count = [], [], 0
-        for key in self.session.scalars(closed.order_by(Case.business_key)).all():
+        for key in personal.closed_before(self.session, cutoff):
             case = repo.lock_case(self.session, key=key)
             if personal.has_plain_values(case.data):
                 legacy.append(key)
             erased = 0 if dry_run else self._erase(case, actor, instant)
             if dry_run:
-                erased = len(self._kept_values(key))
+                erased = len(personal.case_values(self.session, key, kept_only=True))
             if erased:
                 purged.append(key)
                 count += erased
         return PurgeReport(cutoff, tuple(purged), count, tuple(legacy))
 
-    def _kept_values(self, key: str) -> list[PersonalValue]:
-        query = select(PersonalValue).where(PersonalValue.case_key == key,
-                                            PersonalValue.erased_at.is_(None))  # fmt: skip
-        return list(self.session.scalars(query.order_by(PersonalValue.commitment)))
-
     def _erase(self, case: Case, actor: str, at: datetime) -> int:
         """Drop value and salt of every kept value; the chain notes it (commitments only)."""
-        kept = self._kept_values(case.business_key)
+        kept = personal.case_values(self.session, case.business_key, kept_only=True)
         if not kept:
             return 0
-        self.session.execute(
-            update(PersonalValue)
-            .where(PersonalValue.commitment.in_([r.commitment for r in kept]))
-            .values(value=None, salt=None, erased_at=at, erased_by=actor)
-        )
+        personal.erase(self.session, [r.commitment for r in kept], actor, at)
         inputs = {"erased": [{"field": r.field, "commitment": r.commitment} for r in kept]}
         record_event(self.session, case, ERASED, actor, at, inputs, case.data, case.data)
         return len(kept)
@@ -242,10 +225,11 @@ class Privacy:
         shown = [f for f in disclosure.fields if f not in disclosure.erased]
         if not disclosure.full or not shown or disclosure.reason is None:
             return
-        self.session.add(PersonalAccess(
-            at=datetime.now(UTC), username=viewer, case_key=key, reason=disclosure.reason,
-            channel=channel, fields=shown, request_id=requestscope.current(),
-        ))  # fmt: skip
+        personal.log_access(self.session, {
+            "at": datetime.now(UTC), "username": viewer, "case_key": key,
+            "reason": disclosure.reason, "channel": channel, "fields": shown,
+            "request_id": requestscope.current(),
+        })  # fmt: skip
 
     def _require_reader(self, viewer: str) -> None:
         if not LOG_READERS & set(self.service.get_user(viewer).roles):
