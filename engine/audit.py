@@ -11,7 +11,7 @@ from . import repository as repo
 from .errors import NotFound
 from .history import AuditFinding, ChainLink, verify_chain
 from .models import Case, ProcessVersion
-from .recalculation import rerun, same_state, schedule_patch
+from .recalculation import rerun, schedule_patch
 from .recording import event_content
 from .running import case_data, is_finished, ready_user_tasks
 from .views import ReplayResult
@@ -124,7 +124,7 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
         status=_status(workflow),
         data=case_data(workflow) if workflow is not None else {},
         active_tasks=tuple(t.spec for t in ready_user_tasks(workflow)) if workflow else (),
-        matches_stored=same_state(state, case.state) if complete else None,
+        matches_stored=(state == case.state) if complete else None,
     )
 
 

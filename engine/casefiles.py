@@ -13,7 +13,8 @@ from .calendar import WorkingCalendar
 from .casework import make_script_engine
 from .errors import NotFound
 from .models import Case, ProcessVersion
-from .running import Runner, element_states
+from .progress import element_states
+from .running import Runner
 from .views import CaseSummary, DiagramView, PublicCaseView, PublicEntry
 from .xmlsafe import parse_xml
 

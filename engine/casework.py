@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import running
+from . import pruning, running
 from .calendar import SHANGHAI, WorkingCalendar
 from .determinism import now as engine_now
 from .errors import NotFound, ScriptFailed
@@ -111,12 +111,15 @@ def apply_event(
     """Apply one state-changing event to a workflow (None for `started`)."""
     if kind == "started":
         workflow = runner.create(script_engine, inputs.get("data", {}))
+        if inputs.get("bounded"):
+            pruning.opt_in(workflow)
     outcome = Outcome(workflow)
     watcher = _milestone_watcher(milestones or {}, outcome)
     try:
         _apply(runner, workflow, kind, task_id, inputs, outcome, watcher)
     except ScriptFailed as error:
         outcome.error = str(error)
+    pruning.prune(workflow)
     outcome.thrown = running.thrown_messages(workflow)
     return outcome
 

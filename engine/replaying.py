@@ -27,8 +27,9 @@ from .casework import STATE_CHANGING, apply_event, make_script_engine
 from .errors import EngineError
 from .history import AuditFinding, from_json_value, to_json_value
 from .models import Case, CaseEvent, ProcessVersion
+from .progress import states_by_process
 from .recalculation import RECALCULATED, calendar_as_it_was, rerun, schedule_patch
-from .running import Runner, case_data, states_by_process, waiting_timers
+from .running import Runner, case_data, waiting_timers
 from .xmlsafe import parse_xml
 
 

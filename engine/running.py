@@ -38,6 +38,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition as SpiffMessage
 from SpiffWorkflow.util.task import TaskState
 
+from . import statefile
 from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
 from .modeling import CAMUNDA
@@ -150,8 +151,8 @@ class Runner:
         return workflow
 
     def dump(self, workflow: BpmnWorkflow) -> str:
-        """Serialize a workflow's state (without specs)."""
-        return self.serializer.serialize_json(workflow)
+        """Serialize a workflow's state (without specs), as `statefile.py` says."""
+        return statefile.dump(self.serializer, workflow)
 
 
 Watcher = Callable[[Any], None]
@@ -353,44 +354,6 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
         if sub.last_task is not None:
             data.update(sub.last_task.data)
     return {key: value for key, value in data.items() if not key.startswith("_")}
-
-
-def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
-    """Diagram element ids of the top process that completed, and that are active now."""
-    completed: list[str] = []
-    active: list[str] = []
-    for task in workflow.get_tasks():
-        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-        if not bpmn_id:
-            continue
-        if task.state == TaskState.COMPLETED and bpmn_id not in completed:
-            completed.append(bpmn_id)
-        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-            active.append(bpmn_id)
-    return completed, [a for a in dict.fromkeys(active)]
-
-
-def states_by_process(workflow: BpmnWorkflow) -> dict[str, tuple[list[str], list[str]]]:
-    """Completed and active element ids per process (the top one and every called one).
-
-    A process called several times (a department's handling, once per round) shows the
-    union of its instances: what any of them completed, and where any of them waits.
-    """
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for task in workflow.get_tasks():
-        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-        if not bpmn_id:
-            continue
-        completed, active = found.setdefault(task.workflow.spec.name, ([], []))
-        if task.state == TaskState.COMPLETED and bpmn_id not in completed:
-            completed.append(bpmn_id)
-        elif _is_active(task) and bpmn_id not in active:
-            active.append(bpmn_id)
-    return found
-
-
-def _is_active(task: Any) -> bool:
-    return task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[str, str, datetime | None]]:

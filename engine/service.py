@@ -322,6 +322,7 @@ class Service:
         start_data = {**(data or {}), "case_key": key}
         inputs: dict[str, Any] = {
             "process_id": process_id, "version": version.version, "data": start_data,
+            "bounded": True,  # finished stretches of its task tree may be dropped (pruning.py)
         }  # fmt: skip
         if message is not None:
             inputs["message"] = message
