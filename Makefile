@@ -4,15 +4,29 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 MSB := $(BIN)/mashangban
 
-.PHONY: setup run test test-fast lint format bench bench-quick docs clean
+.PHONY: setup run test test-fast lint format bench bench-quick docs translations clean
 
-setup: $(VENV)/.installed node_modules/.package-lock.json
+CATALOGUE := web/translations/en/LC_MESSAGES/messages
+
+setup: $(VENV)/.installed node_modules/.package-lock.json $(CATALOGUE).mo
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The English catalogue Flask-Babel reads, compiled from the committed .po.
+$(CATALOGUE).mo: $(CATALOGUE).po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d web/translations
+
+## After adding or changing a message: extract the Chinese message ids (babel.cfg), merge
+## them into the English catalogue, then fill each new empty msgstr and run `make setup`.
+translations: setup
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o build/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete -w 0 -i build/messages.pot -d web/translations
+	$(BIN)/pybabel compile --statistics -d web/translations
 
 # Front-end packages (Bootstrap, bpmn-js) pinned by package-lock.json, served by web/assets.py.
 node_modules/.package-lock.json: package.json package-lock.json

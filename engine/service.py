@@ -121,28 +121,25 @@ class Engine:
         with self.transaction() as service:
             health.beat(service.session, worker, interval, now or datetime.now(UTC))
 
+    def unit(self) -> UnitOfWork:
+        """Open one unit of work; the caller commits or rolls back, then closes it."""
+        return UnitOfWork(self, self._sessions())
+
     @contextmanager
     def transaction(self) -> Iterator[Service]:
         """One unit of work: commit if the block succeeds, roll back if it raises."""
-        session = self._sessions()
+        unit = self.unit()
         try:
-            service = Service(self, session)
-            yield service
-            session.commit()
-            if service.loaded_calendar:  # others may have cached the old days meanwhile
-                self.calendars.forget()
-        except StaleDataError as error:
-            session.rollback()
-            raise StaleCase() from error
-        except IntegrityError as error:  # a concurrent writer inserted the same row first
-            session.rollback()
-            raise Conflict("someone else saved the same thing at the same time; "
-                           "reload and try again") from error  # fmt: skip
+            yield unit.service
+            unit.commit()
+        except (StaleDataError, IntegrityError) as error:  # from a flush inside the block
+            unit.rollback()
+            raise _lost_race(error) from error
         except BaseException:
-            session.rollback()
+            unit.rollback()
             raise
         finally:
-            session.close()
+            unit.close()
 
     def runner(self, session: Session, version: ProcessVersion) -> Runner:
         """The runner (parsed specs + serializer) of a process version, built once."""
@@ -186,6 +183,39 @@ class Engine:
                     on_case(key, details)
             if cursor is None:
                 return len(fired)
+
+
+class UnitOfWork:
+    """One transaction and the `Service` bound to it (`Engine.unit()`).
+
+    For callers that cannot wrap their work in one `with` block, such as a web request
+    that commits before it answers and closes at teardown. Conflicts surface at `commit`:
+    `StaleCase` when another writer changed the case, `Conflict` when it inserted the same
+    row first; the work is rolled back either way.
+    """
+
+    def __init__(self, engine: Engine, session: Session) -> None:
+        self.engine = engine
+        self.session = session
+        self.service = Service(engine, session)
+
+    def commit(self) -> None:
+        """Make the work durable (rolled back and raised if another writer won)."""
+        try:
+            self.session.commit()
+        except (StaleDataError, IntegrityError) as error:
+            self.session.rollback()
+            raise _lost_race(error) from error
+        if self.service.loaded_calendar:  # others may have cached the old days meanwhile
+            self.engine.calendars.forget()
+
+    def rollback(self) -> None:
+        """Discard the work."""
+        self.session.rollback()
+
+    def close(self) -> None:
+        """Give the connection back (whatever was not committed is discarded)."""
+        self.session.close()
 
 
 class Service:
@@ -628,6 +658,13 @@ class Service:
             events=case.last_seq, created_at=case.created_at, updated_at=case.updated_at,
             title=case.title, owner_unit=case.owner_unit,
         )  # fmt: skip
+
+
+def _lost_race(error: StaleDataError | IntegrityError) -> StaleCase | Conflict:
+    """What a lost race means: another writer changed the case, or inserted the same row."""
+    if isinstance(error, StaleDataError):
+        return StaleCase()
+    return Conflict("someone else saved the same thing at the same time; reload and try again")
 
 
 def _new_key() -> str:

@@ -11,19 +11,13 @@ at teardown is committed (read-only work) or rolled back (the request failed).
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractContextManager
-from typing import Any
 
 from flask import Flask, current_app, g
 
-from engine.service import Engine, Service
+from engine.service import Engine, Service, UnitOfWork
 
 log = logging.getLogger(__name__)
 EXTENSION = "mashangban.engine"
-
-
-class _Rollback(Exception):
-    """Thrown into the engine's transaction block to make it roll back."""
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -39,33 +33,29 @@ def get_engine() -> Engine:
 
 
 def service() -> Service:
-    """The service bound to this request's transaction (opened on first use)."""
-    if "msb_service" not in g:
-        unit: AbstractContextManager[Service] = get_engine().transaction()
-        g.msb_service = unit.__enter__()
-        g.msb_unit = unit
-    current: Service = g.msb_service
-    return current
+    """The service bound to this request's unit of work (opened on first use)."""
+    if "msb_unit" not in g:
+        g.msb_unit = get_engine().unit()
+    unit: UnitOfWork = g.msb_unit
+    return unit.service
 
 
 def commit() -> None:
     """Commit this request's work now (raises `Conflict` if another writer won)."""
-    unit = _take_unit()
+    unit = g.pop("msb_unit", None)
     if unit is not None:
-        unit.__exit__(None, None, None)
+        try:
+            unit.commit()
+        finally:
+            unit.close()
 
 
 def rollback() -> None:
     """Discard this request's work; the next `service()` call starts afresh."""
-    unit = _take_unit()
+    unit = g.pop("msb_unit", None)
     if unit is not None:
-        error = _Rollback()
-        unit.__exit__(_Rollback, error, None)
-
-
-def _take_unit() -> Any:
-    g.pop("msb_service", None)
-    return g.pop("msb_unit", None)
+        unit.rollback()
+        unit.close()
 
 
 def _teardown(exception: BaseException | None) -> None:

@@ -1,6 +1,8 @@
 """Languages: Chinese (zh-CN) by default, English selectable.
 
-Message ids are the Chinese texts themselves; `messages_en.EN` maps them to English.
+Message ids are the Chinese texts themselves; the English texts are a gettext catalogue
+(`translations/en/LC_MESSAGES/messages.po`, kept with `make translations`) that
+Flask-Babel reads.
 Staff and citizens switch with the language form (stored in the session). The JSON
 API follows Accept-Language. Engine field errors are translated by their stable
 `code` and `params` (`field_message`), never by parsing their English message.
@@ -8,15 +10,16 @@ API follows Accept-Language. Engine field errors are translated by their stable
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, has_request_context, redirect, request, session
+from flask import Blueprint, Flask, has_app_context, has_request_context, redirect, request, session
+from flask_babel import Babel
+from flask_babel import gettext as catalogue_text
 from werkzeug.wrappers import Response
 
 from engine.errors import FieldError, format_params
-
-from .messages_en import EN
 
 LOCALES = {"zh-CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh-CN"
@@ -35,16 +38,21 @@ def get_locale() -> str:
     return chosen if chosen in LOCALES else DEFAULT_LOCALE
 
 
+def babel_locale() -> str:
+    """The current locale as Babel names it (its catalogues are per language)."""
+    return "en" if get_locale() == "en" else "zh"
+
+
 def gettext(message: str, **values: Any) -> str:
     """Translate a Chinese message id into the current locale and fill `{name}` values."""
-    text = EN.get(message, message) if get_locale() == "en" else message
+    text = catalogue_text(message) if has_app_context() else message
     return text.format(**values) if values else text
 
 
 _ = gettext
 
 # The Chinese text of each engine FieldError code (engine/errors.py FIELD_MESSAGES);
-# English in messages_en.EN like every other message id.
+# English in the catalogue like every other message id.
 FIELD_TEXT = {
     "not_an_object": "表单内容应为 JSON 对象",
     "unknown_field": "表单中没有此字段",
@@ -92,6 +100,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the language switch and the template helpers."""
+    """Register the language switch, the catalogues and the template helpers."""
+    folder = Path(__file__).resolve().parent / "translations"
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(folder))
+    Babel(app, locale_selector=babel_locale)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(_=gettext, get_locale=get_locale, LOCALES=LOCALES)
