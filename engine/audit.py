@@ -14,6 +14,7 @@ from .models import Case, ProcessVersion
 from .recalculation import rerun, schedule_patch
 from .recording import event_content
 from .running import case_data, is_finished, ready_user_tasks
+from .versioned_runner import case_runner
 from .views import ReplayResult
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def replay_case(service: Service, key: str, step: int | None = None) -> ReplayRe
     case = repo.case_by_key(session, key)
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
-    runner = service.engine.runner(session, version)
+    runner = case_runner(service, case)
     events = repo.events(session, case.id, upto=step)
     # A `recalculated` event means: these days were counted with a schedule loaded later.
     workflow, state = rerun(runner, key, events, schedule_patch(events))

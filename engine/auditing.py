@@ -22,6 +22,7 @@ from .models import Case, ProcessVersion
 from .organisation import UserView
 from .recording import event_content
 from .replaying import CaseReplay, replay_steps
+from .versioned_runner import case_runner
 
 if TYPE_CHECKING:
     from .service import Service
@@ -81,7 +82,7 @@ class Auditor:
         case = self._case(key, viewer)
         version = self.session.get(ProcessVersion, case.process_version_id)
         assert version is not None
-        runner = self.service.engine.runner(self.session, version)
+        runner = case_runner(self.service, case)
         return replay_steps(self.session, runner, case, with_diagrams)
 
     def verify(
@@ -115,7 +116,7 @@ class Auditor:
         if not findings:
             version = self.session.get(ProcessVersion, case.process_version_id)
             assert version is not None
-            runner = self.service.engine.runner(self.session, version)
+            runner = case_runner(self.service, case)
             replayed = replay_steps(self.session, runner, case, with_diagrams=False)
             findings += [replayed.finding] if replayed.finding else []
         return sorted(findings, key=lambda f: f.seq)

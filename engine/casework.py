@@ -18,7 +18,8 @@ from .running import Runner
 from .sandbox_meter import LimitTripped
 from .scripting import build_script_engine
 
-STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received")
+MIGRATED = "migrated"  # a process admin moved the case to another version (versioned_runner)
+STATE_CHANGING = ("started", "task_completed", "timer_fired", "message_received", MIGRATED)
 # Engine tasks one action may run. It stops loops that never wait (SpiffWorkflow slows
 # quadratically with the task tree: 2,000 steps take about 10 s); a 300-round rework
 # loop of four elements needs about 1,200.
@@ -113,6 +114,8 @@ def apply_event(
         workflow = runner.create(script_engine, inputs.get("data", {}))
         if inputs.get("bounded"):
             pruning.opt_in(workflow)
+    elif kind == MIGRATED:
+        workflow = _migrate(runner, workflow, inputs)
     outcome = Outcome(workflow)
     watcher = _milestone_watcher(milestones or {}, outcome)
     try:
@@ -122,6 +125,13 @@ def apply_event(
     pruning.prune(workflow)
     outcome.thrown = running.thrown_messages(workflow)
     return outcome
+
+
+def _migrate(runner: Runner, workflow: Any, inputs: dict[str, Any]) -> Any:
+    migrate = getattr(runner, "migrate", None)  # only a VersionedRunner moves between versions
+    if migrate is None:
+        raise NotFound("the case's history has a migration but no other version to replay it on")
+    return migrate(workflow, inputs)
 
 
 def _apply(

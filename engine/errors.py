@@ -114,6 +114,12 @@ class Problem:
     element_id: str
     message: str
     severity: str = "error"
+    code: str = ""  # a stable code of the kind of defect (empty: a generic one by severity)
+
+    @property
+    def kind(self) -> str:
+        """The defect's stable code: its own, else `diagram_invalid` / `diagram_warning`."""
+        return self.code or ("diagram_warning" if self.severity == "warning" else "diagram_invalid")
 
     def __str__(self) -> str:
         line = self.line if self.line is not None else 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -43,12 +44,21 @@ def lint_process(file: str, process: etree._Element, partner: bool = False) -> l
             'the process is marked non-executable; set isExecutable="true" '
             '("Executable" in the modeler)',
         )
+    _tag(problems, 0, "not_executable")
     if not partner and process.find("bpmn:startEvent", NSMAP) is None:
         report(process, "the process has no start event; add one")
+    _tag(problems, 0, "no_start_event")
     for checker in _CHECKERS:
+        found = len(problems)
         checker(process, report)
+        _tag(problems, found, checker.__name__.removeprefix("_check_"))  # e.g. "conditions"
     problems.extend(lint_extensions(file, process))
     return problems
+
+
+def _tag(problems: list[Problem], start: int, code: str) -> None:
+    """Give the problems from `start` on that have no code yet this stable code."""
+    problems[start:] = [replace(p, code=p.code or code) for p in problems[start:]]
 
 
 class Report(Protocol):

@@ -59,6 +59,7 @@ class Deployment(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     snapshot_hash: Mapped[str] = mapped_column(String(64), index=True)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # why (admin's words)
 
 
 class DeploymentFile(Base):
@@ -285,3 +286,16 @@ class PersonalAccess(Base):
     channel: Mapped[str] = mapped_column(String(10))  # page | api
     fields: Mapped[list] = mapped_column(JSON, default=list)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class AdminAction(Base):
+    """What a process admin did (deploy, migrate): who, when, what; append-only."""
+
+    __tablename__ = "admin_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))  # "deployed" | "migrated"
+    process_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

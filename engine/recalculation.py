@@ -36,6 +36,7 @@ from .modeling import TaskMeta
 from .models import Case, CaseEvent, ProcessVersion
 from .recording import record_event
 from .running import Runner, case_data, next_timer_at, ready_user_tasks
+from .versioned_runner import case_runner
 
 if TYPE_CHECKING:
     from .service import Service
@@ -135,7 +136,7 @@ def _recalculate(
         return 0
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
-    runner = service.engine.runner(session, version)
+    runner = case_runner(service, case)
     due: dict[str, datetime | None] = {}
     try:
         workflow, state = rerun(runner, case.business_key, events, patch,

@@ -31,6 +31,7 @@ from . import (
 )
 from . import repository as repo
 from .acting import SYSTEM
+from .admin import Admin
 from .audit import replay_case, verify_cases, verify_heads
 from .auditing import Auditor
 from .caches import CalendarCache, VersionCache
@@ -582,6 +583,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def admin(self) -> Admin:
+        """The process admins' operations: versions, deploy with a note, diff, migrate."""
+        return Admin(self)
 
     @property
     def audit(self) -> Auditor:

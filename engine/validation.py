@@ -296,12 +296,13 @@ def _check_with_spiff(model: ModelSet, roots: Mapping[str, etree._Element]) -> N
             ident = error.id or info.id
             line = _int_or_none(error.line_number) or _line_of(roots.get(file), ident)
             model.problems.append(Problem(file, line or info.line, ident,
-                                          f"SpiffWorkflow cannot parse it: {error}"))  # fmt: skip
+                                          f"SpiffWorkflow cannot parse it: {error}",
+                                          code="spiff_rejected"))  # fmt: skip
         except Exception as error:  # any parser crash becomes a Problem
             line, ident = _crash_site(error)
             model.problems.append(Problem(info.file, line or info.line, ident or info.id, (
                 f"SpiffWorkflow cannot parse it ({type(error).__name__}: {error}); "
-                "simplify the construct named here")))  # fmt: skip
+                "simplify the construct named here"), code="spiff_crashed"))  # fmt: skip
 
 
 def _crash_site(error: Exception) -> tuple[int | None, str]:

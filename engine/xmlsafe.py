@@ -36,7 +36,9 @@ def line_of(content: bytes, offset: int) -> int:
 def parse_xml(content: bytes, file: str) -> tuple[etree._Element | None, list[Problem]]:
     """Parse a file's bytes into an element tree, or return the problems that prevent it."""
     if not content.strip():
-        return None, [Problem(file, 1, "", "the file is empty; export the diagram again")]
+        return None, [
+            Problem(file, 1, "", "the file is empty; export the diagram again", code="empty_file")
+        ]
     if _HTML.search(content[:2048]):
         return None, [
             Problem(
@@ -45,6 +47,7 @@ def parse_xml(content: bytes, file: str) -> tuple[etree._Element | None, list[Pr
                 "",
                 "this is an HTML page, not a BPMN/DMN diagram; export the "
                 "diagram from the modeler as XML (File > Export) and deploy that file",
+                code="not_a_diagram",
             )
         ]
     doctype = _DOCTYPE.search(content)
@@ -56,13 +59,16 @@ def parse_xml(content: bytes, file: str) -> tuple[etree._Element | None, list[Pr
                 "",
                 "DOCTYPE declarations (and the entities they define) are not allowed in "
                 "diagrams; remove the <!DOCTYPE ...> block",
+                code="doctype_refused",
             )
         ]
     try:
         root = etree.fromstring(content, _parser())
     except etree.XMLSyntaxError as error:
         line = error.lineno or 1
-        return None, [Problem(file, line, "", f"not well-formed XML: {error.msg}")]
+        return None, [
+            Problem(file, line, "", f"not well-formed XML: {error.msg}", code="not_well_formed")
+        ]
     return root, []
 
 

@@ -31,6 +31,7 @@ TABLES = (
     "process_versions", "deployment_files", "deployments", "source_blobs", "users",
     "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
     "personal_values", "personal_access",
+    "admin_actions",
 )  # fmt: skip
 
 

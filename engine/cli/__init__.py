@@ -14,12 +14,36 @@ from typing import Any
 import click
 
 from ..errors import Conflict, EngineError, FormInvalid, InvalidProcess
-from . import audit, calendar, cases, demo, deploying, ops, privacy, tasks, timers, users
+from . import (
+    audit,
+    calendar,
+    cases,
+    demo,
+    deploying,
+    migrating,
+    ops,
+    privacy,
+    tasks,
+    timers,
+    users,
+)
 from .common import Problem
 
 __all__ = ["Problem", "build_cli", "main", "resolve"]
 
-MODULES = (deploying, cases, tasks, timers, audit, ops, demo, users, calendar, privacy)
+MODULES = (
+    deploying,
+    cases,
+    tasks,
+    timers,
+    audit,
+    ops,
+    demo,
+    users,
+    calendar,
+    migrating,
+    privacy,
+)
 
 
 class MashangbanGroup(click.Group):

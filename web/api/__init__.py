@@ -12,4 +12,10 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Importing the route modules registers their views on bp.
-from . import audit_routes, privacy_routes, reports_routes, routes  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    admin_routes,
+    audit_routes,
+    privacy_routes,
+    reports_routes,
+    routes,
+)

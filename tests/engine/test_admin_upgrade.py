@@ -1,0 +1,41 @@
+"""Cases stored by release 0.1.0 (before bounded state) move to a new version and replay.
+
+They replay the way they were run (restore, act, dump per event), so the migration must
+reproduce its stored bytes on that path too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from engine.database import upgrade
+from engine.service import Engine
+from engine.settings import Settings
+from tests.engine.test_admin import NEW_LABEL, closed_loop
+from tests.engine.test_upgrade import FIXTURES
+
+
+def test_migrate__running_cases_of_release_0_1_0_move_and_still_replay(tmp_path: Path) -> None:
+    path = tmp_path / "release.db"
+    shutil.copy(FIXTURES / "release-0.1.0.db", path)
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    engine = Engine(Settings(database_url=url, instance_path=tmp_path))
+    try:
+        with engine.transaction() as service:
+            service.save_user("qianjin", "钱进", [], roles=["process_admin"])
+            before = service.admin.process("closed_loop").latest
+            service.admin.deploy_files(closed_loop(NEW_LABEL), "标题改名", "qianjin")
+            plan = service.admin.check_migration("closed_loop", from_version=before.number)
+            result = service.admin.migrate("closed_loop", "qianjin", "标题改名",
+                                           from_version=before.number)  # fmt: skip
+        assert plan.cases and result.moved == plan.movable
+        assert result.moved, [c.reasons for c in plan.cases]
+        with engine.transaction() as service:
+            for key in result.moved:
+                assert service.get_case(key).process_version == before.number + 1
+                assert service.verify(key) == []
+                assert service.replay(key).matches_stored, key
+    finally:
+        engine.close()
