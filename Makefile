@@ -8,7 +8,7 @@ MSB := $(BIN)/mashangban
 
 CATALOGUE := web/translations/en/LC_MESSAGES/messages
 
-setup: $(VENV)/.installed node_modules/.package-lock.json $(CATALOGUE).mo
+setup: $(VENV)/.installed node_modules/.package-lock.json build/assets/modeler.js $(CATALOGUE).mo
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ translations: setup
 # Front-end packages (Bootstrap, bpmn-js) pinned by package-lock.json, served by web/assets.py.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+# The process admins' modeler (bpmn-js, properties panel, dmn-js) bundled by esbuild from
+# web/frontend/ into the ignored build/assets/ (web/assets.py serves it).
+build/assets/modeler.js: node_modules/.package-lock.json $(wildcard web/frontend/*)
+	npm run build
 
 ## Set everything up and run the product on SQLite (instance/mashangban.db) at
 ## http://127.0.0.1:5000/ with the demo organisation and cases; timers fire in the server.

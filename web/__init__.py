@@ -60,10 +60,15 @@ def _settings(app: Flask) -> Settings:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, audit, auth, cases, dashboard, privacy, public, tasks
+    from . import (
+        api, audit, auth, cases, dashboard, migration, modeler, privacy, processes, public, tasks,
+    )
 
     for module in (assets, auth, tasks, cases, public, health, audit, dashboard, privacy):
         app.register_blueprint(module.bp)
+    for module in (processes, modeler, migration):  # the process admins' pages
+        app.register_blueprint(module.bp)
+    csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
 
@@ -71,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from engine.auditing import may_audit
 
+    from .adminshared import is_admin
     from .auth import current_user
     from .casefacts import group_name, unit_name
     from .notices import for_viewer
@@ -86,6 +92,7 @@ def _register_template_helpers(app: Flask) -> None:
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
         may_read_log=may_read_log,
+        is_process_admin=is_admin,
     )  # fmt: skip
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
