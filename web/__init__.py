@@ -61,7 +61,17 @@ def _settings(app: Flask) -> Settings:
 
 def _register_blueprints(app: Flask) -> None:
     from . import (
-        api, audit, auth, cases, dashboard, migration, modeler, privacy, processes, public, tasks,
+        api,
+        audit,
+        auth,
+        cases,
+        dashboard,
+        migration,
+        modeler,
+        privacy,
+        processes,
+        public,
+        tasks,
     )
 
     for module in (assets, auth, tasks, cases, public, health, audit, dashboard, privacy):
