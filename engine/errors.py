@@ -66,6 +66,19 @@ FIELD_MESSAGES = {
     "too_large": "must be at most {max}",
     "unknown_filter": "unknown filter; use {choices}",
     "ends_before_start": "must not be before 'from'",
+    # the organisation (engine/orgchart.py, engine/orgtransfer.py)
+    "bad_code": "'{value}' is not a code: 2-50 lowercase letters, digits or _, from a letter",
+    "code_taken": "a unit with the code '{value}' exists already",
+    "unknown_unit": "'{value}' is not an open unit",
+    "unit_has_staff": "the unit still has {count} active staff; move or disable them first",
+    "unit_has_units": "{count} open units belong to this unit; close or move them first",
+    "bad_username": "'{value}' is not a username: 2-64 lowercase letters, digits, . _ -",
+    "username_taken": "the username '{value}' is taken",
+    "not_utf8": "the file is not UTF-8 text",
+    "bad_json": "the file is not JSON: {reason}",
+    "bad_shape": "expected an object with a 'units' and/or a 'users' list",
+    "too_many_rows": "at most {max} rows per import",
+    "bad_header": "the CSV header needs 'code' (units) or 'username' (staff) columns",
 }
 
 

@@ -56,6 +56,12 @@ class FormField:
         return cls(**values)
 
 
+def takes_several(spec: FormField) -> bool:
+    """A field of several organisation units (`options_from` on a string field, see
+    engine/formoptions.py): its value is their codes, comma-separated."""
+    return spec.type == "string" and bool(spec.properties.get("options_from"))
+
+
 def validate_form(fields: tuple[FormField, ...], submitted: dict[str, Any]) -> dict[str, Any]:
     """Return the cleaned, typed values, or raise FormInvalid listing every bad field."""
     if not isinstance(submitted, dict):
@@ -67,6 +73,8 @@ def validate_form(fields: tuple[FormField, ...], submitted: dict[str, Any]) -> d
         if spec.readonly:
             continue
         value = submitted.get(spec.id)
+        if takes_several(spec) and isinstance(value, list):
+            value = ",".join(str(v) for v in value)
         if _is_blank(value):
             if spec.required:
                 errors.append(FieldError(spec.id, "required"))
@@ -148,6 +156,8 @@ def _to_date(value: Any) -> date:
 
 
 def _check(spec: FormField, value: Any) -> Any:
+    if takes_several(spec):
+        return _check_several(spec, str(value))
     if spec.type == "enum" and value not in {c.id for c in spec.choices}:
         raise _Invalid("not_an_option", value=value, choices=[c.id for c in spec.choices])
     if isinstance(value, str):
@@ -155,6 +165,15 @@ def _check(spec: FormField, value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         _check_number(spec, value)
     return value
+
+
+def _check_several(spec: FormField, value: str) -> str:
+    codes = list(dict.fromkeys(c.strip() for c in value.split(",") if c.strip()))
+    known = [c.id for c in spec.choices]
+    for code in codes:
+        if code not in known:
+            raise _Invalid("not_an_option", value=code, choices=known)
+    return ",".join(codes)
 
 
 def _check_text(spec: FormField, value: str) -> None:

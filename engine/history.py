@@ -21,7 +21,8 @@ GENESIS = "0" * 64
 EVENT_KINDS = (
     "started", "claimed", "unclaimed", "task_completed", "timer_fired", "message_received",
     "escalated", "reminded", "returned", "extended", "data_edited", "migrated", "failed",
-    "recalculated", "personal_erased",
+    "recalculated", "transferred", "passed_up", "first_response_missed", "reassigned",
+    "personal_erased",
 )  # fmt: skip
 
 

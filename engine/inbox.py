@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from . import repository as repo
 from .calendar import SHANGHAI
+from .formoptions import OptionsReader
+from .forms import FormField
 from .modeling import TaskMeta
 from .models import Case, HumanTask, ProcessVersion
 from .organisation import UserView
@@ -200,12 +202,16 @@ def task_views(
         candidates = repo.candidates(session, [row.id for row, _key in rows])
     views = []
     metas: dict[tuple[int, str], TaskMeta | None] = {}  # rebuilt once per task kind, not per row
+    forms: dict[tuple[int, str], tuple[FormField, ...]] = {}  # with today's organisation options
+    options = OptionsReader(session)
     for row, case in rows:
         offered = candidates.get(row.id, [])
         meta_key = (row.process_version_id, row.task_spec)
         if meta_key not in metas:
             metas[meta_key] = meta_of(*meta_key)
         meta = metas[meta_key]
+        if meta_key not in forms:
+            forms[meta_key] = options.fill(meta.form) if meta else ()
         views.append(
             TaskView(
                 id=row.id, case_key=case.business_key, process_id=row.process_id,
@@ -216,7 +222,7 @@ def task_views(
                 candidate_users=tuple(c.name for c in offered if c.kind == "user"),
                 assignee=row.assignee, claimed_by=row.claimed_by, due_at=row.due_at,
                 priority=row.priority, created_at=row.created_at,
-                form=meta.form if meta else (), documentation=meta.documentation if meta else "",
+                form=forms[meta_key], documentation=meta.documentation if meta else "",
             )
         )  # fmt: skip
     return views

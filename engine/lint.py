@@ -18,6 +18,7 @@ from .casework import script_helpers
 from .errors import Problem
 from .hints import juel_advice
 from .lint_extensions import lint_extensions
+from .lint_options import lint_options_from
 from .modeling import timer_values
 from .reports import REPORTS
 from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, compile_script
@@ -30,7 +31,10 @@ ACTIVITIES = (
     "task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask",
     "sendTask", "receiveTask", "callActivity", "subProcess",
 )  # fmt: skip
-MILESTONE_KINDS = ("escalated", "reminded", "returned", "extended")
+MILESTONE_KINDS = (
+    "escalated", "reminded", "returned", "extended", "transferred", "passed_up",
+    "first_response_missed",
+)  # fmt: skip
 
 
 def lint_process(file: str, process: etree._Element, partner: bool = False) -> list[Problem]:
@@ -53,6 +57,7 @@ def lint_process(file: str, process: etree._Element, partner: bool = False) -> l
         checker(process, report)
         _tag(problems, found, checker.__name__.removeprefix("_check_"))  # e.g. "conditions"
     problems.extend(lint_extensions(file, process))
+    problems.extend(lint_options_from(file, process))
     return problems
 
 

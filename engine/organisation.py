@@ -38,6 +38,7 @@ class UnitView:
     name: str
     kind: str
     parent_code: str | None
+    closed: bool = False  # closed on the organisation page: named in history, offered nowhere
 
 
 def user_view(session: Session, user: User) -> UserView:
@@ -50,7 +51,7 @@ def user_view(session: Session, user: User) -> UserView:
 def units(session: Session) -> list[UnitView]:
     """Every unit, by kind then code."""
     rows = session.scalars(select(OrgUnit).order_by(OrgUnit.kind, OrgUnit.code))
-    return [UnitView(u.code, u.name, u.kind, u.parent_code) for u in rows]
+    return [UnitView(u.code, u.name, u.kind, u.parent_code, u.closed_at is not None) for u in rows]
 
 
 def subtree(session: Session, root: str) -> set[str]:

@@ -38,7 +38,18 @@ def states_by_process(workflow: BpmnWorkflow) -> dict[str, tuple[list[str], list
     for sub in (workflow, *workflow.subprocesses.values()):
         completed, _active = found.setdefault(sub.spec.name, ([], []))
         completed.extend(e for e in pruned_elements(sub) if e not in completed)
+    _fold_embedded(workflow, found)
     return found
+
+
+def _fold_embedded(workflow: BpmnWorkflow, found: dict[str, tuple[list[str], list[str]]]) -> None:
+    """An embedded sub-process is drawn inside its process's diagram: count its elements there."""
+    for owner in (workflow, *workflow.subprocesses.values()):
+        for name in [n for n in found if n != owner.spec.name and n in owner.spec.task_specs]:
+            inner_completed, inner_active = found.pop(name)
+            completed, active = found.setdefault(owner.spec.name, ([], []))
+            completed.extend(e for e in inner_completed if e not in completed)
+            active.extend(e for e in inner_active if e not in active)
 
 
 def _is_active(task: Any) -> bool:

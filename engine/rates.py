@@ -28,7 +28,8 @@ REPLY_TASKS = frozenset({"reply_on_spot", "send_reply"})
 DEADLINE_TASKS = frozenset({"classify_case", "dh_approve_extension"})  # dispatch, extension
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 _KEYS = ("tier", "intake_unit", "channel", "kind", "lead_department", "first_response_due",
-         "sla_due", "rating", "rehandle_count", "outcome")  # fmt: skip
+         "sla_due", "rating", "rehandle_count", "outcome", "handling_mode")  # fmt: skip
+PASS_UP = "pass_up"  # passing a matter up to the parent window hands it over; it is no answer
 _SEQ = operator.itemgetter(0)
 _CHUNK = 900  # ids per IN (...) list: below SQLite's variable limit
 
@@ -110,7 +111,9 @@ def _instant(value: Any) -> datetime | None:
 
 def _fold_data(facts: CaseFacts, values: Sequence[Any]) -> None:
     """Apply the data keys an event changed (values in _KEYS order; the latest counts)."""
-    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome = values
+    tier, unit, channel, kind, department, response_due, _due, rating, rehandles, outcome = values[
+        :10
+    ]
     facts.tier = tier if tier is not None else facts.tier
     facts.unit = unit if unit is not None else facts.unit
     facts.channel = channel if channel is not None else facts.channel
@@ -134,7 +137,8 @@ def fold(case_id: int, events: Iterable[Sequence[Any]]) -> CaseFacts:
         elif kind == "escalated" and level is not None:
             facts.levels = (*facts.levels, int(level))
         elif kind == "task_completed" and task_spec in FIRST_RESPONSE_TASKS:
-            facts.responded_at = facts.responded_at or at
+            if values[-1] != PASS_UP:
+                facts.responded_at = facts.responded_at or at
         elif kind == "task_completed" and task_spec in REPLY_TASKS and facts.replied_at is None:
             facts.replied_at = at
             facts.responded_at = facts.responded_at or at

@@ -93,6 +93,7 @@ class FieldLabel:
 
     label: str
     choices: dict[str, str] = field(default_factory=dict)
+    units: bool = False  # options from the organisation: values are unit codes
 
 
 def field_labels(version: ProcessVersion) -> dict[str, FieldLabel]:
@@ -104,7 +105,8 @@ def field_labels(version: ProcessVersion) -> dict[str, FieldLabel]:
                 continue  # the form that asks for the value names it best
             choices = {str(c["id"]): c["label"] for c in form_field.get("choices", ())}
             name = form_field.get("label") or form_field["id"]
-            found[form_field["id"]] = FieldLabel(name, choices)
+            units = bool((form_field.get("properties") or {}).get("options_from"))
+            found[form_field["id"]] = FieldLabel(name, choices, units)
     return found
 
 

@@ -369,3 +369,9 @@ def save_calendar_days(session: Session, days: dict[date, tuple[bool, str]]) -> 
     """Insert or replace schedule days."""
     for day, (is_workday, name) in days.items():
         session.merge(CalendarDay(day=day, is_workday=is_workday, name=name))
+
+
+def unit_users(session: Session, unit_code: str) -> Sequence[User]:
+    """The active staff of one unit, by username (colleagues a task may be reassigned to)."""
+    query = select(User).where(User.unit_code == unit_code, User.active.is_(True))
+    return session.scalars(query.order_by(User.username)).all()

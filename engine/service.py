@@ -40,6 +40,7 @@ from .casework import Outcome
 from .database import connect, connect_reader, session_factory, upgrade
 from .errors import CalendarError, Conflict, NotAllowed, NotFound, StaleCase, TaskNotReady
 from .forms import validate_form
+from .handover import Handover
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
 from .leaders import INTAKE_PROCESS, Reports
@@ -47,6 +48,7 @@ from .loading import load_process
 from .modeling import TaskMeta
 from .models import Case, HumanTask, OrgUnit, ProcessVersion, User
 from .organisation import UnitView, UserView
+from .orgchart import OrgAdmin
 from .passwords import DUMMY_HASH, check_password, hash_password
 from .privacy import Privacy
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
@@ -283,6 +285,11 @@ class Service:
             if user.password_hash is not None:  # a changed password ends the old sign-ins
                 self.signins.revoke_user(username)
             user.password_hash = hash_password(password)
+
+    @property
+    def org(self) -> OrgAdmin:
+        """The organisation as data: units, staff, names over time (see `engine.orgchart`)."""
+        return OrgAdmin(self.session)
 
     @property
     def signins(self) -> SignIns:
@@ -583,6 +590,11 @@ class Service:
         return {
             key: {"seq": seq, "head": head} for key, seq, head in repo.all_checkpoints(self.session)
         }
+
+    @property
+    def handover(self) -> Handover:
+        """Reassigning a task to a colleague (engine/handover.py)."""
+        return Handover(self)
 
     @property
     def admin(self) -> Admin:

@@ -30,8 +30,7 @@ TABLES = (
     "case_events", "chain_checkpoints", "human_task_candidates", "human_tasks", "cases",
     "process_versions", "deployment_files", "deployments", "source_blobs", "users",
     "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
-    "personal_values", "personal_access",
-    "admin_actions",
+    "org_unit_names", "org_changes", "admin_actions", "personal_values", "personal_access",
 )  # fmt: skip
 
 

@@ -65,18 +65,20 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         cases,
+        counter,
         dashboard,
         migration,
         modeler,
+        orgadmin,
         privacy,
         processes,
         public,
         tasks,
     )
 
-    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, privacy):
+    for module in (assets, auth, tasks, cases, public, health, audit, dashboard, counter, privacy):
         app.register_blueprint(module.bp)
-    for module in (processes, modeler, migration):  # the process admins' pages
+    for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
@@ -88,7 +90,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .adminshared import is_admin
     from .auth import current_user
-    from .casefacts import group_name, unit_name
+    from .casefacts import group_name, people, unit_name
+    from .counter import may_register
     from .notices import for_viewer
     from .privacy import may_read_log
     from .replayview import finding_text
@@ -104,6 +107,8 @@ def _register_template_helpers(app: Flask) -> None:
         may_read_log=may_read_log,
         is_process_admin=is_admin,
     )  # fmt: skip
+    app.jinja_env.globals["may_register"] = may_register
+    app.jinja_env.globals["person_name"] = lambda username: people()(username)
     app.jinja_env.filters["local"] = timefmt.local
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name

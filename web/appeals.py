@@ -37,8 +37,21 @@ class AppealInvalid(Exception):
 
 
 def window_units(units: Sequence[UnitView]) -> dict[str, list[UnitView]]:
-    """The windows a citizen may choose, by tier (units whose kind is a tier)."""
-    return {tier: [u for u in units if u.kind == tier] for tier in TIERS}
+    """The windows a citizen may choose, by tier (open units whose kind is a tier)."""
+    return {tier: [u for u in units if u.kind == tier and not u.closed] for tier in TIERS}
+
+
+def parent_windows(code: str, units: Sequence[UnitView]) -> list[dict[str, str]]:
+    """The windows above a window, nearest first (where a clerk may pass a matter up)."""
+    by_code = {u.code: u for u in units}
+    chain: list[dict[str, str]] = []
+    unit = by_code.get(code)
+    while unit is not None and unit.parent_code in by_code and len(chain) < len(TIERS):
+        unit = by_code[unit.parent_code]
+        if unit.kind not in TIERS:
+            break
+        chain.append({"unit": unit.code, "tier": unit.kind})
+    return chain
 
 
 def parse_appeal(
@@ -76,6 +89,7 @@ def parse_appeal(
     }  # fmt: skip
     if unit:
         data["intake_unit"] = unit
+        data["parent_windows"] = parent_windows(unit, units)
     if values["enterprise_name"]:
         data["enterprise_name"] = values["enterprise_name"]
     if attachments:

@@ -84,8 +84,9 @@ def case_context(key: str, viewer: str) -> CaseContext:
     diagram = svc.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
     fields = svc.field_labels(key, viewer=viewer)
+    book = svc.org.names()  # history names units as they were called at the time
     history, _shown = svc.privacy.history(key, viewer, log=False)
-    timeline = entries(history, names, people(), unit_name, fields)
+    timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
     due = current_deadline(case)
     left = svc.working_time_left(due) if due else None
     return CaseContext(case, diagram, timeline, names, due, left, disclosure)

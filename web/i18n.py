@@ -21,6 +21,8 @@ from werkzeug.wrappers import Response
 
 from engine.errors import FieldError, format_params
 
+from .orgtext import FIELD_TEXT as ORG_FIELD_TEXT
+
 LOCALES = {"zh-CN": "中文", "en": "English"}
 DEFAULT_LOCALE = "zh-CN"
 
@@ -71,6 +73,7 @@ FIELD_TEXT = {
     "unknown_filter": "没有这个筛选条件，可用：{choices}",
     "ends_before_start": "结束日期不能早于开始日期",
 }
+FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 
 
 def field_message(error: FieldError) -> str:

@@ -7,11 +7,11 @@ and the field's default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.forms import FormField
+from engine.forms import FormField, takes_several
 
 TEXTAREA_OVER = 120  # strings allowed to be longer than this get a textarea
 
@@ -32,9 +32,11 @@ class FieldState:
 
 
 def widget_of(field: FormField) -> str:
-    """`readonly`, `select`, `yesno`, `date`, `number`, `textarea` or `text`."""
+    """`readonly`, `select`, `multiselect`, `yesno`, `date`, `number`, `textarea` or `text`."""
     if field.readonly:
         return "readonly"
+    if takes_several(field):
+        return "multiselect"
     simple = {"enum": "select", "boolean": "yesno", "date": "date", "long": "number"}
     if field.type in simple:
         return simple[field.type]
@@ -54,18 +56,39 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
+def readonly_text(field: FormField, value: Any, unit_name: Callable[[str], str]) -> str:
+    """A read-only value as people read it: the option's name, units by name, local time."""
+    if value is None or value == "":
+        return ""
+    if field.properties.get("options_from") and isinstance(value, str | list):
+        codes = value if isinstance(value, list) else value.split(",")
+        return "、".join(unit_name(str(c).strip()) for c in codes if str(c).strip())
+    from .timeline import display_value  # here: the timeline reads forms too
+
+    names = {choice.id: choice.label for choice in field.choices}
+    if isinstance(value, str) and value in names:
+        return names[value]
+    return display_value(field.id, value, unit_name)
+
+
 def initial_values(form: tuple[FormField, ...], case_data: Mapping[str, Any]) -> dict[str, str]:
     """What each field shows before the user typed anything."""
     return {field.id: as_text(case_data.get(field.id, field.default)) for field in form}
 
 
 def submitted_values(form: tuple[FormField, ...], posted: Mapping[str, str]) -> dict[str, str]:
-    """The posted values of the form's editable fields (nothing else is passed on)."""
-    return {
+    """The posted values of the form's editable fields (nothing else is passed on); a
+    multi-select's values joined by commas (an empty one posts nothing: it means none)."""
+    values = {
         field.id: posted.get(field.id, "")
         for field in form
         if not field.readonly and field.id in posted
     }
+    getlist = getattr(posted, "getlist", None)
+    for field in form:
+        if takes_several(field) and not field.readonly and getlist is not None:
+            values[field.id] = ",".join(getlist(field.id))
+    return values
 
 
 def field_states(

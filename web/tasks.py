@@ -13,11 +13,11 @@ from engine.views import TaskView
 from . import db
 from . import inbox as inboxes
 from .auth import login_required, me
-from .casefacts import case_context, load_inbox
+from .casefacts import case_context, load_inbox, people, unit_name
 from .errors import field_errors
 from .i18n import gettext as _
 from .i18n import safe_next
-from .taskforms import as_text, field_states, initial_values, submitted_values
+from .taskforms import field_states, initial_values, readonly_text, submitted_values
 from .vocabulary import KINDS, TIERS
 
 bp = Blueprint("tasks", __name__)
@@ -116,10 +116,14 @@ def _render(
     context = case_context(view.case_key, me().username)
     data = context.case.data
     shown = values if values is not None else initial_values(view.form, data)
-    readonly = {f.id: as_text(data.get(f.id, f.default)) for f in view.form if f.readonly}
+    readonly = {f.id: readonly_text(f, data.get(f.id, f.default), unit_name)
+                for f in view.form if f.readonly}  # fmt: skip
+    colleagues = db.service().handover.colleagues(view.id, me().username)
     html = render_template(
         "tasks/task.html",
         task=view,
+        colleagues=colleagues if view.claimed_by in (None, me().username) else [],
+        claimed_name=people()(view.claimed_by) if view.claimed_by else "",
         fields=field_states(view.form, shown, errors, readonly),
         errors=errors or {},
         ctx=context,
@@ -127,6 +131,29 @@ def _render(
         claimed_by_other=view.claimed_by not in (None, me().username),
     )
     return html, status
+
+
+@bp.post("/tasks/<task_id>/reassign")
+@login_required
+def reassign(task_id: str) -> Any:
+    """Give the task to a colleague of the same unit (改派), with a reason."""
+    to = request.form.get("to", "")
+    reason = request.form.get("reason", "")
+    try:
+        task = db.service().handover.reassign(task_id, me().username, to, reason)
+        db.commit()
+    except FormInvalid as error:
+        db.rollback()
+        labels = {"to": _("同事"), "reason": _("改派理由")}
+        problems = [f"{labels.get(k, k)}：{v}" for k, v in field_errors(error).items()]
+        flash(_("改派未成功：{reason}", reason="；".join(problems)), "danger")
+        return redirect(url_for("tasks.task", task_id=task_id), 303)
+    except (Conflict, NotAllowed) as error:
+        db.rollback()
+        flash(_("改派未成功：{reason}", reason=_race_reason(error)), "warning")
+        return redirect(url_for("tasks.inbox"), 303)
+    flash(_("已改派给 {name}：{task}", name=people()(to), task=task.name), "success")
+    return redirect(url_for("tasks.inbox"), 303)
 
 
 def _after_race(case_key: str, task_id: str, error: Exception) -> Response:
@@ -142,10 +169,13 @@ def _after_race(case_key: str, task_id: str, error: Exception) -> Response:
     return redirect(url_for("cases.case", key=case_key), 303)
 
 
-def _race_reason(error: Conflict) -> str:
+def _race_reason(error: Exception) -> str:
     text = str(error)
     if text.startswith("task already claimed by "):
-        return _("已被 {name} 认领", name=text.removeprefix("task already claimed by "))
+        name = people()(text.removeprefix("task already claimed by "))
+        return _("已被 {name} 认领", name=name)
+    if text.startswith("task claimed by ") or text.startswith("a task cannot be reassigned"):
+        return _("此任务已被他人认领")
     if text.startswith("only the user who claimed"):
         return _("只有认领人可以放回")
     return _("任务已被他人办理或已更新")

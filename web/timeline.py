@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from engine.replaying import FieldLabel
 from engine.views import EventView
@@ -19,7 +20,8 @@ PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprise
 SYSTEM_ACTOR = "system"
 MAX_CHANGES = 8
 UNIT_KEYS = ("intake_unit", "lead_department", "departments", "department",
-             "escalated_department", "co_departments")  # fmt: skip
+             "escalated_department", "co_departments", "invited_departments",
+             "transfer_to")  # fmt: skip
 MAX_VALUE = 80
 
 
@@ -64,20 +66,37 @@ def entries(
     people: Callable[[str], str],
     units: Callable[[str], str] = str,
     fields: dict[str, FieldLabel] | None = None,
+    units_at: Callable[[str, datetime], str] | None = None,
 ) -> list[Entry]:
     """Timeline entries, newest first (`units` names unit codes such as lead_department;
-    `fields` are the diagram forms' labels, so data reads as the forms named it)."""
+    `fields` are the diagram forms' labels, so data reads as the forms named it;
+    `units_at`, if given, names a unit as it was called at the event's time)."""
     result = []
     known = fields or {}
     for event in events:
+        if units_at is not None:
+            units = partial(_unit_at, units_at, event.at)
         known_names = names
         if event.task_spec and event.task_spec not in names and event.task_name:
             known_names = {**names, event.task_spec: event.task_name}  # a called process's task
         what = event_what(event.kind, event.task_spec, event.inputs, known_names)
         who = actor_name(event.actor, people)
         changes = _changes(event.kind, event.data_after, units, known)
+        if event.kind == "reassigned":
+            changes = _handover(event.inputs, people)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
+
+
+def _handover(inputs: dict, people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+    """Who a task was reassigned to, and why."""
+    to = inputs.get("to")
+    return ((_("改派给"), people(to) if isinstance(to, str) else "—"),
+            (_("改派理由"), str(inputs.get("reason") or "—")))  # fmt: skip
+
+
+def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) -> str:
+    return units_at(code, at)
 
 
 def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, str]) -> str:
@@ -124,6 +143,8 @@ def value_text(
     if value is None or value == "" or value == []:
         return "—"
     known = fields.get(key)
+    if known and known.units and isinstance(value, str | list):
+        return unit_names(value, units)
     if known and known.choices and str(value) in known.choices and key not in CODED_VALUES:
         return known.choices[str(value)]
     if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
@@ -150,11 +171,16 @@ def _changes(
     return tuple(shown[:MAX_CHANGES])
 
 
+def unit_names(value: object, units: Callable[[str], str]) -> str:
+    """Unit codes (a list or comma-separated) as their names: 区住建局、区民政局."""
+    codes = value if isinstance(value, list) else str(value).split(",")
+    return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
+
+
 def display_value(key: str, value: object, units: Callable[[str], str] = str) -> str:
     """A data value as people read it: labels for codes, unit names, local times, 是/否."""
     if key in UNIT_KEYS:
-        codes = value if isinstance(value, list) else str(value).split(",")
-        return "、".join(units(str(code).strip()) for code in codes if str(code).strip())
+        return unit_names(value, units)
     if key in CODED_VALUES:
         return label(CODED_VALUES[key], value)
     if isinstance(value, bool):

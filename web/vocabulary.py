@@ -15,7 +15,14 @@ KINDS = {
 }
 TIERS = {"district": "区级窗口", "town": "镇街窗口", "village": "村社服务站"}
 STATUSES = {"running": "办理中", "completed": "已办结", "error": "异常"}
-CHANNELS = {"window": "窗口", "online": "网上", "enterprise": "一键直达（企业）"}
+CHANNELS = {
+    "window": "窗口", "online": "网上", "enterprise": "一键直达（企业）", "phone": "电话",
+    "assisted": "帮办代办", "village_collect": "村社代收",
+}  # fmt: skip
+# The channels a clerk chooses from when registering a matter (web/counter.py).
+COUNTER_CHANNELS = {
+    code: CHANNELS[code] for code in ("window", "phone", "online", "assisted", "village_collect")
+}
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 LEVELS = {
     1: "一级：经办人即办",
@@ -31,6 +38,7 @@ DATA_LABELS = {
     "tier": "受理层级",
     "intake_unit": "受理窗口",
     "channel": "渠道",
+    "assisted_by": "帮办人",
     "contact": "联系人",
     "enterprise_name": "企业名称",
     "level": "协调级别",
@@ -64,6 +72,10 @@ EVENTS = {
     "data_edited": "修改数据",
     "migrated": "迁移到新流程版本",
     "recalculated": "重新计算时限",
+    "transferred": "转派部门",
+    "passed_up": "上交上级窗口",
+    "first_response_missed": "首次响应超时",
+    "reassigned": "改派同事",
     "personal_erased": "保存期满，删除个人信息",
 }
 

@@ -98,3 +98,22 @@ def test_rates__report_follows_new_events_after_the_first_fold(any_engine: Engin
     assert (before.response_judged, after.response_judged) == (10, 10)
     assert (before.rehandled, after.rehandled) == (0, 1)
     assert after.rated == before.rated == 8  # C04's unsatisfied rating stands until re-rated
+
+
+def test_rates__passing_up_is_no_first_response() -> None:
+    """A window that only passes the matter up has not answered; the receiving window's
+    acceptance is the first response."""
+    from datetime import UTC, datetime
+
+    from engine.rates import fold
+
+    def event(kind: str, hour: int, spec: str | None, mode: str | None) -> tuple:
+        at = datetime(2026, 6, 10, hour, tzinfo=UTC)
+        return (kind, at, spec, None, *([None] * 10), mode)
+
+    facts = fold(1, [
+        event("started", 1, None, None),
+        event("task_completed", 2, "accept_case", "pass_up"),
+        event("task_completed", 5, "accept_case", "dispatch"),
+    ])  # fmt: skip
+    assert facts.responded_at == datetime(2026, 6, 10, 5, tzinfo=UTC)

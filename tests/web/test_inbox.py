@@ -83,7 +83,7 @@ def test_claim__taken_by_colleague_shows_who(client: FlaskClient, seeded: Engine
     login(client, "li")
     response = post_form(client, f"/tasks/{task_id}/claim", {})
     assert response.status_code == 303
-    assert "已被 sun 认领" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已被 孙丽 认领" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_case_page__summary_level_deadline_timeline_diagram(

@@ -112,7 +112,7 @@ def test_submit__task_claimed_by_colleague_is_refused_with_message(
         service.claim(task_id, "sun")
     login(client, "li")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "已被 sun 认领" in page and "disabled" in page
+    assert "已被 孙丽 认领" in page and "disabled" in page
     response = post_form(client, f"/tasks/{task_id}", REGISTER)
     assert response.status_code == 303
     assert "此任务已被他人认领" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -15,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from . import (  # noqa: E402,F401
     admin_routes,
     audit_routes,
+    org_routes,
     privacy_routes,
     reports_routes,
     routes,

@@ -11,6 +11,7 @@ from typing import Any
 from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
+from .openapi_org import org_paths, org_schemas
 from .openapi_privacy import privacy_paths, privacy_schemas
 
 
@@ -328,10 +329,10 @@ def document() -> dict[str, Any]:
         "info": {"title": "马上办 (Act-Now) API", "version": "1",
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **audit_paths(), **_report_paths(), **admin_paths(),
+        "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths(),
                   **privacy_paths()},
         "components": {
-            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(),
+            "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **org_schemas(),
                         **admin_schemas(), **privacy_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},

@@ -1,7 +1,7 @@
 """personal data outside the hashed history, the access log, request ids on events
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0004
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0009'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
