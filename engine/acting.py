@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import determinism
+from . import determinism, personal
 from . import repository as repo
 from .calendar import WorkingCalendar
 from .casewarnings import with_fallback_days
@@ -40,6 +40,9 @@ def act(
     """Run one state-changing event on a case and record it (plus what it caused)."""
     session, at = service.session, at.astimezone(UTC)
     inputs = from_json_value(to_json_value(inputs))  # exactly what a replay will see
+    # Personal values become references before anything runs: only those reach the workflow,
+    # its state and the hashed history, so the values can be erased later (personal.py).
+    inputs = personal.seal(session, case.business_key, at, inputs)
     version = service.engine.versions.version(session, case.process_version_id)
     runner = service.engine.runner(session, version)
     calendar, new_case = service.calendar(), case.last_seq == 0

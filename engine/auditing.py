@@ -143,7 +143,9 @@ class Auditor:
         for e in repo.events(self.session, case.id):
             content = event_content(key, e.seq, e.at, e.actor, e.kind, e.task_id, e.task_spec,
                                     e.inputs, e.data_before, e.data_after)  # fmt: skip
+            # The request id sits beside the content: it is not covered by the hash.
             records.append({"type": "event", "seq": e.seq, "prev_hash": e.prev_hash,
-                            "hash": e.hash, "content": content})  # fmt: skip
+                            "hash": e.hash, "content": content,
+                            "request_id": e.request_id})  # fmt: skip
         records.append({"type": "head", "seq": case.last_seq, "head": case.head_hash})
         return records

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import personal
 from .calendar import SHANGHAI
 from .casefiles import summaries
 from .models import Case, CaseEvent
@@ -63,12 +64,14 @@ def search(session: Session, query: CaseQuery, hidden: Any = None) -> SearchPage
     if query.until:
         sql = sql.where(Case.created_at < _local_midnight(query.until + timedelta(days=1)))
     rows = list(session.scalars(sql))
+    # Sealed names and phones live in personal_values (personal.py): match them there.
+    sealed = personal.cases_matching(session, query.text.strip()) if query.text else set()
     unsatisfied = _rated_unsatisfied(session) if query.unsatisfied else set()
     supervised = _supervised(session) if query.supervised else set()
     levels = _highest_levels(session) if query.level is not None else {}
     found = [
         case for case in rows
-        if _matches(case, query)
+        if (_matches(case, query) or case.business_key in sealed)
         and (not query.unsatisfied or case.id in unsatisfied)
         and (not query.supervised or case.business_key in supervised)
         and (query.level is None or levels.get(case.id, 0) >= query.level)

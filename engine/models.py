@@ -181,6 +181,8 @@ class CaseEvent(Base):
     data_after: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The web request that caused the event (as in the JSON logs); outside the hashed content.
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class ChainCheckpoint(Base):
@@ -275,6 +277,39 @@ class WorkerHeartbeat(Base):
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime)
     interval_seconds: Mapped[float] = mapped_column(Float)
     host: Mapped[str] = mapped_column(String(255))  # hostname:pid of the last beat
+
+
+class PersonalValue(Base):
+    """A personal value (a citizen's name, phone, ...) kept outside the hashed history.
+
+    Events hold only `{"$personal": commitment}`, the SHA-256 over the salt and the value;
+    erasing sets `value` and `salt` to None and notes when and by whom, so every event hash
+    stays valid and the commitment still shows that a value existed.
+    """
+
+    __tablename__ = "personal_values"
+    commitment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_key: Mapped[str] = mapped_column(String(100), index=True)
+    field: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    salt: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    erased_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class PersonalAccess(Base):
+    """One full (unmasked) view of a case's personal data: who, when, which case, why."""
+
+    __tablename__ = "personal_access"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    case_key: Mapped[str] = mapped_column(String(100), index=True)
+    reason: Mapped[str] = mapped_column(String(30))  # receiving_window, active_task, discipline
+    channel: Mapped[str] = mapped_column(String(10))  # page | api
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class AdminAction(Base):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import factstore, knowledge
+from . import factstore, knowledge, requestscope
 from . import repository as repo
 from .history import GENESIS, chain_hash, to_json_value
 from .models import Case, CaseEvent
@@ -66,7 +66,7 @@ def record_event(
     row = CaseEvent(
         case_id=case.id, seq=seq, at=at, actor=actor, kind=kind, task_id=task_id,
         task_spec=task_spec, inputs=plain_inputs, data_before=data_before,
-        data_after=data_after, prev_hash=prev, hash=digest,
+        data_after=data_after, prev_hash=prev, hash=digest, request_id=requestscope.current(),
     )  # fmt: skip
     session.add(row)
     case.last_seq, case.head_hash = seq, digest
@@ -75,7 +75,7 @@ def record_event(
     if checkpoint:
         session.flush()  # the case row first, as in every action
         move_checkpoint(session, case, new=seq == 1)
-    # The web's log lines carry the request id: this line ties the event (case, seq) to it
-    # without putting a transport detail into the hashed history.
+    # The request id is stored beside the event (not in its hashed content) and the web's log
+    # lines carry it too: this line ties the event (case, seq) to the request's other lines.
     log.info("event recorded", extra={"case": case.business_key, "seq": seq, "kind": kind})
     return row

@@ -53,6 +53,7 @@ from .notifying.facade import Notifications
 from .organisation import UnitView, UserView
 from .orgchart import OrgAdmin
 from .passwords import DUMMY_HASH, check_password, hash_password
+from .privacy import Privacy
 from .reach import Reach
 from .recalculation import PROCESS_ADMIN, cases_awaiting_schedules, recalculate_open_cases
 from .replaying import FieldLabel, field_labels
@@ -628,6 +629,11 @@ class Service:
     def audit(self) -> Auditor:
         """The auditors' read-only operations: replay steps, verify, export, search."""
         return Auditor(self)
+
+    @property
+    def privacy(self) -> Privacy:
+        """Personal data as each viewer may see it, the access log, the retention purge."""
+        return Privacy(self)
 
     def replay(self, key: str, step: int | None = None) -> ReplayResult:
         """Rebuild a case from its recorded inputs up to event `step`."""

@@ -52,6 +52,9 @@ class Settings:
     # Due cases a timer worker leases per transaction (MASHANGBAN_TIMER_BATCH): larger
     # batches share one commit; on SQLite a batch holds the write lock while it fires.
     timer_batch: int = 20
+    # Personal data of a closed case is erased by `privacy purge` this many days after the
+    # case closed (MASHANGBAN_PERSONAL_DATA_RETENTION_DAYS; three years by default).
+    personal_retention_days: int = 1095
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -64,6 +67,7 @@ class Settings:
             instance_path=instance,
             script_limits=ScriptLimits.from_env(env),
             timer_batch=_positive(env, "MASHANGBAN_TIMER_BATCH", 20),
+            personal_retention_days=_positive(env, "MASHANGBAN_PERSONAL_DATA_RETENTION_DAYS", 1095),
         )
 
 

@@ -33,6 +33,7 @@ TABLES = (
     "org_unit_names", "org_changes", "admin_actions",
     "outbox", "notify_preferences", "notify_templates", "attachments",
     "case_facts", "knowledge_entries",
+    "personal_values", "personal_access",
 )  # fmt: skip
 
 

@@ -77,13 +77,15 @@ def _register_blueprints(app: Flask) -> None:
         notify,
         open311,
         orgadmin,
+        privacy,
         processes,
         public,
         reach,
         tasks,
     )
 
-    modules = (assets, auth, tasks, cases, public, health, audit, dashboard, counter, notify)
+    modules = (assets, auth, tasks, cases, public, health, audit, dashboard, counter, notify,
+               privacy)  # fmt: skip
     for module in (*modules, attachments, reach, direct):
         app.register_blueprint(module.bp)
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
@@ -105,6 +107,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .casefacts import group_name, people, unit_name
     from .counter import may_register
     from .notices import for_viewer
+    from .privacy import may_read_log
     from .replayview import finding_text
 
     def case_notices(warnings: Any) -> list[str]:
@@ -115,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
         current_user=current_user, label=label, KINDS=KINDS, TIERS=TIERS, STATUSES=STATUSES,
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
+        may_read_log=may_read_log,
         is_process_admin=is_admin,
     )  # fmt: skip
     app.jinja_env.globals["may_register"] = may_register

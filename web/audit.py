@@ -92,7 +92,7 @@ def query_from(args: Any) -> tuple[CaseQuery, list[str]]:
 
 def replay_context(svc: Service, key: str) -> tuple[Any, Labels, list[dict[str, Any]]]:
     """The replay, its labels and its steps for people (NotFound/NotAllowed as the engine says)."""
-    replay = svc.audit.replay(key, me().username)
+    replay = svc.privacy.masked_replay(svc.audit.replay(key, me().username))
     labels = Labels.of(replay, people(), unit_name)
     return replay, labels, steps(replay, labels)
 
@@ -111,7 +111,7 @@ def replay(key: str) -> str:
     }  # fmt: skip
     chosen = request.args.get("step", "1")
     start = int(chosen) if chosen.isdigit() and 1 <= int(chosen) <= len(views) else 1
-    intake = labelled(case.data, labels)
+    intake = labelled(svc.privacy.masked(case.data), labels)
     return render_template("audit/replay.html", case=case, replay=replayed, steps=views,
                            data=data, start=start, names=names, intake=intake)  # fmt: skip
 
@@ -155,7 +155,7 @@ def report(key: str) -> str:
         case = svc.get_case(key, viewer=me().username)
         replayed, labels, views = replay_context(svc, key)
         verified = svc.audit.verify(key, me().username)
-    intake = labelled(case.data, labels)
+    intake = labelled(svc.privacy.masked(case.data), labels)
     return render_template("audit/report.html", case=case, replay=replayed, steps=views,
                            report=verified, intake=intake)  # fmt: skip
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import g
 
 from engine.errors import NotFound
+from engine.privacy import Disclosure
 from engine.views import CaseView, DiagramView
 
 from . import db
@@ -28,6 +29,7 @@ class CaseContext:
     step_names: dict[str, str]
     due: datetime | None
     left: timedelta | None
+    personal: Disclosure | None = None  # how the case's personal data is shown to the viewer
 
     @property
     def active_steps(self) -> list[str]:
@@ -78,16 +80,16 @@ def people() -> Callable[[str], str]:
 def case_context(key: str, viewer: str) -> CaseContext:
     """Everything the case page needs; NotFound if the viewer may not see the case."""
     svc = db.service()
-    case = svc.get_case(key, viewer=viewer)
+    case, disclosure = svc.privacy.case(key, viewer)  # logs a full view of personal data
     diagram = svc.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
     fields = svc.field_labels(key, viewer=viewer)
     book = svc.org.names()  # history names units as they were called at the time
-    timeline = entries(svc.history(key, viewer=viewer), names, people(), unit_name, fields,
-                       units_at=book.name)  # fmt: skip
+    history, _shown = svc.privacy.history(key, viewer, log=False)
+    timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
     due = current_deadline(case)
     left = svc.working_time_left(due) if due else None
-    return CaseContext(case, diagram, timeline, names, due, left)
+    return CaseContext(case, diagram, timeline, names, due, left, disclosure)
 
 
 def current_deadline(case: CaseView) -> datetime | None:

@@ -20,6 +20,8 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
+from engine import requestscope
+
 log = logging.getLogger("web.request")
 HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@-]{8,128}$")
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
     """Tag requests with an id, log one line per request, and (outside tests) log JSON."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start)  # before rate limits
     app.after_request(_finish)
+    app.teardown_request(_release)
     if not app.testing and app.config.get("MASHANGBAN_ENV") != "testing":  # tests, benches
         configure_logging(app.config.get("MASHANGBAN_LOG_FORMAT", "json"))
 
@@ -59,6 +62,14 @@ def _start() -> None:
     incoming = request.headers.get(HEADER, "")
     g.msb_request_id = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
     g.msb_started = time.perf_counter()
+    # The engine stores the id beside each event this request records (engine/requestscope.py).
+    g.msb_request_scope = requestscope.bind(g.msb_request_id)
+
+
+def _release(_error: BaseException | None) -> None:
+    token = g.pop("msb_request_scope", None)
+    if token is not None:
+        requestscope.release(token)
 
 
 def _finish(response: Response) -> Response:

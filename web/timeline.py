@@ -133,6 +133,16 @@ def key_label(key: str, fields: dict[str, FieldLabel]) -> str | None:
     return None
 
 
+def contact_text(contact: dict) -> str:
+    """A contact's name and phone (masked or in full as the viewer may see them)."""
+    shown = [
+        _("已删除") if contact[f] is None else str(contact[f])
+        for f in ("name", "phone", "id_number", "address", "email")
+        if f in contact
+    ]
+    return " ".join(shown)
+
+
 def value_text(
     key: str, value: object, fields: dict[str, FieldLabel], units: Callable[[str], str] = str
 ) -> str:
@@ -147,7 +157,7 @@ def value_text(
     if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
         return label(STATE_WORDS, value)
     if key == "contact" and isinstance(value, dict):
-        return f"{value.get('name', '')} {value.get('phone', '')}".strip()
+        return contact_text(value)
     return display_value(key, value, units)
 
 

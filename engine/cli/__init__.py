@@ -24,6 +24,7 @@ from . import (
     notify,
     open311,
     ops,
+    privacy,
     tasks,
     timers,
     users,
@@ -33,7 +34,7 @@ from .common import Problem
 __all__ = ["Problem", "build_cli", "main", "resolve"]
 
 MODULES = (deploying, cases, tasks, timers, notify, audit, ops, demo, users, calendar, migrating,
-           open311)  # fmt: skip
+           open311, privacy)  # fmt: skip
 
 
 class MashangbanGroup(click.Group):

@@ -53,6 +53,7 @@ def test_systemd_units__every_command_names_a_cli_verb_or_config_that_exists() -
         "mashangban-web.service",
         "mashangban-timers.service",
         "mashangban-notify.service",
+        "mashangban-purge.service",
     }
     for unit in units:
         text = unit.read_text(encoding="utf-8")

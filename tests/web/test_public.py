@@ -49,7 +49,7 @@ def test_submit__receipt_shows_case_number_and_code_once(
     key = re.search(r'data-testid="case-no">([^<]+)<', page).group(1)
     code = re.search(r'data-testid="tracking-code">([^<]+)<', page).group(1)
     with seeded.transaction() as service:
-        case = service.get_case(key)
+        case, _shown = service.privacy.case(key, "li")  # the receiving window: in full
         assert service.track(key, code).title == FORM["title"]
     assert case.process_id == "mini_loop" and case.owner_unit == "town_a"
     assert case.data["contact"] == {"name": "张三", "phone": "13800138000"}

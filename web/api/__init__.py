@@ -17,6 +17,7 @@ from . import (  # noqa: E402,F401
     audit_routes,
     leaders_routes,
     org_routes,
+    privacy_routes,
     reach_routes,
     reports_routes,
     routes,

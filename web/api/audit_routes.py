@@ -34,8 +34,8 @@ def case_history(key: str) -> Any:
         records = svc.audit.export(key, user.username)
     header, events, head = records[0], records[1:-1], records[-1]
     return jsonify(case=key, process_id=header["process_id"], version=header["version"],
-                   events=[{**e["content"], "prev_hash": e["prev_hash"], "hash": e["hash"]}
-                           for e in events],
+                   events=[{**e["content"], "prev_hash": e["prev_hash"], "hash": e["hash"],
+                            "request_id": e["request_id"]} for e in events],
                    head={"seq": head["seq"], "head": head["head"]})  # fmt: skip
 
 
@@ -54,7 +54,7 @@ def case_replay(key: str) -> Any:
     user = tokens.staff()
     text = request.args.get("step", "1")
     with _reader() as svc:
-        replay = svc.audit.replay(key, user.username)
+        replay = svc.privacy.masked_replay(svc.audit.replay(key, user.username))
         total = len(replay.steps)
         if not text.isdigit() or not 1 <= int(text) <= total:
             message = _("步骤应为 1 到 {n} 之间的整数", n=total)

@@ -13,6 +13,7 @@ from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
 from .openapi_leaders import leaders_paths, leaders_schemas
 from .openapi_org import org_paths, org_schemas
+from .openapi_privacy import privacy_paths, privacy_schemas
 from .openapi_reach import reach_paths, reach_schemas
 
 
@@ -259,7 +260,7 @@ def _schemas() -> dict[str, Any]:
             "owner_unit": MAYBE_TEXT, "data": {"type": "object"},
             "tasks": {"type": "array", "items": _ref("Task")}, "next_timer_at": MAYBE_WHEN,
             "error": MAYBE_TEXT, "warnings": {"type": "array", "items": _ref("CaseWarning")},
-            "created_at": WHEN, "updated_at": WHEN}),
+            "created_at": WHEN, "updated_at": WHEN, "personal": _ref("PersonalShown")}),
         "PublicEntry": _obj({"at": WHEN, "kind": TEXT, "step": TEXT}, closed=True),
         "PublicCase": _obj({
             "case_no": TEXT, "title": TEXT, "kind": TEXT, "status": TEXT, "stage": TEXTS,
@@ -342,10 +343,11 @@ def document() -> dict[str, Any]:
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
         "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths(),
-                  **reach_paths(), **leaders_paths(REPORT_PARAMETERS)},
+                  **reach_paths(), **leaders_paths(REPORT_PARAMETERS), **privacy_paths()},
         "components": {
             "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **org_schemas(),
-                        **admin_schemas(), **reach_schemas(), **leaders_schemas()},
+                        **admin_schemas(), **reach_schemas(), **leaders_schemas(),
+                        **privacy_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },

@@ -75,7 +75,10 @@ def audit_schemas() -> dict[str, Any]:
             "actor": text, "kind": text, "task_id": {"type": "string", "nullable": True},
             "task_spec": {"type": "string", "nullable": True}, "inputs": {"type": "object"},
             "data_before": {"type": "object"}, "data_after": {"type": "object"},
-            "prev_hash": text, "hash": text}},
+            "prev_hash": text, "hash": text,
+            "request_id": {"type": "string", "nullable": True, "description":
+                           "The web request that caused the event (as in the JSON logs); "
+                           "not covered by the hash."}}},
         "History": {"type": "object", "properties": {
             "case": text, "process_id": text, "version": {"type": "integer"},
             "events": {"type": "array", "items": _ref("HistoryEvent")},

@@ -70,7 +70,8 @@ def get_appeal(case_no: str) -> Any:
     """Staff (bearer token) see the whole case; anyone with `?code=` sees the public view."""
     if tokens.has_bearer() or "code" not in request.args:
         user = tokens.staff()
-        return jsonify(serialize.case(db.service().get_case(case_no, viewer=user.username)))
+        view, disclosure = db.service().privacy.case(case_no, user.username, channel="api")
+        return jsonify({**serialize.case(view), "personal": serialize.disclosure(disclosure)})
     ratelimit.check("track")
     view = db.service().track(case_no, request.args["code"][:32])
     return jsonify(serialize.public_case(view))
@@ -82,7 +83,8 @@ def appeal_events(case_no: str) -> Any:
     if tokens.has_bearer() or "code" not in request.args:
         user = tokens.staff()
         svc = db.service()
-        events = svc.history(case_no, viewer=user.username)  # NotFound outside the scope
+        # NotFound outside the scope; personal values masked unless the caller needs them
+        events, _shown = svc.privacy.history(case_no, user.username, channel="api")
         return jsonify(events=[serialize.event(e) for e in events])
     ratelimit.check("track")
     view = db.service().track(case_no, request.args["code"][:32])
@@ -133,4 +135,6 @@ def complete_task(task_id: str) -> Any:
         raise InvalidBody(_("“data” 须为表单值组成的 JSON 对象"))
     case = db.service().complete_task(task_id, user.username, data)
     db.commit()
-    return jsonify(serialize.case(case))
+    # The task is done: the answer shows personal data as the caller may see it now.
+    view, disclosure = db.service().privacy.present(case, user.username, channel="api")
+    return jsonify({**serialize.case(view), "personal": serialize.disclosure(disclosure)})

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.forms import FormField
+from engine.privacy import Disclosure
 from engine.views import CaseView, EventView, PublicCaseView, TaskView
 
 from ..inbox import InboxRow, level_number
@@ -66,6 +67,14 @@ def case(view: CaseView) -> dict[str, Any]:
         "error": view.error,
         "warnings": api_warnings(view.warnings),
         "created_at": instant(view.created_at), "updated_at": instant(view.updated_at),
+    }  # fmt: skip
+
+
+def disclosure(shown: Disclosure) -> dict[str, Any]:
+    """How the case's personal data is shown: `full` (and why, logged) or `masked`."""
+    return {
+        "shown": "full" if shown.full else "masked", "reason": shown.reason,
+        "fields": list(shown.fields), "erased": list(shown.erased),
     }  # fmt: skip
 
 

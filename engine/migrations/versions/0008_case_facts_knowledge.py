@@ -1,7 +1,7 @@
 """case_facts (the 三率 facts kept with each event) and knowledge_entries (KB-n)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 10:00:00
 
 case_facts starts empty: the first report folds every case's log once and stores the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
