@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import personal
 from ..calendar import SHANGHAI
 from ..models import Case, User
 from .config import Policy
@@ -44,7 +45,7 @@ def citizen_address(data: dict[str, Any]) -> tuple[str, str] | None:
 
 def to_citizen(session: Session, case: Case, event: str, at: datetime) -> bool:
     """Queue news of the case for its submitter on the channel they chose (if they did)."""
-    data = case.data
+    data = _unsealed(session, case.data)
     chosen = citizen_address(data)
     if chosen is None:
         return False
@@ -62,6 +63,14 @@ def to_citizen(session: Session, case: Case, event: str, at: datetime) -> bool:
         status="pending", attempts=0, next_attempt_at=at, created_at=at,
     ))  # fmt: skip
     return True
+
+
+def _unsealed(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    """The case data with its sealed personal values (`engine/personal.py`) in full: the
+    notification goes to the submitter's own address, which only the outbox row keeps."""
+    rows = personal.load(session, personal.references(data))
+    unsealed: dict[str, Any] = personal.present(data, rows, full=True)
+    return unsealed
 
 
 def to_staff(
