@@ -1,7 +1,7 @@
 """process admins: a note per deployment and the admin action log
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
