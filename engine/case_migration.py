@@ -176,11 +176,21 @@ def _missing_data(
     (what the source version's same task needed already is no new demand)."""
     found = []
     for task in ready_user_tasks(workflow):
-        new_needs = _needs(target.tasks.get(task.spec)) - _needs(source.tasks.get(task.spec))
+        before = source.tasks.get(task.spec) or _same_form(source, target.tasks.get(task.spec))
+        new_needs = _needs(target.tasks.get(task.spec)) - _needs(before)
         for name in sorted(new_needs):
             if task.data.get(name) in (None, ""):
                 found.append(("missing_data", {"element": task.spec, "field": name}))
     return found
+
+
+def _same_form(source: ProcessVersion, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The source task a renamed step was: the one with the very same form fields."""
+    if not raw:
+        return None
+    fields = [f.get("id") for f in raw.get("form", [])]
+    same = (t for t in source.tasks.values() if [f.get("id") for f in t.get("form", [])] == fields)
+    return next(same, None) if fields else None
 
 
 def _needs(raw: dict[str, Any] | None) -> set[str]:

@@ -192,36 +192,39 @@ def _complete_accept(engine: Engine, key: str, at: datetime) -> None:
                                                   "handling_mode": "dispatch"}, at=at)  # fmt: skip
 
 
-def without_accept_case() -> bytes:
-    """closed_loop with its first user task cut out: registration leads to the gateway."""
+def without_classify_case() -> bytes:
+    """closed_loop with its dispatch step cut out: its incoming flow leads to what followed."""
     root = etree.fromstring(closed_loop()["closed_loop.bpmn"])
-    gone = {"accept_case", "flow_accept_case_gw_handling_mode", "accept_case_di",
-            "flow_accept_case_gw_handling_mode_di"}  # fmt: skip
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    incoming, outgoing = (
+        by_id["flow_gw_returned_in_classify_case"],
+        by_id["flow_classify_case_decide_level"],
+    )
+    incoming.set("targetRef", outgoing.get("targetRef"))
+    gone = {"classify_case", "flow_classify_case_decide_level", "classify_case_di",
+            "flow_classify_case_decide_level_di"}  # fmt: skip
     for element in list(root.iter()):
-        if element.get("id") in gone or (element.text or "").strip() in gone:
+        text = (element.text or "").strip()
+        if text == "flow_classify_case_decide_level" and element.tag.endswith("incoming"):
+            element.text = incoming.get("id")  # the next node's incoming flow
+        elif element.get("id") in gone or text in gone or element.get("bpmnElement") in gone:
             element.getparent().remove(element)
-    for element in root.iter():
-        if element.get("id") == "flow_register_case_accept_case":
-            element.set("targetRef", "gw_handling_mode")
-        if element.get("id") == "gw_handling_mode":
-            incoming = etree.SubElement(element, element.tag.replace("exclusiveGateway",
-                                                                     "incoming"))  # fmt: skip
-            incoming.text = "flow_register_case_accept_case"
-            element.insert(0, incoming)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def test_migrate__a_case_whose_waiting_element_is_gone_stays_with_the_reason(admin_engine):
     start(admin_engine, "OLD")
+    _complete_accept(admin_engine, "OLD", AT + timedelta(hours=1))  # now waits at 分类交办
     with admin_engine.transaction() as service:
-        service.admin.deploy_files({"closed_loop.bpmn": without_accept_case()}, "删掉", "qianjin")
+        refused = without_classify_case()
+        service.admin.deploy_files({"closed_loop.bpmn": refused}, "删掉", "qianjin")
         assert [e.element for e in service.admin.diff("closed_loop", 1, 2).removed] == [
-            "accept_case", "flow_accept_case_gw_handling_mode"]  # fmt: skip
+            "classify_case", "flow_classify_case_decide_level"]  # fmt: skip
         plan = service.admin.check_migration("closed_loop", keys=["OLD"])
         result = service.admin.migrate("closed_loop", "qianjin", "试试", keys=["OLD"])
     assert not plan.cases[0].can_move
-    assert plan.cases[0].reason_codes == ("active_element_removed",)
-    assert "accept_case" in plan.cases[0].reasons[0]
+    assert "active_element_removed" in plan.cases[0].reason_codes
+    assert "classify_case" in plan.cases[0].reasons[0]
     assert result.moved == () and result.stayed[0].key == "OLD"
     with admin_engine.transaction() as service:
         assert service.get_case("OLD").process_version == 1
@@ -231,13 +234,14 @@ def test_migrate__a_case_whose_waiting_element_is_gone_stays_with_the_reason(adm
 
 def test_migrate__a_renamed_element_is_aligned_by_its_place_in_the_flow(admin_engine):
     start(admin_engine, "OLD")
-    text = closed_loop()["closed_loop.bpmn"].decode().replace("accept_case", "accept_matter")
+    _complete_accept(admin_engine, "OLD", AT + timedelta(hours=1))  # now waits at 分类交办
+    text = closed_loop()["closed_loop.bpmn"].decode().replace("classify_case", "classify_matter")
     with admin_engine.transaction() as service:
         service.admin.deploy_files({"closed_loop.bpmn": text.encode()}, "改名", "qianjin")
         result = service.admin.migrate("closed_loop", "qianjin", "改名", keys=["OLD"])
-    assert result.moved == ("OLD",)
+    assert result.moved == ("OLD",), [c.reasons for c in result.stayed]
     with admin_engine.transaction() as service:
-        assert [t.task_spec for t in service.get_case("OLD").tasks] == ["accept_matter"]
+        assert [t.task_spec for t in service.get_case("OLD").tasks] == ["classify_matter"]
         assert service.replay("OLD").matches_stored and service.verify("OLD") == []
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from engine.database import upgrade
 from engine.service import Engine
 from engine.settings import Settings
-from tests.engine.test_admin import NEW_LABEL, closed_loop
+from tests.engine.test_admin import NEW_LABEL, OLD_LABEL
 from tests.engine.test_upgrade import FIXTURES
 
 
@@ -26,7 +26,13 @@ def test_migrate__running_cases_of_release_0_1_0_move_and_still_replay(tmp_path:
         with engine.transaction() as service:
             service.save_user("qianjin", "钱进", [], roles=["process_admin"])
             before = service.admin.process("closed_loop").latest
-            service.admin.deploy_files(closed_loop(NEW_LABEL), "标题改名", "qianjin")
+            # Their own diagram with a new label: today's closed_loop moved 受理研判 into a
+            # sub-process, which a case waiting at the old top-level step cannot follow.
+            files = service.admin.version_files("closed_loop", before.number)
+            old = files["closed_loop.bpmn"].decode()
+            assert OLD_LABEL in old
+            changed = {"closed_loop.bpmn": old.replace(OLD_LABEL, NEW_LABEL, 1).encode()}
+            service.admin.deploy_files(changed, "标题改名", "qianjin")
             plan = service.admin.check_migration("closed_loop", from_version=before.number)
             result = service.admin.migrate("closed_loop", "qianjin", "标题改名",
                                            from_version=before.number)  # fmt: skip
