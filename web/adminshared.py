@@ -31,6 +31,7 @@ def require_admin() -> str:
     if not is_admin(me()):
         abort(403)
     request.max_content_length = UPLOAD_LIMIT
+    request.max_form_memory_size = UPLOAD_LIMIT  # a diagram uploaded as a form field too
     return me().username
 
 

@@ -20,7 +20,7 @@ def villages(units: Sequence[UnitView]) -> dict[str, list[UnitView]]:
     """The villages/communities a submitter may choose, by the town they belong to."""
     grouped: dict[str, list[UnitView]] = {}
     for unit in units:
-        if unit.kind == PLACE_KIND:
+        if unit.kind == PLACE_KIND and not unit.closed:  # a closed unit is offered nowhere
             grouped.setdefault(unit.parent_code or "", []).append(unit)
     return grouped
 
@@ -39,7 +39,7 @@ def parse_place(
         data["address"] = address
     place = raw.get("place_unit")
     place = place.strip() if isinstance(place, str) else ""
-    if place and place not in {u.code for u in units if u.kind == PLACE_KIND}:
+    if place and place not in {u.code for u in units if u.kind == PLACE_KIND and not u.closed}:
         errors["place_unit"] = _("请从列表中选择村（社区）")
     elif place:
         data["place_unit"] = place
