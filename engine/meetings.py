@@ -19,6 +19,7 @@ from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
 from .history import from_json_value
+from .meeting_actions import ASSIGN_FIELDS, check_assign, start_assignment
 from .models import Case, CaseEvent, HumanTask, ProcessVersion
 from .recording import move_checkpoint, record_event
 from .reporting import LEADER_ROLES
@@ -30,7 +31,7 @@ MEETING_PROCESS = "monthly_meeting"
 DECIDE_TASK = "mm_record_decision"
 DECIDED = "meeting_decided"
 DECIDERS = frozenset({"joint_meeting"})
-DECISION_FIELDS = ("decision_type", "decision", "responsible_unit")
+DECISION_FIELDS = ("decision_type", "decision", "responsible_unit", *ASSIGN_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,16 @@ class Meetings:
         expected = view.items[view.current].case_key
         if expected != case_key:
             raise Conflict(f"the meeting is deciding {expected} now, not {case_key}; reload")
-        data = {name: values.get(name) for name in DECISION_FIELDS}
+        data = {name: values.get(name) for name in DECISION_FIELDS if values.get(name) != ""}
+        check_assign(data)
         self.service.complete_task(view.task_id, viewer, data, at=instant)  # FormInvalid: 422
         cleaned = self._decisions(self._meeting_case(key))[view.current]
         source = repo.lock_case(self.session, key=case_key)
+        handling = start_assignment(self.service, source, cleaned, key, viewer, instant)
         source.updated_at = instant
         inputs = {"meeting": key, **{name: cleaned.get(name) for name in DECISION_FIELDS}}
+        if handling is not None:
+            inputs["handling_case"] = handling
         record_event(self.session, source, DECIDED, viewer, instant, inputs, source.data,
                      source.data, checkpoint=False)  # fmt: skip
         claim_case_row(self.session)

@@ -21,7 +21,8 @@ from .vocabulary import EVENTS
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 DECISION_TYPES = {"close": "办结销号", "continue": "继续督办", "consult": "组织会诊",
-                  "supervise": "移交纪检监督"}  # fmt: skip
+                  "supervise": "移交纪检监督", "assign": "交办部门限期办理"}  # fmt: skip
+FIELDS = ("decision_type", "decision", "responsible_unit", "assign_department", "assign_days")
 
 
 def _meetings() -> Any:
@@ -45,9 +46,11 @@ def meeting(key: str) -> Any:
 def _page(key: str, errors: dict[str, str], typed: dict[str, str], status: int = 200) -> Any:
     view = _meetings().get(key, me().username)
     may_decide = "joint_meeting" in me().roles
+    departments = [u for u in db.service().units() if u.kind == "department" and not u.closed]
     return render_template(
         "meetings/meeting.html", meeting=view, errors=errors, typed=typed,
         may_decide=may_decide, decision_types=DECISION_TYPES, EVENTS=EVENTS,
+        departments=departments,
     ), status  # fmt: skip
 
 
@@ -55,8 +58,7 @@ def _page(key: str, errors: dict[str, str], typed: dict[str, str], status: int =
 @login_required
 def decide(key: str, case_key: str) -> Any:
     """Record the meeting's decision on the item being decided."""
-    typed = {name: (request.form.get(name) or "").strip()
-             for name in ("decision_type", "decision", "responsible_unit")}  # fmt: skip
+    typed = {name: (request.form.get(name) or "").strip() for name in FIELDS}
     try:
         _meetings().decide(key, case_key, me().username, typed)
         db.commit()

@@ -67,3 +67,35 @@ def test_meeting__wrong_item_role_and_bad_form(any_engine: Engine) -> None:
                 meetings.decide(key, items[1].case_key, "panzhiqiang", DECISION)
         with pytest.raises(FormInvalid):
             meetings.decide(key, items[0].case_key, "panzhiqiang", {**DECISION, "decision": ""})
+
+
+ASSIGN = {"decision_type": "assign", "decision": "交区住建局限三个工作日内办结。",
+          "responsible_unit": "区住建局", "assign_department": "housing",
+          "assign_days": "3"}  # fmt: skip
+
+
+def test_meeting__assign_decision_creates_the_department_task_with_its_deadline(
+    any_engine: Engine,
+) -> None:
+    key = _meeting(any_engine)
+    with any_engine.transaction() as service:
+        meetings = service.leadership.meetings
+        first = meetings.get(key, "panzhiqiang").items[0]
+        with pytest.raises(FormInvalid) as missing:
+            meetings.decide(key, first.case_key, "panzhiqiang",
+                            {**ASSIGN, "assign_department": ""}, at=DECIDED_AT)  # fmt: skip
+        assert [e.field for e in missing.value.errors] == ["assign_department"]
+    with any_engine.transaction() as service:
+        service.leadership.meetings.decide(key, first.case_key, "panzhiqiang", ASSIGN,
+                                           at=DECIDED_AT)  # fmt: skip
+    with any_engine.transaction() as service:
+        decided = service.history(first.case_key)[-1]
+        handling = decided.inputs["handling_case"]
+        assert decided.inputs["assign_department"] == "housing"
+        case = service.get_case(handling)
+        assert case.data["source_case"] == first.case_key
+        (task,) = [t for t in service.open_tasks() if t.case_key == handling]
+    assert task.task_spec == "dh_sign" and "dept:housing" in task.candidate_groups
+    # 3 working days after Fri 10-09: Sat 10-10 (a 调休 working day), Mon 10-12, Tue 10-13,
+    # due at the end of that office day
+    assert task.due_at == datetime.fromisoformat("2026-10-13T17:30:00+08:00")

@@ -171,6 +171,29 @@ def test_meeting__member_records_a_decision_that_reaches_the_case(app: Flask) ->
         assert service.history(first)[-1].kind == "meeting_decided"
 
 
+def test_meeting__assign_decision_gives_the_department_its_task(app: Flask) -> None:
+    key = _meeting_key(app)
+    client = _client(app, "panzhiqiang")
+    page = client.get(f"/meetings/{key}").get_data(as_text=True)
+    assert 'name="assign_department"' in page and "区住建局" in page
+    first = page.split('data-case="', 1)[1].split('"', 1)[0]
+    token = csrf_token(client, f"/meetings/{key}")
+    url = f"/meetings/{key}/items/{first}"
+    form = {"csrf_token": token, "decision_type": "assign", "responsible_unit": "区住建局",
+            "decision": "交区住建局限三个工作日内办结。", "assign_days": "3"}  # fmt: skip
+    refused = client.post(url, data=form)
+    bad = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'is-invalid" id="d-dept"' in bad
+    done = client.post(url, data={**form, "assign_department": "housing"})
+    assert done.status_code in (302, 303)
+    shown = client.get(f"/meetings/{key}").get_data(as_text=True)
+    assert "交办部门限期办理" in shown and "3 个工作日" in shown
+    with app.extensions["mashangban.engine"].transaction() as service:
+        handling = service.history(first)[-1].inputs["handling_case"]
+        tasks = [t for t in service.open_tasks() if t.case_key == handling]
+    assert [t.candidate_groups for t in tasks] == [("dept:housing",)]
+
+
 def test_knowledge__search_page_and_api(app: Flask) -> None:
     page = _client(app, "zhaolei").get("/knowledge?q=补贴").get_data(as_text=True)
     assert "KB-1" in page and "人才补贴申领条件怎么答复" in page
