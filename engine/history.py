@@ -22,7 +22,7 @@ EVENT_KINDS = (
     "started", "claimed", "unclaimed", "task_completed", "timer_fired", "message_received",
     "escalated", "reminded", "returned", "extended", "data_edited", "migrated", "failed",
     "recalculated", "transferred", "passed_up", "first_response_missed", "reassigned",
-    "meeting_decided", "personal_erased",
+    "meeting_decided", "personal_erased", "kb_linked",
 )  # fmt: skip
 
 

@@ -191,6 +191,12 @@ class Knowledge:
         self.session.flush()
         return _view(row)
 
+    def link(self, viewer: str, task_id: str, key: str, at: datetime | None = None) -> EntryView:
+        """Link entry `key` to the case of an open task the viewer works (engine/kb_links.py)."""
+        from .kb_links import link_entry
+
+        return link_entry(self.service, viewer, task_id, key, at)
+
     def count(self) -> int:
         """How many entries there are."""
         return int(self.session.scalar(select(func.count()).select_from(KnowledgeEntry)) or 0)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.errors import FormInvalid, NotAllowed
+from engine.errors import Conflict, FormInvalid, NotAllowed
 
 from . import db
 from .auth import login_required, me
@@ -82,3 +82,19 @@ def create() -> Any:
         return _index({e.field: field_message(e) for e in error.errors}, typed, 422)
     flash(_("已新增知识库条目 {key}。", key=made.key), "success")
     return redirect(url_for("knowledge.entry", key=made.key))
+
+
+@bp.post("/<key>/link")
+@login_required
+def link(key: str) -> Any:
+    """Link this entry to the case of the task being worked on (from the task form)."""
+    task_id = request.form.get("task_id", "")
+    try:
+        found = _kb().link(me().username, task_id, key)
+        db.commit()
+    except Conflict:
+        db.rollback()
+        flash(_("该知识库条目已关联本案。"), "info")
+        return redirect(url_for("tasks.task", task_id=task_id), 303)
+    flash(_("已将知识库条目 {key} 关联到本案。", key=found.key), "success")
+    return redirect(url_for("tasks.task", task_id=task_id), 303)

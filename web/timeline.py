@@ -118,6 +118,8 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
     other = inputs.get("into") or inputs.get("duplicate") or inputs.get("other")  # issue 14
     if kind in ("merged", "duplicate_merged", "marked_distinct") and isinstance(other, str):
         return f"{text}：{other}"
+    if kind == "kb_linked":  # a knowledge-base entry linked while classifying (engine/kb_links.py)
+        return f"{text}：{inputs.get('entry', '')} {inputs.get('title', '')}".rstrip()
     step = names.get(task_spec or "", task_spec or "")
     if not step and isinstance(inputs.get("element"), str):  # milestones name their element
         step = names.get(inputs["element"], "")

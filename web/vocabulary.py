@@ -87,6 +87,7 @@ EVENTS = {
     "reassigned": "改派同事",
     "attachment_added": "添加附件",
     "meeting_decided": "联席会议决定",
+    "kb_linked": "关联知识库条目",
     "personal_erased": "保存期满，删除个人信息",
 }
 

@@ -221,3 +221,20 @@ def test_knowledge__clerk_accepting_a_similar_matter_sees_the_entry(app: Flask) 
         task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C21")
     page = _client(app, "wangfang").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'data-testid="kb-suggestions"' in page and "KB-1" in page
+    client = _client(app, "wangfang")
+    form = {"csrf_token": csrf_token(client, f"/tasks/{task.id}"), "task_id": task.id}
+    assert "关联本案" in page
+    linked = client.post("/knowledge/KB-1/link", data=form)
+    assert linked.status_code == 303
+    case_page = client.get("/cases/C21").get_data(as_text=True)
+    assert "关联知识库条目：KB-1" in case_page
+    again = client.post("/knowledge/KB-1/link", data=form, follow_redirects=True)
+    assert "该知识库条目已关联本案。" in again.get_data(as_text=True)
+    with engine.transaction() as service:
+        events = [e for e in service.history("C21") if e.kind == "kb_linked"]
+        assert not service.verify("C21")
+    assert [(e.actor, e.inputs["entry"]) for e in events] == [("wangfang", "KB-1")]
+    outsider = _client(app, "panzhiqiang")  # may read the knowledge base, not work this task
+    token = csrf_token(outsider, "/knowledge")
+    refused = outsider.post("/knowledge/KB-1/link", data={"csrf_token": token, "task_id": task.id})
+    assert refused.status_code in (403, 404)
