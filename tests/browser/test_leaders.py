@@ -72,13 +72,21 @@ def test_meeting__member_decides_the_first_item_on_the_page(
     page.goto(f"{live_leaders.url}/meetings")
     page.get_by_test_id("meetings").get_by_role("link").first.click()
     first = page.get_by_test_id("agenda").locator("li[data-case]").first
-    first.get_by_label("决定类型").select_option("continue")
+    case_key = first.get_attribute("data-case")
+    first.get_by_label("决定类型").select_option("assign")
     first.get_by_label("责任单位").fill("区住建局")
-    first.get_by_label("会议决定").fill("限三个工作日内办结，纳入月度督办。")
+    first.get_by_label("会议决定").fill("交区住建局限三个工作日内办结，纳入月度督办。")
+    first.get_by_label("承办部门", exact=True).select_option(label="区住建局")
+    first.get_by_label("办理时限（工作日）").fill("3")
     first.get_by_role("button", name="记录决定").click()
     decision = first.get_by_test_id("decision")
     decision.wait_for()
-    assert "区住建局" in decision.inner_text() and "继续督办" in decision.inner_text()
+    assert "区住建局" in decision.inner_text() and "交办部门限期办理" in decision.inner_text()
+    assert "3 个工作日" in decision.inner_text()
+    with live_leaders.app.extensions["mashangban.engine"].transaction() as service:
+        handling = service.history(case_key)[-1].inputs["handling_case"]
+        tasks = [t for t in service.open_tasks() if t.case_key == handling]
+    assert [(t.task_spec, t.candidate_groups) for t in tasks] == [("dh_sign", ("dept:housing",))]
     second = page.get_by_test_id("agenda").locator("li[data-case]").nth(1)
     if second.count():
         second.get_by_label("决定类型").wait_for()  # the next item is now up for decision
@@ -119,3 +127,7 @@ def test_knowledge__clerk_finds_the_entry_by_a_two_character_word(
     clerk.goto(f"{live_leaders.url}/tasks/{task.id}")
     suggested = clerk.get_by_test_id("kb-suggestions")
     assert "KB-1" in suggested.inner_text()
+    suggested.get_by_role("button", name="将 KB-1 关联到本案").click()
+    clerk.get_by_text("已将知识库条目 KB-1 关联到本案。").wait_for()
+    clerk.goto(f"{live_leaders.url}/cases/C21")
+    assert "关联知识库条目：KB-1" in clerk.locator("ol.timeline").inner_text()
