@@ -156,8 +156,9 @@ def report(key: str) -> str:
         replayed, labels, views = replay_context(svc, key)
         verified = svc.audit.verify(key, me().username)
     intake = labelled(svc.privacy.masked(case.data), labels)
+    name = labels.elements.get(replayed.process_id, replayed.process_id)
     return render_template("audit/report.html", case=case, replay=replayed, steps=views,
-                           report=verified, intake=intake)  # fmt: skip
+                           report=verified, intake=intake, process_name=name)  # fmt: skip
 
 
 @bp.get("/cases/<key>/history.jsonl")

@@ -87,11 +87,14 @@ def diff(step: ReplayStep, labels: Labels) -> tuple[list[dict[str, str]], int]:
         if name is None:
             hidden += 1
             continue
+        before = _text(key, step.data_before.get(key), labels)
+        after = _text(key, step.data_after.get(key), labels)
+        if before == after:
+            continue  # e.g. none became an empty text: nothing a reader would call a change
         change = "added" if key not in step.data_before else "changed"
         change = "removed" if key not in step.data_after else change
         rows.append({"key": key, "label": name, "change": change,
-                     "before": _text(key, step.data_before.get(key), labels),
-                     "after": _text(key, step.data_after.get(key), labels)})  # fmt: skip
+                     "before": before, "after": after})  # fmt: skip
     return rows, hidden
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,10 @@ from .i18n import gettext as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WORKING_DAY = timedelta(hours=7.5)  # office hours 8:30-12:00 and 13:30-17:30
+# An instant a script wrote into a text (e.g. an escalation reason naming the missed deadline).
+INSTANT_IN_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
 
 
 def local(moment: datetime | None, with_time: bool = True) -> str:
@@ -32,6 +37,16 @@ def parse_instant(value: object) -> datetime | None:
     else:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def local_times(text: str) -> str:
+    """The text with every ISO-8601 instant in it written as local time (`2026-10-09 14:30`)."""
+
+    def one(match: re.Match[str]) -> str:
+        moment = parse_instant(match.group(0).replace("Z", "+00:00"))
+        return local(moment) if moment else match.group(0)
+
+    return INSTANT_IN_TEXT.sub(one, text)
 
 
 def time_left(left: timedelta) -> str:

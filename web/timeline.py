@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from engine.replaying import FieldLabel
 from engine.views import EventView
 
 from .i18n import gettext as _
-from .timefmt import local, parse_instant
+from .timefmt import local_times
 from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, STATE_WORDS, label
 
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
@@ -154,7 +153,7 @@ def value_text(
         return unit_names(value, units)
     if known and known.choices and str(value) in known.choices and key not in CODED_VALUES:
         return known.choices[str(value)]
-    if known and known.choices and isinstance(value, str) and value in STATE_WORDS:
+    if isinstance(value, str) and value in STATE_WORDS:  # a script's code, no form's option
         return label(STATE_WORDS, value)
     if key == "contact" and isinstance(value, dict):
         return contact_text(value)
@@ -192,14 +191,10 @@ def display_value(key: str, value: object, units: Callable[[str], str] = str) ->
         return label(CODED_VALUES[key], value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, str) and _ISO.match(value):
-        moment = parse_instant(value)
-        return local(moment) if moment else value
+    if isinstance(value, str):
+        return local_times(value)
     if isinstance(value, dict):
         return "，".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
-
-
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

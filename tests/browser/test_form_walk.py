@@ -3,8 +3,6 @@ Chromium: no raw option value, ISO timestamp, group id, username or Python liter
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime
 from typing import Any
 
@@ -12,32 +10,12 @@ import pytest
 
 from engine.demo import demo_cases
 from engine.service import Engine
+from tests.rawvalues import people, raw_values
 
 from .conftest import LiveServer, sign_in
-from .test_walk import DEMO_PASSWORD, ORGANISATION, demo_live  # noqa: F401  (fixture)
+from .test_walk import DEMO_PASSWORD, demo_live  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
-ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-GROUP = re.compile(r"\b(clerks|dept|chief):[a-z_0-9]+")
-LITERALS = re.compile(r"\bNone\b|\{'|\bTrue\b|\bFalse\b|\[\]|\[\{")
-
-
-def _people() -> tuple[dict[str, str], set[str]]:
-    """Group -> one member, and every username, from the demo organisation."""
-    users = json.loads(ORGANISATION.read_text("utf-8"))["users"]
-    members: dict[str, str] = {}
-    for user in users:
-        for group in user["groups"]:
-            members.setdefault(group, user["username"])
-    return members, {u["username"] for u in users}
-
-
-def _raw_values(text: str, usernames: set[str], options: set[str]) -> list[str]:
-    found = [m.group(0) for m in (*ISO.finditer(text), *GROUP.finditer(text))]
-    found += [m.group(0) for m in LITERALS.finditer(text)]
-    found += [u for u in usernames if re.search(rf"(?<![A-Za-z]){u}(?![A-Za-z])", text)]
-    found += [o for o in options if re.search(rf"(?<![A-Za-z_]){o}(?![A-Za-z_])", text)]
-    return found
 
 
 def _extra_states(engine: Engine) -> None:
@@ -79,7 +57,7 @@ def test_every_open_task_form_and_case_page_shows_no_raw_values(
     with engine.transaction() as service:
         demo_cases(service)
     _extra_states(engine)
-    members, usernames = _people()
+    members, usernames = people()
     with engine.transaction() as service:
         tasks = service.open_tasks()
     specs = {t.task_spec for t in tasks}
@@ -97,7 +75,7 @@ def test_every_open_task_form_and_case_page_shows_no_raw_values(
         for path in (f"/tasks/{task.id}", f"/cases/{task.case_key}"):
             page.goto(demo_live.url + path)
             text = page.locator("main").inner_text()
-            found = _raw_values(text, usernames, options if "tasks" in path else set())
+            found = raw_values(text, usernames, options if "tasks" in path else set())
             if found:
                 problems[f"{task.task_spec} {path}"] = sorted(set(found))
     assert problems == {}, problems

@@ -36,7 +36,7 @@ def _handled(engine: Engine, key: str) -> None:
 
 def test_appeal_form__lists_windows_by_tier(client: FlaskClient) -> None:
     page = client.get("/appeal").get_data(as_text=True)
-    assert '<optgroup label="镇街窗口">' in page and "城厢街道便民服务中心" in page
+    assert '<optgroup label="镇街窗口" data-tier="town">' in page and "城厢街道便民服务中心" in page
     assert "住房和城乡建设局" not in page  # departments are not windows
 
 
@@ -67,6 +67,21 @@ def test_submit__invalid_fields_marked_and_values_kept(client: FlaskClient, seed
     assert 'value="张三"' in page
     with seeded.transaction() as service:
         assert service.list_cases("office") == []
+
+
+def test_submit__window_of_another_tier_is_refused_next_to_the_field(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    """Without JavaScript every window is listed; a village station under 镇街窗口 is refused."""
+    response = _submit(client, tier="town", intake_unit="village_a1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="intake_unit-error">请选择该层级下的受理窗口' in page
+    assert 'aria-describedby="intake_unit-error"' in page
+    assert '<optgroup label="村社服务站" data-tier="village">' in page  # all tiers listed
+    with seeded.transaction() as service:
+        assert service.list_cases("office") == []
+    assert _submit(client, tier="village", intake_unit="village_a1").status_code == 200
 
 
 def test_submit__overlong_field_and_body_are_refused(client: FlaskClient) -> None:
