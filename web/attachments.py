@@ -33,7 +33,7 @@ FIELD_TEXT.update({
     "unsupported_type": "{name}：只能上传照片（JPEG、PNG、WebP、GIF）、PDF、Word 或 Excel 文件",
     "no_file": "请先选择文件",
 })  # fmt: skip
-UPLOAD_ENDPOINTS = frozenset({"public.appeal", "attachments.upload"})
+UPLOAD_ENDPOINTS = frozenset({"public.appeal", "attachments.upload", "api.case_attachments_add"})
 ERROR_KEY = "attachment_error"
 
 

@@ -24,8 +24,9 @@ from .i18n import gettext as _
 
 bp = Blueprint("notify", __name__)
 EVENT_NAMES = {
-    "receipt": "受理回执", "reply": "答复待评价", "closed": "办结通知", "new_task": "新待办",
-    "urge": "催办", "due_soon": "即将到期", "overdue": "已超期", "escalation": "升级至本人",
+    "receipt": "受理回执", "reply": "答复待评价", "callback": "回访记录", "closed": "办结通知",
+    "new_task": "新待办", "urge": "催办", "due_soon": "即将到期", "overdue": "已超期",
+    "escalation": "升级至本人", "supervision": "督办立案",
 }  # fmt: skip
 CHANNEL_NAMES = {"email": "电子邮件", "sms": "短信", "inapp": "站内消息"}
 STATUS_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败"}

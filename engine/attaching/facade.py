@@ -21,7 +21,7 @@ from ..errors import NotFound
 from ..models import Case
 from ..recording import record_event
 from .checking import Checked, Limits, check_files
-from .storage import FileStore
+from .storage import store_for
 from .tables import Attachment
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Attachments:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.session = service.session
-        self.store = FileStore.for_instance(service.engine.settings.instance_path)
+        self.store = store_for(service.engine.settings.instance_path)
 
     @staticmethod
     def limits() -> Limits:

@@ -11,8 +11,17 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import NotFound
+
+
+class Store(Protocol):
+    """What the attachments need of a store: bytes in, their SHA-256 out, and back."""
+
+    def put(self, content: bytes) -> str: ...
+
+    def get(self, sha256: str) -> bytes: ...
 
 
 class FileStore:
@@ -59,3 +68,16 @@ class FileStore:
         if hashlib.sha256(content).hexdigest() != sha256:
             raise NotFound(f"file {sha256[:12]}… was altered on disk")
         return content
+
+
+def store_for(instance: Path) -> Store:
+    """The configured store: `MASHANGBAN_ATTACHMENT_STORE` is `disk` (default) or `s3`
+    (`engine/attaching/s3store.py`)."""
+    kind = os.environ.get("MASHANGBAN_ATTACHMENT_STORE", "disk").strip().lower() or "disk"
+    if kind == "disk":
+        return FileStore.for_instance(instance)
+    if kind == "s3":
+        from .s3store import S3Config, S3Store
+
+        return S3Store(S3Config.from_env())
+    raise ValueError(f"MASHANGBAN_ATTACHMENT_STORE is '{kind}': use 'disk' or 's3'")

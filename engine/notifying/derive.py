@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from .. import repository as repo
 from ..calendar import SHANGHAI
-from ..models import Case, HumanTask
+from ..models import Case, HumanTask, ProcessVersion
 from .config import Policy
 from .enqueue import to_citizen, to_staff
 
 REMINDER_KEYS = ("last_reminded_at", "meeting_reminded_at")  # set by the 催办 script tasks
+SUPERVISION_PROCESS = "discipline_supervision"  # 督办/纪检立案: its first tasks say so
 SWEEP_WINDOW = timedelta(days=7)  # deadlines missed longer ago were announced already
 
 
@@ -34,18 +35,35 @@ def after_action(
         to_citizen(session, case, "receipt", at)
     if data.get("rating_requested") and not before.get("rating_requested"):
         to_citizen(session, case, "reply", at)
+    if _called_back(data, before):
+        to_citizen(session, case, "callback", at)
     if case.status == "completed" and status_before != "completed" and not new_case:
         to_citizen(session, case, "closed", at)
     escalated = any(m.get("kind") == "escalated" for m in milestones)
+    supervision = new_case and _process_id(session, case) == SUPERVISION_PROCESS
     by_task: dict[str, list[tuple[str, str]]] = {}
     for item in offered:
         by_task.setdefault(item["task_id"], []).append((item["kind"], item["name"]))
     for row in new_tasks:
         people = _recipients(row, by_task.get(row.id, []))
         event = "escalation" if escalated else "new_task"
+        if supervision:
+            event = "supervision"
         to_staff(session, people, event, at, task_values(case, row), case.business_key)
     if any(data.get(k) and data.get(k) != before.get(k) for k in REMINDER_KEYS):
         _urge(session, case, at, {row.id for row in new_tasks})
+
+
+def _called_back(data: dict[str, Any], before: dict[str, Any]) -> bool:
+    """回访: the rating step ended with a rating staff recorded on the phone (the diagram
+    sets `rating_source` to `phone` and `rating_requested` back to false)."""
+    ended = bool(before.get("rating_requested")) and not data.get("rating_requested")
+    return ended and data.get("rating_source") == "phone"
+
+
+def _process_id(session: Session, case: Case) -> str:
+    version = session.get(ProcessVersion, case.process_version_id)
+    return version.process_id if version is not None else ""
 
 
 def _urge(session: Session, case: Case, at: datetime, new: set[str]) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from ..errors import FieldError, FormInvalid
 
-CITIZEN_EVENTS = ("receipt", "reply", "closed")
-STAFF_EVENTS = ("new_task", "urge", "due_soon", "overdue", "escalation")
+CITIZEN_EVENTS = ("receipt", "reply", "callback", "closed")
+STAFF_EVENTS = ("new_task", "urge", "due_soon", "overdue", "escalation", "supervision")
 EVENTS = CITIZEN_EVENTS + STAFF_EVENTS
-URGENT_EVENTS = frozenset({"urge", "overdue", "escalation"})
+URGENT_EVENTS = frozenset({"urge", "overdue", "escalation", "supervision"})
 LANGS = ("zh", "en")
 PLACEHOLDERS = frozenset({"case", "title", "task", "due", "reply", "name", "link"})
 MAX_SUBJECT = 200
@@ -42,6 +42,15 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("reply", "en"): (
         "[Act-Now] Your matter has been answered: please rate it",
         '"$title" ($case) has been answered: $reply Please rate the answer at $link.',
+    ),
+    ("callback", "zh"): (
+        "【马上办】您反映的事项已回访",
+        "工作人员已就您反映的「$title」（$case）电话回访并记录了您的评价，感谢您的反馈。",
+    ),
+    ("callback", "en"): (
+        "[Act-Now] We have called you back about your matter",
+        'Our staff called you back about "$title" ($case) and recorded your rating. '
+        "Thank you for your feedback.",
     ),
     ("closed", "zh"): (
         "【马上办】您反映的事项已办结",
@@ -69,6 +78,14 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ("escalation", "en"): (
         "Escalated to you: $task",
         'Case $case "$title" was escalated: "$task" is yours, due $due. $link',
+    ),
+    ("supervision", "zh"): (
+        "督办立案：$title",
+        _ZH_TASK + "已立案督办，请办理「$task」，办理时限 $due。$link",
+    ),
+    ("supervision", "en"): (
+        "Supervision opened: $title",
+        'Supervision of case $case "$title" was opened: "$task" is yours, due $due. $link',
     ),
 }
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from engine.deployment import read_sources
 from engine.notifying.channels import SmtpChannel
 from engine.notifying.config import Policy
 from engine.notifying.delivery import deliver_due
@@ -19,6 +21,7 @@ EMAIL_CONTACT = {
     "contact": {"name": "张三", "phone": "13800138000", "email": CITIZEN},
     "notify_by": "email",
 }
+SUPERVISION = Path(__file__).parents[2] / "processes" / "discipline_supervision"
 POLICY = Policy(backoff_seconds=30, max_attempts=3)
 
 
@@ -132,3 +135,54 @@ def test_public_form__sms_needs_a_mobile_number(client):
     response = _submit(client, notify_by="sms", **{"contact.phone": "0571-82345678"})
     assert response.status_code == 422
     assert 'id="notify_by-error"' in response.get_data(as_text=True)
+
+
+def test_callback__the_citizen_hears_the_phone_rating_was_recorded(
+    seeded: Engine, smtp: SmtpServer
+):
+    from tests.web.test_notify_pages import URGE_LOOP
+
+    with seeded.transaction() as service:
+        service.deploy(read_sources([URGE_LOOP]))
+    with seeded.transaction() as service:
+        service.start_case("callback_loop", key="CB1", data={"title": "路灯不亮", **EMAIL_CONTACT})
+    deliver_due(seeded, channels(smtp), now(), POLICY)
+    asked = ["【马上办】您反映的事项已受理", "【马上办】您反映的事项已答复，请评价"]
+    assert [m["Subject"] for m in smtp.inbox.to(CITIZEN)] == asked
+    with seeded.transaction() as service:
+        service.complete_task(open_task(seeded, "CB1"), "li", {"rating": "satisfied"})
+    deliver_due(seeded, channels(smtp), now(), POLICY)
+    subjects = [m["Subject"] for m in smtp.inbox.to(CITIZEN)]
+    assert subjects[2:] == ["【马上办】您反映的事项已回访", "【马上办】您反映的事项已办结"]
+    assert "CB1" in smtp.inbox.to(CITIZEN)[2].get_content()
+
+
+def test_online_rating__is_no_callback(seeded: Engine, smtp: SmtpServer):
+    key, _code = start_appeal(seeded, **EMAIL_CONTACT)
+    with seeded.transaction() as service:
+        service.complete_task(open_task(seeded, key), "li", REGISTER)
+    with seeded.transaction() as service:
+        service.complete_task(open_task(seeded, key), "wang", HANDLE)
+    with seeded.transaction() as service:
+        service.deliver_message(key, "citizen_rating", {"rating": "satisfied"}, actor="public")
+    deliver_due(seeded, channels(smtp), now(), POLICY)
+    assert not any("回访" in m["Subject"] for m in smtp.inbox.to(CITIZEN))
+
+
+def test_supervision_opened__the_discipline_office_hears_it_first(seeded: Engine):
+    with seeded.transaction() as service:
+        service.deploy(read_sources([SUPERVISION]))
+        service.save_user("xie", "谢文", ["discipline"], unit="district", password="x" * 12)
+    with seeded.transaction() as service:
+        payload = {"source_case": "DS1", "reason": "举报", "title": "窗口吃拿卡要"}
+        service.start_case(
+            "discipline_supervision",
+            key="DS1",
+            data={"source_case": "DS1"},
+            message={"message": "start_supervision", "payload": payload},
+        )
+    assert bell(seeded, "xie") == 1
+    with seeded.transaction() as service:
+        [notice] = service.notifications.recent("xie")
+    assert notice.event == "supervision" and notice.subject == "督办立案：窗口吃拿卡要"
+    assert "三查" in notice.body and bell(seeded, "wang") == 0

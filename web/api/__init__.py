@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     admin_routes,
     audit_routes,
     leaders_routes,
+    notify_routes,
     org_routes,
     privacy_routes,
     reach_routes,

@@ -12,6 +12,7 @@ from ..vocabulary import KINDS, RATINGS, TIERS
 from .openapi_admin import admin_paths, admin_schemas
 from .openapi_audit import audit_paths, audit_schemas
 from .openapi_leaders import leaders_paths, leaders_schemas
+from .openapi_notify import notify_paths, notify_schemas
 from .openapi_org import org_paths, org_schemas
 from .openapi_privacy import privacy_paths, privacy_schemas
 from .openapi_reach import reach_paths, reach_schemas
@@ -343,11 +344,12 @@ def document() -> dict[str, Any]:
                  "description": "Appeals, tracking and the staff inbox of 马上办."},
         "servers": [{"url": "/"}],
         "paths": {**_paths(), **audit_paths(), **_report_paths(), **org_paths(), **admin_paths(),
-                  **reach_paths(), **leaders_paths(REPORT_PARAMETERS), **privacy_paths()},
+                  **reach_paths(), **leaders_paths(REPORT_PARAMETERS), **privacy_paths(),
+                  **notify_paths()},
         "components": {
             "schemas": {**_schemas(), **audit_schemas(), **_report_schemas(), **org_schemas(),
                         **admin_schemas(), **reach_schemas(), **leaders_schemas(),
-                        **privacy_schemas()},
+                        **privacy_schemas(), **notify_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
