@@ -76,8 +76,8 @@ def prepared_engine(url: str, *diagrams: str) -> Engine:
     """An engine with the named bench diagrams deployed and the bench user (group `bench`)."""
     engine = Engine(Settings(database_url=url, instance_path=Path(".")))
     with engine.transaction() as service:
-        service.deploy(read_sources([DATA / name for name in diagrams]))
-        service.save_user(USER, "基准用户", ["bench"], roles=["clerk"], password=PASSWORD)
+        service.deployments.deploy(read_sources([DATA / name for name in diagrams]))
+        service.staff.save_user(USER, "基准用户", ["bench"], roles=["clerk"], password=PASSWORD)
     return engine
 
 

@@ -43,17 +43,17 @@ def in_memory_floor_ms(samples: int) -> float:
 def _complete_next(engine: Engine) -> float:
     """Complete the bench user's first task; return the CPU seconds the completion took."""
     with engine.transaction() as service:
-        task_id = service.list_tasks(USER)[0].id
+        task_id = service.tasks.inbox(USER)[0].id
     started = time.process_time()
     with engine.transaction() as service:
-        service.complete_task(task_id, USER, {"note": "ok"})
+        service.tasks.complete(task_id, USER, {"note": "ok"})
     return time.process_time() - started
 
 
 def loop_case(engine: Engine, key: str, prior: int, extra: int) -> None:
     """A bench_loop case with `prior` events recorded and `extra` rounds still to go."""
     with engine.transaction() as service:
-        service.start_case("bench_loop", key=key, data={"rounds": prior + extra + 5})
+        service.cases.start("bench_loop", key=key, data={"rounds": prior + extra + 5})
     for _ in range(prior - 1):  # "started" is the first event
         _complete_next(engine)
 
@@ -77,7 +77,7 @@ def replay_ms(url: str, events: int) -> float:
     for step in (1, events // 2, events):
         with engine.transaction() as service:
             started = time.perf_counter()
-            service.replay("REPLAY", step=step)
+            service.chain.replay("REPLAY", step=step)
             slowest = max(slowest, time.perf_counter() - started)
     engine.close()
     return slowest * 1000
@@ -90,8 +90,8 @@ def sql_per_completion(url: str) -> int:
     engine = prepared_engine(url, "three_step.bpmn")
     with engine.transaction() as service:
         for n in range(6):
-            service.start_case("three_step", key=f"SQL-{n}", data={})
-        task_ids = [task.id for task in service.list_tasks(USER)]
+            service.cases.start("three_step", key=f"SQL-{n}", data={})
+        task_ids = [task.id for task in service.tasks.inbox(USER)]
     engine.close()
     app = create_app({"TESTING": True, "DATABASE_URL": url, "WTF_CSRF_ENABLED": False})
     sql = app.extensions["mashangban.engine"].sql

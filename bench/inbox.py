@@ -48,15 +48,15 @@ def _clone_cases(engine: Engine, template: str, prefix: str, count: int) -> None
 def populate(engine: Engine, history: int, open_tasks: int) -> None:
     """Finished and open cases cloned from real ones, and an inbox row per open case."""
     with engine.transaction() as service:
-        service.start_case("three_step", key="TEMPLATE-DONE", data={})
-        service.start_case("three_step", key="TEMPLATE-OPEN", data={})
+        service.cases.start("three_step", key="TEMPLATE-DONE", data={})
+        service.cases.start("three_step", key="TEMPLATE-OPEN", data={})
     with engine.transaction() as service:
-        task = next(t for t in service.list_tasks(USER) if t.case_key == "TEMPLATE-DONE")
+        task = next(t for t in service.tasks.inbox(USER) if t.case_key == "TEMPLATE-DONE")
     for data in ({"note": "ok"}, {"note": "ok"}, {"approved": True}):
         with engine.transaction() as service:
-            service.complete_task(task.id, USER, data)
+            service.tasks.complete(task.id, USER, data)
         with engine.transaction() as service:
-            ready = [t for t in service.list_tasks(USER) if t.case_key == "TEMPLATE-DONE"]
+            ready = [t for t in service.tasks.inbox(USER) if t.case_key == "TEMPLATE-DONE"]
         task = ready[0] if ready else task
     _clone_cases(engine, "TEMPLATE-DONE", "HIST-", history)
     _clone_cases(engine, "TEMPLATE-OPEN", "OPEN-", open_tasks)
@@ -87,7 +87,7 @@ def inbox_p99(url: str, history: int, open_tasks: int, samples: int) -> tuple[fl
     """p99 ms of the bench user's inbox in the engine and over HTTP, and its size."""
     engine = prepared_engine(url, "three_step.bpmn")
     with engine.transaction() as service:
-        service.save_user(USER, "基准用户", ["bench", "g7"], roles=["clerk"])
+        service.staff.save_user(USER, "基准用户", ["bench", "g7"], roles=["clerk"])
     started = time.perf_counter()
     populate(engine, history, open_tasks)
     print(f"  (inbox data: {history:,} finished + {open_tasks:,} open cases in "
@@ -96,7 +96,7 @@ def inbox_p99(url: str, history: int, open_tasks: int, samples: int) -> tuple[fl
     for _ in range(samples):
         started = time.perf_counter()
         with engine.transaction() as service:
-            size = len(service.list_tasks(USER))
+            size = len(service.tasks.inbox(USER))
         timings.append(time.perf_counter() - started)
     engine.close()
     with over_http.gunicorn("web:create_app()", url) as port:

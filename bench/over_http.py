@@ -115,9 +115,9 @@ def ready_tasks(url: str, cases: int) -> list[str]:
     for start in range(0, cases, 200):
         with engine.transaction() as service:
             for n in range(start, min(cases, start + 200)):
-                service.start_case("three_step", key=f"H-{n}", data={})
+                service.cases.start("three_step", key=f"H-{n}", data={})
     with engine.transaction() as service:
-        ids = [task.id for task in service.list_tasks(USER)]
+        ids = [task.id for task in service.tasks.inbox(USER)]
     engine.close()
     return ids
 

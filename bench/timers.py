@@ -35,7 +35,7 @@ def timers_per_second(url: str, count: int) -> tuple[float, int, int]:
     """Timers fired per second by two workers; cases fired twice; cases never fired."""
     engine = prepared_engine(url, "wait_timer.bpmn")
     with engine.transaction() as service:
-        service.start_case("wait_timer", key="TIMER-TEMPLATE", at=START)
+        service.cases.start("wait_timer", key="TIMER-TEMPLATE", at=START)
     _clone_cases(engine, "TIMER-TEMPLATE", "TIMER-", count - 1)
     with engine.sql.begin() as connection:
         connection.execute(text("ANALYZE"))

@@ -7,18 +7,20 @@ clock and a task-id seed derived from (case, event number), which is what lets
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import determinism, personal
+from . import casefiles, determinism, personal
 from . import repository as repo
 from .calendar import WorkingCalendar
 from .casewarnings import with_fallback_days
 from .casework import Outcome, apply_event, make_script_engine
-from .errors import StaleCase
+from .errors import Conflict, NotFound, StaleCase
 from .history import from_json_value, to_json_value
 from .inbox import InboxChange, plan_inbox, task_views, write_inbox
 from .models import Case
@@ -26,26 +28,67 @@ from .notifying.derive import after_action as notify_after_action
 from .recording import move_checkpoint, record_event
 from .running import Runner, case_data, is_finished, next_timer_at, ready_user_tasks
 from .views import TaskView
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 SYSTEM = "system"
 
 
+def start(
+    work: Work, process_id: str, key: str | None, data: dict[str, Any] | None, actor: str,
+    at: datetime, tracking: bool = False, extra: dict[str, Any] | None = None,
+) -> tuple[Case, str | None]:  # fmt: skip
+    """Start a case on the latest version of a process: (the case, its tracking code or None).
+
+    `extra` joins the `started` event's inputs (the message that started it, the time a
+    scheduled start was due).
+    """
+    session = work.session
+    version = repo.latest_version(session, process_id)
+    if version is None:
+        raise NotFound(f"no deployed process '{process_id}'; run `mashangban deploy` first")
+    key = key or _new_key()
+    code = secrets.token_hex(4).upper() if tracking else None
+    if repo.case_exists(session, key):
+        raise Conflict(f"a case with key '{key}' already exists")
+    case = Case(
+        business_key=key, process_version_id=version.id, status="running", state="",
+        serializer_version="", data={}, warnings=[], last_seq=0, head_hash="",
+        started_by=actor, created_at=at, updated_at=at,
+        tracking_code_hash=casefiles.code_hash(code) if code else None,
+    )  # fmt: skip
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError as error:  # a concurrent start took the key after our check
+        raise Conflict(f"a case with key '{key}' already exists") from error
+    inputs: dict[str, Any] = {
+        "process_id": process_id, "version": version.version,
+        "data": {**(data or {}), "case_key": key},
+        "bounded": True,  # finished stretches of its task tree may be dropped (pruning.py)
+        **(extra or {}),
+    }  # fmt: skip
+    act(work, case, "started", actor, at, inputs)
+    return case, code
+
+
+def _new_key() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return f"MSB-{stamp}-{secrets.token_hex(3).upper()}"
+
+
 def act(
-    service: Service, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
+    work: Work, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
     task: TaskView | None = None,
 ) -> Outcome:  # fmt: skip
     """Run one state-changing event on a case and record it (plus what it caused)."""
-    session, at = service.session, at.astimezone(UTC)
+    session, at = work.session, at.astimezone(UTC)
     inputs = from_json_value(to_json_value(inputs))  # exactly what a replay will see
     # Personal values become references before anything runs: only those reach the workflow,
     # its state and the hashed history, so the values can be erased later (personal.py).
     inputs = personal.seal(session, case.business_key, at, inputs)
-    version = service.engine.versions.version(session, case.process_version_id)
-    runner = service.engine.runner(session, version)
-    calendar, new_case = service.calendar(), case.last_seq == 0
+    version = work.version(case)
+    runner = work.runner(version)
+    calendar, new_case = work.calendar(), case.last_seq == 0
     with determinism.frozen(at, f"{case.business_key}:{case.last_seq + 1}"):
         script_engine = make_script_engine(calendar)
         workflow = runner.restore(case.state, script_engine) if case.state else None
@@ -66,13 +109,13 @@ def act(
     write_inbox(session, inbox)
     notify_after_action(session, case, at, before, status_before, inbox.rows, inbox.offered,
                         outcome.milestones, new_case)  # fmt: skip
-    service.open_tasks_after[case.id] = _open_task_views(service, case, inbox)
+    work.open_tasks_after[case.id] = _open_task_views(work, case, inbox)
     for name, payload in outcome.thrown:
-        _start_on_message(service, case, name, payload, at)
+        _start_on_message(work, case, name, payload, at)
     return outcome
 
 
-def _open_task_views(service: Service, case: Case, inbox: InboxChange) -> list[TaskView] | None:
+def _open_task_views(work: Work, case: Case, inbox: InboxChange) -> list[TaskView] | None:
     """The case's open tasks from the rows just written (None: older rows remain, read them)."""
     if inbox.kept:
         return None
@@ -80,7 +123,7 @@ def _open_task_views(service: Service, case: Case, inbox: InboxChange) -> list[T
     for candidate in inbox.offered:
         offered[candidate["task_id"]].append(repo.Candidate(candidate["kind"], candidate["name"]))
     rows = [(row, case) for row in inbox.rows]
-    return task_views(service.session, rows, service._task_meta, offered)
+    return task_views(work.session, rows, work.task_meta, offered)
 
 
 def quarantine(session: Session, case: Case, at: datetime, error: str) -> None:
@@ -152,17 +195,11 @@ def _store_state(case: Case, runner: Runner, outcome: Outcome, at: datetime) -> 
     case.updated_at = at
 
 
-def _start_on_message(
-    service: Service, source: Case, message: str, payload: Any, at: datetime
-) -> None:
+def _start_on_message(work: Work, source: Case, message: str, payload: Any, at: datetime) -> None:
     """A message thrown by one case starts every process whose start event catches it."""
-    for version in repo.versions_started_by(service.session, message):
-        spawned = repo.count_cases_from(service.session, source.business_key) + 1
-        service.start_case(
-            version.process_id,
-            key=f"{source.business_key}-{spawned}",
-            data={"source_case": source.business_key},
-            actor=SYSTEM,
-            at=at,
-            message={"message": message, "payload": to_json_value(payload)},
-        )
+    for version in repo.versions_started_by(work.session, message):
+        spawned = repo.count_cases_from(work.session, source.business_key) + 1
+        thrown = {"message": {"message": message, "payload": to_json_value(payload)}}
+        key = f"{source.business_key}-{spawned}"
+        start(work, version.process_id, key, {"source_case": source.business_key}, SYSTEM, at,
+              extra=thrown)  # fmt: skip

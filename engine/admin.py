@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from . import case_migration, version_diff
 from . import repository as repo
@@ -24,13 +23,12 @@ from .admin_views import (
     VersionDiff,
     VersionSummary,
 )
+from .deployments import Deployments
 from .errors import Conflict, InvalidProcess, NotAllowed, NotFound, Problem
 from .models import Deployment, ProcessVersion
 from .recalculation import PROCESS_ADMIN
 from .views import DeployResult
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 DEPLOYED, MIGRATED = "deployed", "migrated"
 NOTE_LIMIT = 2000
@@ -60,9 +58,9 @@ def finding_of(problem: Problem) -> Finding:
 class Admin:
     """Process versions, deployments, diffs and case migration for process admins."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -99,7 +97,7 @@ class Admin:
     def diff(self, process_id: str, a: int, b: int) -> VersionDiff:
         """Elements added, removed and changed from version `a` to version `b`."""
         old, new = self._version(process_id, a), self._version(process_id, b)
-        engine = self.service.engine
+        engine = self.work.engine
         runners = (engine.runner(self.session, old), engine.runner(self.session, new))
         files = (repo.file_contents(self.session, old.files),
                  repo.file_contents(self.session, new.files))  # fmt: skip
@@ -123,7 +121,7 @@ class Admin:
         repo.serialize(self.session, "mashangban:deploy")  # check the base under the lock
         self._check_base(expected_base or {})
         try:
-            result = self.service.deploy(files, actor, at=now)
+            result = Deployments(self.work).deploy(files, actor, at=now)
         except InvalidProcess as error:
             raise DeployRefused(error.problems) from None
         if result.deployment_id is not None:
@@ -150,8 +148,8 @@ class Admin:
         Give the cases by `keys`, or every open case of `from_version`. Changes nothing.
         """
         target = self._target(process_id, to_version)
-        return case_migration.check(self.service, target, self._keys(process_id, keys,
-                                                                     from_version))  # fmt: skip
+        return case_migration.check(self.work, target, self._keys(process_id, keys,
+                                                                  from_version))  # fmt: skip
 
     def migrate(
         self,
@@ -171,7 +169,7 @@ class Admin:
         target = self._target(process_id, to_version)
         now = (at or datetime.now(UTC)).astimezone(UTC)
         result = case_migration.migrate(
-            self.service, target, self._keys(process_id, keys, from_version), actor,
+            self.work, target, self._keys(process_id, keys, from_version), actor,
             _clip(reason), now,
         )  # fmt: skip
         if result.moved:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,9 +16,7 @@ from .recording import event_content
 from .running import case_data, is_finished, ready_user_tasks
 from .versioned_runner import case_runner
 from .views import ReplayResult
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 
 def verify_cases(
@@ -107,13 +105,13 @@ def _checkpoint(session: Session, case: Case) -> tuple[int, str] | None:
     return (point.seq, point.head_hash)
 
 
-def replay_case(service: Service, key: str, step: int | None = None) -> ReplayResult:
+def replay_case(work: Work, key: str, step: int | None = None) -> ReplayResult:
     """Re-run a case's recorded inputs on its diagram version, up to event `step`."""
-    session = service.session
+    session = work.session
     case = repo.case_by_key(session, key)
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
-    runner = case_runner(service, case)
+    runner = case_runner(work, case)
     events = repo.events(session, case.id, upto=step)
     # A `recalculated` event means: these days were counted with a schedule loaded later.
     workflow, state = rerun(runner, key, events, schedule_patch(events))

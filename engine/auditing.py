@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import organisation
 from . import repository as repo
@@ -22,10 +22,9 @@ from .models import Case, ProcessVersion
 from .organisation import UserView
 from .recording import event_content
 from .replaying import CaseReplay, replay_steps
+from .staff import Staff
 from .versioned_runner import case_runner
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 AUDIT_ROLES = frozenset({"auditor", "discipline", "leading_office", "admin"})
 EXPORT_FORMAT = "mashangban-history/1"
@@ -53,12 +52,12 @@ def may_audit(user: UserView) -> bool:
 class Auditor:
     """Read-only audit operations over one service (one transaction)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def _user(self, viewer: str) -> UserView:
-        return self.service.get_user(viewer)
+        return Staff(self.work).get_user(viewer)
 
     def _case(self, key: str, viewer: str) -> Case:
         """The case, if the viewer may audit it (NotFound outside their scope first)."""
@@ -82,7 +81,7 @@ class Auditor:
         case = self._case(key, viewer)
         version = self.session.get(ProcessVersion, case.process_version_id)
         assert version is not None
-        runner = case_runner(self.service, case)
+        runner = case_runner(self.work, case)
         return replay_steps(self.session, runner, case, with_diagrams)
 
     def verify(
@@ -116,7 +115,7 @@ class Auditor:
         if not findings:
             version = self.session.get(ProcessVersion, case.process_version_id)
             assert version is not None
-            runner = case_runner(self.service, case)
+            runner = case_runner(self.work, case)
             replayed = replay_steps(self.session, runner, case, with_diagrams=False)
             findings += [replayed.finding] if replayed.finding else []
         return sorted(findings, key=lambda f: f.seq)

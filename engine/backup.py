@@ -89,7 +89,7 @@ def describe(engine: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The manifest and chain heads of the engine's database as it is now."""
     with engine.transaction() as service:
         session = service.session
-        heads = service.export_checkpoints()
+        heads = service.chain.export_checkpoints()
         last_id, last_at, events = session.execute(
             select(func.max(CaseEvent.id), func.max(CaseEvent.at), func.count(CaseEvent.id))
         ).one()
@@ -151,7 +151,7 @@ def _restore(engine: Any, source: Path, force: bool, progress: Progress) -> Rest
     progress("data restored; upgrading the schema to this release")
     upgrade(url)
     with engine.transaction() as service:
-        findings = service.verify(progress=progress) + service.verify_heads(heads)
+        findings = service.chain.verify(progress=progress) + service.chain.verify_heads(heads)
     return RestoreResult(manifest, findings)
 
 
@@ -264,7 +264,7 @@ def _newer_data(engine: Any, heads: dict[str, dict[str, Any]], manifest: dict) -
     if "cases" not in inspect(engine.sql).get_table_names():
         return None  # a new, empty database
     with engine.transaction() as service:
-        current = service.export_checkpoints()
+        current = service.chain.export_checkpoints()
     for key, head in sorted(current.items()):
         if key not in heads:
             return f"case {key} is not in the backup"

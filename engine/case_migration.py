@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import determinism
+from . import determinism, version_diff
 from . import repository as repo
 from .acting import claim_case_row
 from .admin_views import CaseMigration, MigrationPlan, MigrationResult, VersionDiff
@@ -33,9 +33,7 @@ from .recording import move_checkpoint, record_event
 from .running import case_data, next_timer_at, ready_user_tasks
 from .spec_migration import MigrationRefused, active_elements
 from .versioned_runner import VersionedRunner
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 REASONS = {
     "case_finished": "the case has finished; only running cases move",
@@ -71,39 +69,39 @@ class _Trial:
     active: tuple[str, ...] = ()
 
 
-def check(service: Service, target: ProcessVersion, keys: Sequence[str]) -> MigrationPlan:
+def check(work: Work, target: ProcessVersion, keys: Sequence[str]) -> MigrationPlan:
     """Whether each case can move to `target`, and what changes for it (writes nothing)."""
     diffs: dict[int, VersionDiff] = {}
     answers = []
     for key in keys:
-        case = repo.case_by_key(service.session, key)
-        answers.append(_answer(service, _try(service, case, target, "", None), diffs))
+        case = repo.case_by_key(work.session, key)
+        answers.append(_answer(work, _try(work, case, target, "", None), diffs))
     return MigrationPlan(target.process_id, target.version, tuple(answers))
 
 
 def migrate(
-    service: Service, target: ProcessVersion, keys: Sequence[str], actor: str, reason: str,
+    work: Work, target: ProcessVersion, keys: Sequence[str], actor: str, reason: str,
     at: datetime,
 ) -> MigrationResult:  # fmt: skip
     """Move every case that can move (each locked first); the rest stay, with reasons."""
     moved, stayed, diffs = [], [], {}
     for key in keys:
-        case = repo.lock_case(service.session, key=key)
-        trial = _try(service, case, target, reason, at)
+        case = repo.lock_case(work.session, key=key)
+        trial = _try(work, case, target, reason, at)
         if trial.codes:
-            stayed.append(_answer(service, trial, diffs))
+            stayed.append(_answer(work, trial, diffs))
             continue
-        _store(service, trial, actor, at)
+        _store(work, trial, actor, at)
         moved.append(key)
     return MigrationResult(target.process_id, target.version, tuple(moved), tuple(stayed))
 
 
 def _try(
-    service: Service, case: Case, target: ProcessVersion, reason: str, at: datetime | None
+    work: Work, case: Case, target: ProcessVersion, reason: str, at: datetime | None
 ) -> _Trial:
     """Move a copy of the case's workflow in memory under the clock and seed the live
     migration uses; note every reason it cannot move."""
-    session, engine = service.session, service.engine
+    session, engine = work.session, work.engine
     source = session.get(ProcessVersion, case.process_version_id)
     assert source is not None
     trial = _Trial(case, source, target)
@@ -116,7 +114,7 @@ def _try(
                              source.version)  # fmt: skip
     inputs = {"from_version": source.version, "to_version": target.version, "reason": reason}
     inputs = from_json_value(to_json_value(inputs))
-    calendar = service.calendar()
+    calendar = work.calendar()
     try:
         with determinism.frozen(instant, f"{case.business_key}:{case.last_seq + 1}"):
             script_engine = make_script_engine(calendar)
@@ -212,7 +210,7 @@ def _with_calendar(inputs: dict[str, Any], calendar: Any) -> dict[str, Any]:
     return {**inputs, "calendar": decided}
 
 
-def _answer(service: Service, trial: _Trial, diffs: dict[int, VersionDiff]) -> CaseMigration:
+def _answer(work: Work, trial: _Trial, diffs: dict[int, VersionDiff]) -> CaseMigration:
     """The plain answer of a trial: reasons in words and codes, and what changes."""
     to = trial.target.version
     reasons = tuple(REASONS[code].format(to=to, **{"element": "", "field": "", "error": "",
@@ -222,7 +220,7 @@ def _answer(service: Service, trial: _Trial, diffs: dict[int, VersionDiff]) -> C
     if not trial.codes:
         diff = diffs.get(trial.source.id)
         if diff is None:
-            diff = service.admin.diff(trial.source.process_id, trial.source.version, to)
+            diff = _diff(work, trial.source, trial.target)
             diffs[trial.source.id] = diff
         changed = {c.element for c in diff.changed}
         changes = tuple(e for e in trial.active if e in changed)
@@ -234,9 +232,17 @@ def _answer(service: Service, trial: _Trial, diffs: dict[int, VersionDiff]) -> C
     )  # fmt: skip
 
 
-def _store(service: Service, trial: _Trial, actor: str, at: datetime) -> None:
+def _diff(work: Work, old: ProcessVersion, new: ProcessVersion) -> VersionDiff:
+    """What changed between the case's version and the target (as `Admin.diff` says)."""
+    runners = (work.runner(old), work.runner(new))
+    files = (repo.file_contents(work.session, old.files),
+             repo.file_contents(work.session, new.files))  # fmt: skip
+    return version_diff.diff_versions(old, new, runners, files)
+
+
+def _store(work: Work, trial: _Trial, actor: str, at: datetime) -> None:
     """Save the moved workflow, rebuild the inbox rows and record the `migrated` event."""
-    session, case, target = service.session, trial.case, trial.target
+    session, case, target = work.session, trial.case, trial.target
     assert trial.outcome is not None and trial.runner is not None and trial.inputs is not None
     workflow = trial.outcome.workflow
     rows_before = {row.id: row for row in repo.case_tasks(session, case.id)}

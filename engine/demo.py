@@ -29,10 +29,10 @@ def load_organisation(
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     for unit in data["units"]:
-        service.save_unit(unit["code"], unit["name"], unit["kind"], unit.get("parent"))
+        service.staff.save_unit(unit["code"], unit["name"], unit["kind"], unit.get("parent"))
     for u in data["users"]:
-        service.save_user(u["username"], u["name"], u["groups"], unit=u["unit"], roles=u["roles"],
-                          password=password)  # fmt: skip
+        service.staff.save_user(u["username"], u["name"], u["groups"], unit=u["unit"],
+                                roles=u["roles"], password=password)  # fmt: skip
     return len(data["users"])
 
 
@@ -273,13 +273,13 @@ def demo_cases(service: Service, at: datetime | None = None) -> list[str]:
     for demo in DEMO_CASES:
         if _exists(service, demo.key):
             continue
-        service.start_case("closed_loop", key=demo.key, data=demo.data, actor=demo.clerk,
-                           at=instant, tracking=True)  # fmt: skip
+        service.cases.start("closed_loop", key=demo.key, data=demo.data, actor=demo.clerk,
+                            at=instant, tracking=True)  # fmt: skip
         for spec, user, values in demo.steps:
             if spec == RATING:
-                service.deliver_message(demo.key, "citizen_rating", values, at=instant)
+                service.cases.deliver_message(demo.key, "citizen_rating", values, at=instant)
             else:
-                service.complete_task(
+                service.tasks.complete(
                     _task(service, demo.key, spec, user), user, values, at=instant
                 )
         started.append(demo.key)
@@ -288,14 +288,14 @@ def demo_cases(service: Service, at: datetime | None = None) -> list[str]:
 
 def _exists(service: Service, key: str) -> bool:
     try:
-        service.get_case(key)
+        service.cases.get(key)
     except NotFound:
         return False
     return True
 
 
 def _task(service: Service, key: str, spec: str, user: str) -> str:
-    found = [t.id for t in service.list_tasks(user) if t.case_key == key and t.task_spec == spec]
+    found = [t.id for t in service.tasks.inbox(user) if t.case_key == key and t.task_spec == spec]
     if not found:
         raise NotFound(f"demo case {key}: no task {spec} for {user}")
     return found[0]

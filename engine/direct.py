@@ -14,18 +14,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import organisation
 from . import reach_queries as q
 from . import repository as repo
+from .cases import Cases
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
 from .models import OrgUnit
 from .models_reach import DirectCode, DirectReport
+from .staff import Staff
 from .views import CaseView
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 PROCESS = "discipline_supervision"
 START_MESSAGE = "start_supervision"
@@ -76,9 +76,9 @@ class Report:
 class DirectChannel:
     """Codes and reports of the 一键直达 channel within one unit of work."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def create_code(
         self, scope: str, label: str, base_url: str, actor: str, at: datetime | None = None
@@ -128,9 +128,9 @@ class DirectChannel:
             **({"enterprise_name": report.enterprise_name} if report.enterprise_name else {}),
         }  # fmt: skip
         payload = {"source_case": key, "reason": REASON, "title": report.title}
-        case = self.service.start_case(
-            PROCESS, key=key, data=data, actor="public", at=at, tracking=True,
-            message={"message": START_MESSAGE, "payload": payload},
+        case = Cases(self.work).start(
+           PROCESS, key=key, data=data, actor="public", at=at, tracking=True,
+           message={"message": START_MESSAGE, "payload": payload},
         )  # fmt: skip
         row = repo.case_by_key(self.session, case.key)
         private = DirectReport(case_id=row.id, code_token=token, accused_unit=report.accused_unit,
@@ -141,7 +141,7 @@ class DirectChannel:
 
     def report_of(self, key: str, viewer: str) -> DirectReportView | None:
         """The private part of a report, if the case is one; the contact for discipline only."""
-        user = self.service.get_user(viewer)
+        user = Staff(self.work).get_user(viewer)
         case = repo.case_by_key(self.session, key)
         if not organisation.may_view_case(self.session, case, user):
             raise NotFound(f"no case with key '{key}'")
@@ -155,8 +155,8 @@ class DirectChannel:
 
     def accused_units(self) -> list[organisation.UnitView]:
         """Units a report may name: departments, offices and windows (not the discipline office)."""
-        return [u for u in self.service.units()
-                if u.kind in ACCUSED_KINDS and u.code != DISCIPLINE_UNIT]  # fmt: skip
+        return [u for u in Staff(self.work).units()
+                    if u.kind in ACCUSED_KINDS and u.code != DISCIPLINE_UNIT]  # fmt: skip
 
     def _check_accused(self, code: str) -> None:
         unit = self.session.get(OrgUnit, code)
@@ -166,7 +166,7 @@ class DirectChannel:
                                           {"value": code, "choices": choices})])  # fmt: skip
 
     def _maker(self, username: str) -> None:
-        if not CODE_MAKERS & set(self.service.get_user(username).roles):
+        if not CODE_MAKERS & set(Staff(self.work).get_user(username).roles):
             raise NotAllowed("only the discipline office and administrators manage 一键直达 codes")
 
 

@@ -23,10 +23,11 @@ from .models import Case
 from .models_reach import CaseLink
 from .recording import move_checkpoint, record_event
 from .similarity import THRESHOLD, jaccard
+from .staff import Staff
+from .work import Work
 
 if TYPE_CHECKING:
     from .organisation import UserView
-    from .service import Service
 
 MERGED = "merged"
 # Roles that decide about duplicates: window clerks and the coordinating office (auditors,
@@ -71,17 +72,17 @@ def text_of(data: dict[str, Any]) -> str:
 class Duplicates:
     """Suggest, merge and tell apart duplicate cases within one unit of work."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def suggest(self, key: str, viewer: str, limit: int = 5) -> list[Suggestion]:
         """Open cases like this one that the viewer may see, most alike first."""
-        user = self.service.get_user(viewer)
+        user = Staff(self.work).get_user(viewer)
         case = self._visible(key, user)
         if case.status != "running" or not place_of(case.data):
             return []
-        version = self.service._version(case)
+        version = self.work.version(case)
         decided = q.linked_case_ids(self.session, case.id)
         since = case.created_at - LOOK_BACK
         found = []
@@ -137,7 +138,7 @@ class Duplicates:
 
     def merged_from(self, key: str, viewer: str) -> list[MergedCase]:
         """The duplicates merged into a case the viewer may see, with their submitters."""
-        case = self._visible(key, self.service.get_user(viewer))
+        case = self._visible(key, Staff(self.work).get_user(viewer))
         return [
             MergedCase(d.business_key, d.title, dict(d.data.get("contact") or {}), d.created_at)
             for d in q.merged_from(self.session, case.id)
@@ -146,7 +147,7 @@ class Duplicates:
     # --- internals --------------------------------------------------------------------------
 
     def _decider(self, username: str) -> UserView:
-        user = self.service.get_user(username)
+        user = Staff(self.work).get_user(username)
         if not DECIDERS & set(user.roles):
             raise NotAllowed("only window clerks and coordinating offices decide about duplicates")
         return user

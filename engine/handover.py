@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, FieldError, FormInvalid, NotAllowed, NotFound
 from .recording import move_checkpoint, record_event
+from .tasks import Tasks
 from .views import TaskView
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 MIN_REASON, MAX_REASON = 2, 200
 
@@ -35,13 +33,13 @@ class Colleague:
 class Handover:
     """Reassignment of open tasks between colleagues of one unit."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def colleagues(self, task_id: str, username: str) -> list[Colleague]:
         """The colleagues (same unit, active, offered the task) the user may hand it to."""
-        _case, _row, view = self.service._open_task(task_id, username)
+        _case, _row, view = Tasks(self.work).open_task(task_id, username)
         return self._colleagues(view, username)
 
     def _colleagues(self, view: TaskView, username: str) -> list[Colleague]:
@@ -53,7 +51,7 @@ class Handover:
             if user.username == username:
                 continue
             try:
-                self.service._require_may_see(view, user.username)
+                Tasks(self.work).require_may_see(view, user.username)
             except NotFound:
                 continue
             found.append(Colleague(user.username, user.display_name))
@@ -63,7 +61,7 @@ class Handover:
         self, task_id: str, username: str, to: str, reason: str, at: datetime | None = None
     ) -> TaskView:
         """Give the task to a colleague of the same unit; it is claimed for them at once."""
-        case, row, view = self.service._open_task(task_id, username, lock=True)
+        case, row, view = Tasks(self.work).open_task(task_id, username, lock=True)
         if view.claimed_by not in (None, username):
             raise Conflict(f"task already claimed by {view.claimed_by}")
         if to == username:
@@ -76,14 +74,14 @@ class Handover:
             raise FormInvalid(errors)
         row.claimed_by = to
         instant = at or datetime.now(UTC)
-        self.service.open_tasks_after.pop(case.id, None)
+        self.work.open_tasks_after.pop(case.id, None)
         case.updated_at = instant
         record_event(self.session, case, "reassigned", username, instant,
                      {"to": to, "reason": reason}, case.data, case.data, task=view,
                      checkpoint=False)  # fmt: skip
         claim_case_row(self.session)
         move_checkpoint(self.session, case, new=False)
-        return self.service.get_task(task_id, to)
+        return Tasks(self.work).get(task_id, to)
 
 
 def _reason_errors(reason: str) -> list[FieldError]:

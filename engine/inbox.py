@@ -185,9 +185,14 @@ def as_instant(value: Any) -> datetime:
 class CaseFacts(Protocol):
     """What a task view reads of its case: a `Case` row or a `repository.CaseHeader`."""
 
-    business_key: str
-    title: str
-    data: dict
+    @property
+    def business_key(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def data(self) -> dict[str, Any]: ...
 
 
 CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "departments", "sla_due")

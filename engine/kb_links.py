@@ -9,40 +9,35 @@ Only someone who may work the open task may link, and only once per entry.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
 from .recording import move_checkpoint, record_event
-
-if TYPE_CHECKING:
-    from .knowledge import EntryView
-    from .service import Service
+from .tasks import Tasks
+from .work import Work
 
 LINKED = "kb_linked"
 
 
 def link_entry(
-    service: Service, viewer: str, task_id: str, key: str, at: datetime | None = None
-) -> EntryView:
+    work: Work, viewer: str, task_id: str, entry: str, title: str, at: datetime | None = None
+) -> None:
     """Record on the task's case that its handling follows entry `key` (KB-n)."""
-    entry = service.leadership.knowledge.get(viewer, key)  # NotAllowed / NotFound
-    case = repo.lock_case_of_task(service.session, task_id)
+    case = repo.lock_case_of_task(work.session, task_id)
     if case is None:
         raise NotFound(f"no open task with id '{task_id}'; it may just have been completed")
-    task = service.get_task(task_id, viewer)  # NotFound when the viewer may not see it
+    task = Tasks(work).get(task_id, viewer)  # NotFound when the viewer may not see it
     if task.claimed_by not in (None, viewer):
         raise NotAllowed(f"task claimed by {task.claimed_by}; ask them to release it")
-    linked = {e.inputs.get("entry") for e in repo.events(service.session, case.id)
-              if e.kind == LINKED}  # fmt: skip
-    if entry.key in linked:
-        raise Conflict(f"{entry.key} is already linked to case {case.business_key}")
+    linked = {e.inputs.get("entry") for e in repo.events(work.session, case.id)
+           if e.kind == LINKED}  # fmt: skip
+    if entry in linked:
+        raise Conflict(f"{entry} is already linked to case {case.business_key}")
     instant = at or datetime.now(UTC)
     case.updated_at = instant
-    inputs = {"entry": entry.key, "title": entry.title, "task": task.task_spec}
-    record_event(service.session, case, LINKED, viewer, instant, inputs, case.data, case.data,
-                 checkpoint=False)  # fmt: skip
-    claim_case_row(service.session)
-    move_checkpoint(service.session, case, new=False)
-    return entry
+    inputs = {"entry": entry, "title": title, "task": task.task_spec}
+    record_event(work.session, case, LINKED, viewer, instant, inputs, case.data, case.data,
+              checkpoint=False)  # fmt: skip
+    claim_case_row(work.session)
+    move_checkpoint(work.session, case, new=False)

@@ -18,23 +18,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
-from .models import Case, CaseEvent, KnowledgeEntry
-
-if TYPE_CHECKING:
-    from .service import Service
+from .kb_follow import entry_number, search_text
+from .kb_links import link_entry
+from .models import KnowledgeEntry
+from .staff import Staff
+from .work import Work
 
 STATUSES = ("explained", "rule_changed", "recommended")
 READERS = frozenset({
     "clerk", "department_handler", "chief_representative", "leading_office", "joint_meeting",
     "supervising_office", "discipline", "auditor", "admin",
 })  # fmt: skip
-_KB = re.compile(r"^KB-(\d+)$")
 _PUNCTUATION = re.compile(r"[\s，。、；：！？,.;:!?()（）《》“”\"'-]+")
 
 
@@ -68,23 +67,12 @@ class EntryView:
         }  # fmt: skip
 
 
-def entry_number(key: str) -> int | None:
-    """The n of `KB-n`, or None if the text is not such a number."""
-    match = _KB.match(key.strip().upper())
-    return int(match.group(1)) if match else None
-
-
 def _view(row: KnowledgeEntry) -> EntryView:
     return EntryView(
         f"KB-{row.id}", row.title, row.problem, row.remedy, row.legal_basis, row.kind,
         row.category, tuple(row.keywords or ()), tuple(row.departments or ()), row.status,
         tuple(row.source_cases or ()), row.created_by, row.created_at, row.updated_at,
     )  # fmt: skip
-
-
-def _search_text(row: KnowledgeEntry) -> str:
-    parts = (row.title, row.problem, row.remedy, row.legal_basis, " ".join(row.keywords or ()))
-    return "\n".join(part for part in parts if part).lower()
 
 
 def _escape(term: str) -> str:
@@ -97,41 +85,15 @@ def _pairs(text: str) -> set[str]:
     return {piece[i : i + 2] for piece in pieces for i in range(max(1, len(piece) - 1))}
 
 
-def follow(session: Session, case: Case, event: CaseEvent) -> None:
-    """Create or update the entry a root-cause review just wrote into the case data."""
-    written = (event.data_after or {}).get("knowledge_entry")
-    if not isinstance(written, dict) or not written.get("question"):
-        return
-    number = entry_number(str(written.get("entry_id") or ""))
-    row = session.get(KnowledgeEntry, number) if number is not None else None
-    if row is None:
-        row = KnowledgeEntry(created_by=event.actor, created_at=event.at, status="explained",
-                             source_cases=[], departments=[], legal_basis="")  # fmt: skip
-        session.add(row)
-    row.title = str(written["question"])[:200]
-    row.problem = str(written["question"])
-    row.remedy = str(written.get("answer") or "")
-    row.kind = written.get("kind") or row.kind
-    row.category = written.get("category") or row.category
-    row.keywords = [str(k) for k in written.get("keywords") or []] or list(row.keywords or [])
-    department = (case.data or {}).get("lead_department")
-    if department and department not in (row.departments or []):
-        row.departments = [*(row.departments or []), department]
-    if case.business_key not in (row.source_cases or []):
-        row.source_cases = [*(row.source_cases or []), case.business_key]
-    row.updated_at = event.at
-    row.search_text = _search_text(row)
-
-
 class Knowledge:
     """The knowledge base over one service (one transaction)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def _require_reader(self, viewer: str) -> None:
-        if not set(self.service.get_user(viewer).roles) & READERS:
+        if not set(Staff(self.work).get_user(viewer).roles) & READERS:
             raise NotAllowed(f"{viewer} may not read the knowledge base")
 
     def search(self, viewer: str, text: str = "", limit: int = 50) -> list[EntryView]:
@@ -166,7 +128,7 @@ class Knowledge:
 
     def create(self, viewer: str, values: dict[str, Any], at: datetime | None = None) -> EntryView:
         """A leader or the leading-group office writes an entry by hand (e.g. a rule change)."""
-        user = self.service.get_user(viewer)
+        user = Staff(self.work).get_user(viewer)
         if not set(user.roles) & {"leading_office", "joint_meeting", "admin"}:
             raise NotAllowed(f"{viewer} may not write knowledge-base entries")
         errors = [FieldError(name, "required") for name in ("title", "remedy")
@@ -186,16 +148,16 @@ class Knowledge:
             keywords=[], source_cases=[], created_by=viewer, created_at=instant,
             updated_at=instant,
         )  # fmt: skip
-        row.search_text = _search_text(row)
+        row.search_text = search_text(row)
         self.session.add(row)
         self.session.flush()
         return _view(row)
 
     def link(self, viewer: str, task_id: str, key: str, at: datetime | None = None) -> EntryView:
         """Link entry `key` to the case of an open task the viewer works (engine/kb_links.py)."""
-        from .kb_links import link_entry
-
-        return link_entry(self.service, viewer, task_id, key, at)
+        entry = self.get(viewer, key)  # NotAllowed / NotFound
+        link_entry(self.work, viewer, task_id, entry.key, entry.title, at)
+        return entry
 
     def count(self) -> int:
         """How many entries there are."""

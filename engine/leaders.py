@@ -11,7 +11,6 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -33,9 +32,8 @@ from .reporting import (
     rate_rows,
     select_facts,
 )
-
-if TYPE_CHECKING:
-    from .service import Service
+from .staff import Staff
+from .work import Work
 
 INTAKE_PROCESS = "closed_loop"
 # One facts cache per Engine (its database), dropped with the engine.
@@ -89,14 +87,14 @@ class Dashboard:
 class Reports:
     """The reports over one service (one transaction)."""
 
-    def __init__(self, service: Service, process_id: str = INTAKE_PROCESS) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work, process_id: str = INTAKE_PROCESS) -> None:
+        self.work = work
+        self.session = work.session
         self.process_id = process_id
 
     def scope(self, viewer: str) -> Scope:
         """The viewer's scope; NotAllowed for anyone who may not see reports."""
-        user = self.service.get_user(viewer)
+        user = Staff(self.work).get_user(viewer)
         roles = set(user.roles)
         if roles & LEADER_ROLES:
             return Scope(everything=True)
@@ -110,9 +108,9 @@ class Reports:
         """The facts of the cases the query selects, within the viewer's scope."""
         query.check()
         scope = self.scope(viewer)
-        cache = _CACHES.setdefault(self.service.engine, FactsCache())
+        cache = _CACHES.setdefault(self.work.engine, FactsCache())
         overrides = repo.calendar_overrides(self.session)
-        clock = WorkClock(self.service.calendar())
+        clock = WorkClock(self.work.calendar())
         every = cache.facts(self.session, self.process_id, clock, tuple(sorted(overrides.items())))
         every = [f for f in every if not f.merged]  # 重复件 count with their main case
         unit = query.filters.get("unit")
@@ -164,7 +162,7 @@ class Reports:
     ) -> tuple[list[HeldTask], list[HeldTask]]:
         """Open tasks past their deadline, and those due by the end of the next working day."""
         scope = self.scope(viewer)
-        horizon = self.service.calendar().add_working_days(now, 1)
+        horizon = self.work.calendar().add_working_days(now, 1)
         rows = self.session.execute(
             select(HumanTask, Case.business_key, Case.title, Case.owner_unit, Case.data)
             .join(Case, Case.id == HumanTask.case_id)
@@ -172,7 +170,7 @@ class Reports:
             .order_by(HumanTask.due_at)
         ).all()
         holder = self._holders([row[0] for row in rows])
-        clock = WorkClock(self.service.calendar())
+        clock = WorkClock(self.work.calendar())
         held = [
             HeldTask(
                 key,

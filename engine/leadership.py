@@ -5,27 +5,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .knowledge import Knowledge
 from .meetings import Meetings
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 
 class Leadership:
     """The knowledge base and the monthly meetings over one service (one transaction)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, work: Work) -> None:
+        self.work = work
 
     @property
     def knowledge(self) -> Knowledge:
         """KB-n entries: search, suggest, read, write."""
-        return Knowledge(self.service)
+        return Knowledge(self.work)
 
     @property
     def meetings(self) -> Meetings:
         """The monthly joint meetings: agenda cases, history, decisions."""
-        return Meetings(self.service)
+        return Meetings(self.work)

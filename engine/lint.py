@@ -25,7 +25,7 @@ from .scripting import SandboxEnvironment, ScriptRejected, compile_expression, c
 from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, SPIFF_NS, element_id, local_name
 
 if TYPE_CHECKING:
-    from .validation import ProcessInfo
+    from .process_info import ProcessInfo
 
 ACTIVITIES = (
     "task", "userTask", "scriptTask", "serviceTask", "manualTask", "businessRuleTask",

@@ -10,13 +10,12 @@ key is written into the agenda case's `meeting_decided` event (`handling_case`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .cases import Cases
 from .errors import FieldError, FormInvalid
 from .models import Case
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 ASSIGN = "assign"
 HANDLING_PROCESS = "department_handling"
@@ -35,18 +34,18 @@ def check_assign(values: dict[str, Any]) -> None:
 
 
 def start_assignment(
-    service: Service, source: Case, decided: dict[str, Any], meeting_key: str, actor: str,
+    work: Work, source: Case, decided: dict[str, Any], meeting_key: str, actor: str,
     instant: datetime,
 ) -> str | None:  # fmt: skip
     """Start the department's handling for an `assign` decision; its case key (else None)."""
     if decided.get("decision_type") != ASSIGN:
         return None
     department = str(decided["assign_department"])
-    due = service.calendar().add_working_days(instant, int(decided["assign_days"]))
+    due = work.calendar().add_working_days(instant, int(decided["assign_days"]))
     data = {name: (source.data or {}).get(name) for name in COPIED}
     data.update(
         assignment={"department": department, "role": "lead"},
         sla_due=due.isoformat(), source_case=source.business_key, meeting=meeting_key,
     )  # fmt: skip
-    started = service.start_case(HANDLING_PROCESS, data=data, actor=actor, at=instant)
+    started = Cases(work).start(HANDLING_PROCESS, data=data, actor=actor, at=instant)
     return started.key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -23,9 +23,9 @@ from .meeting_actions import ASSIGN_FIELDS, check_assign, start_assignment
 from .models import Case, CaseEvent, HumanTask, ProcessVersion
 from .recording import move_checkpoint, record_event
 from .reporting import LEADER_ROLES
-
-if TYPE_CHECKING:
-    from .service import Service
+from .staff import Staff
+from .tasks import Tasks
+from .work import Work
 
 MEETING_PROCESS = "monthly_meeting"
 DECIDE_TASK = "mm_record_decision"
@@ -88,12 +88,12 @@ class MeetingView:
 class Meetings:
     """The monthly meetings over one service (one transaction)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def _require(self, viewer: str, roles: frozenset[str]) -> None:
-        if not set(self.service.get_user(viewer).roles) & roles:
+        if not set(Staff(self.work).get_user(viewer).roles) & roles:
             raise NotAllowed(f"{viewer} may not open the monthly meetings")
 
     def _meeting_case(self, key: str) -> Case:
@@ -177,10 +177,10 @@ class Meetings:
             raise Conflict(f"the meeting is deciding {expected} now, not {case_key}; reload")
         data = {name: values.get(name) for name in DECISION_FIELDS if values.get(name) != ""}
         check_assign(data)
-        self.service.complete_task(view.task_id, viewer, data, at=instant)  # FormInvalid: 422
+        Tasks(self.work).complete(view.task_id, viewer, data, at=instant)  # FormInvalid: 422
         cleaned = self._decisions(self._meeting_case(key))[view.current]
         source = repo.lock_case(self.session, key=case_key)
-        handling = start_assignment(self.service, source, cleaned, key, viewer, instant)
+        handling = start_assignment(self.work, source, cleaned, key, viewer, instant)
         source.updated_at = instant
         inputs = {"meeting": key, **{name: cleaned.get(name) for name in DECISION_FIELDS}}
         if handling is not None:

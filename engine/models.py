@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,29 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import Date as SqlDate
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-class UtcDateTime(TypeDecorator):
-    """Aware datetimes stored as UTC; SQLite keeps no zone, so restore it on load."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to the database")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC) if value is not None else None
-
-
-class Base(DeclarativeBase):
-    """Declarative base of all tables."""
+from .tables_base import Base, UtcDateTime
 
 
 class SourceBlob(Base):

@@ -10,16 +10,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from . import reach_queries as q
 from . import repository as repo
 from .errors import Conflict
 from .models_reach import ApiClient, Open311Request
 from .views import CaseSummary
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 
 @dataclass(frozen=True)
@@ -47,9 +44,9 @@ def key_hash(key: str) -> str:
 class Open311:
     """Open311 clients and their requests within one unit of work."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def issue_key(self, name: str, at: datetime | None = None) -> str:
         """A new client with a random key; the key is shown once and only its hash is kept."""

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import personal, requestscope
 from . import repository as repo
+from .cases import Cases
 from .errors import NotAllowed
 from .models import Case
 from .organisation import UserView
 from .recording import record_event
 from .replaying import CaseReplay
+from .staff import Staff
 from .views import CaseView, EventView
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 FULL_VIEW_ROLES = frozenset({"discipline"})
 LOG_READERS = frozenset({"auditor", "discipline", "admin"})
@@ -101,13 +101,13 @@ def full_view_reason(user: UserView, case: CaseView) -> str | None:
 class Privacy:
     """The personal-data face of the service (one transaction: the service's session)."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     def case(self, key: str, viewer: str, channel: str = "page") -> tuple[CaseView, Disclosure]:
         """The case as `viewer` may see it (NotFound outside their scope); logs a full view."""
-        return self.present(self.service.get_case(key, viewer=viewer), viewer, channel)
+        return self.present(Cases(self.work).get(key, viewer=viewer), viewer, channel)
 
     def present(
         self, view: CaseView, viewer: str, channel: str = "page"
@@ -128,8 +128,8 @@ class Privacy:
     ) -> tuple[list[EventView], Disclosure]:
         """The case's events with personal data as `viewer` may see it (`log`: note a full
         view; the case page logs once for its summary and history)."""
-        view = self.service.get_case(key, viewer=viewer)
-        events = self.service.history(key, viewer=viewer)
+        view = Cases(self.work).get(key, viewer=viewer)
+        events = Cases(self.work).history(key, viewer=viewer)
         parts = [view.data] + [e.inputs for e in events] + [e.data_after for e in events]
         disclosure = self._disclose(view, viewer, parts)
         refs = set().union(*(personal.references(p) for p in parts), personal.references(
@@ -178,7 +178,7 @@ class Privacy:
     def erasures(self, key: str, viewer: str) -> list[Erasure]:
         """The case's personal values (never the values): which exist, which were erased."""
         self._require_reader(viewer)
-        self.service.get_case(key, viewer=viewer)  # NotFound for an unknown case
+        Cases(self.work).get(key, viewer=viewer)  # NotFound for an unknown case
         rows = personal.case_values(self.session, key)
         return [Erasure(r.commitment, r.field, r.recorded_at, r.erased_at, r.erased_by)
                 for r in rows]  # fmt: skip
@@ -189,7 +189,7 @@ class Privacy:
     ) -> PurgeReport:  # fmt: skip
         """Erase the personal values of cases closed before now minus the retention period."""
         instant = (now or datetime.now(UTC)).astimezone(UTC)
-        days = self.service.engine.settings.personal_retention_days
+        days = self.work.engine.settings.personal_retention_days
         cutoff = instant - timedelta(days=days if retention_days is None else retention_days)
         purged, legacy, count = [], [], 0
         for key in personal.closed_before(self.session, cutoff):
@@ -218,7 +218,7 @@ class Privacy:
         fields = sorted(set().union(*(personal.personal_fields(p) for p in parts)))
         rows = personal.load(self.session, personal.references(view.data))
         erased = sorted({r.field for r in rows.values() if r.value is None})
-        reason = full_view_reason(self.service.get_user(viewer), view)
+        reason = full_view_reason(Staff(self.work).get_user(viewer), view)
         return Disclosure(reason is not None, reason, tuple(fields), tuple(erased))
 
     def _log(self, key: str, viewer: str, channel: str, disclosure: Disclosure) -> None:
@@ -232,6 +232,6 @@ class Privacy:
         })  # fmt: skip
 
     def _require_reader(self, viewer: str) -> None:
-        if not LOG_READERS & set(self.service.get_user(viewer).roles):
+        if not LOG_READERS & set(Staff(self.work).get_user(viewer).roles):
             raise NotAllowed("only auditors, the discipline office and admins read the "
                              "personal-data access log")  # fmt: skip

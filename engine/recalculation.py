@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,9 +37,7 @@ from .models import Case, CaseEvent, ProcessVersion
 from .recording import record_event
 from .running import Runner, case_data, next_timer_at, ready_user_tasks
 from .versioned_runner import case_runner
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 RECALCULATED = "recalculated"
 PROCESS_ADMIN = "process_admin"  # the role that loads schedules and reads these warnings
@@ -98,9 +96,9 @@ def calendar_as_it_was(
     return WorkingCalendar({**_days(inputs.get("calendar", {})), **(patch or {})})
 
 
-def recalculate_open_cases(service: Service, at: datetime) -> int:
+def recalculate_open_cases(work: Work, at: datetime) -> int:
     """Recompute the deadlines of open cases counted by the fallback in now-loaded years."""
-    session = service.session
+    session = work.session
     overrides = repo.calendar_overrides(session)
     loaded_years = {day.year for day in overrides}
     rows = session.execute(select(Case.id, Case.warnings).where(Case.status == "running"))
@@ -111,7 +109,7 @@ def recalculate_open_cases(service: Service, at: datetime) -> int:
             case = session.get(Case, case_id)
             assert case is not None
             patch = {d: w for d, w in overrides.items() if d.year in covered}
-            changed += _recalculate(service, case, covered, patch, at)
+            changed += _recalculate(work, case, covered, patch, at)
     return changed
 
 
@@ -126,9 +124,9 @@ def cases_awaiting_schedules(session: Session) -> list[Case]:
 
 
 def _recalculate(
-    service: Service, case: Case, covered: set[int], patch: dict[date, bool], at: datetime
+    work: Work, case: Case, covered: set[int], patch: dict[date, bool], at: datetime
 ) -> int:
-    session = service.session
+    session = work.session
     events = repo.events(session, case.id)
     patch = {**schedule_patch(events), **patch}
     if not _relies_on(events, patch):
@@ -136,7 +134,7 @@ def _recalculate(
         return 0
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
-    runner = case_runner(service, case)
+    runner = case_runner(work, case)
     due: dict[str, datetime | None] = {}
     try:
         workflow, state = rerun(runner, case.business_key, events, patch,

@@ -8,21 +8,19 @@ is due, with the start timer marked as fired and optional start data from a repo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from . import determinism
 from . import repository as repo
 from .calendar import SHANGHAI, WorkingCalendar
+from .cases import Cases
 from .casework import make_script_engine
 from .errors import ScriptFailed
 from .inbox import as_instant
 from .models import ProcessSchedule, ProcessVersion
 from .reports import REPORTS
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 
 def schedule(
@@ -57,24 +55,24 @@ def next_start_after(
     return moment
 
 
-def start_next_due(service: Service, now: datetime) -> tuple[str, str | None] | None:
+def start_next_due(work: Work, now: datetime) -> tuple[str, str | None] | None:
     """Start one scheduled process whose time has come: (new case's key, error or None).
 
     A start that fails (a script past its limits, ...) is skipped with the reason, so
     one broken process cannot stop the timer worker or keep it retrying the same start.
     """
-    row = repo.lease_due_schedule(service.session, now)
+    row = repo.lease_due_schedule(work.session, now)
     if row is None:
         return None
-    version = repo.latest_version(service.session, row.process_id)
+    version = repo.latest_version(work.session, row.process_id)
     assert version is not None
     due = row.next_start_at
     key = f"{version.process_id}-{due.astimezone(SHANGHAI):%Y%m%d-%H%M}"
-    error = _start(service, version, key, due, now)
+    error = _start(work, version, key, due, now)
     if error is None:
         row.last_case_key = key
     try:
-        row.next_start_at = next_start_after(version, service.calendar(), after=due)
+        row.next_start_at = next_start_after(version, work.calendar(), after=due)
     except Exception as failure:  # a broken start timer: try again tomorrow, say why
         row.next_start_at = due + timedelta(days=1)
         error = f"{error + '; ' if error else ''}next start: {failure}; retrying in a day"
@@ -82,12 +80,12 @@ def start_next_due(service: Service, now: datetime) -> tuple[str, str | None] | 
 
 
 def _start(
-    service: Service, version: ProcessVersion, key: str, due: datetime, now: datetime
+    work: Work, version: ProcessVersion, key: str, due: datetime, now: datetime
 ) -> str | None:
-    savepoint = service.session.begin_nested()
+    savepoint = work.session.begin_nested()
     try:
-        data = REPORTS[version.start_data](service.session, due) if version.start_data else {}
-        service.start_case(version.process_id, key=key, data=data, at=now, scheduled_for=due)
+        data = REPORTS[version.start_data](work.session, due) if version.start_data else {}
+        Cases(work).start(version.process_id, key=key, data=data, at=now, scheduled_for=due)
     except KeyboardInterrupt:
         raise  # the operator stopping the worker
     except BaseException as error:  # nothing a process does may stop the worker

@@ -28,29 +28,13 @@ from .errors import Problem
 from .lint import lint_process, lint_properties
 from .lint_extensions import lint_form_references
 from .loading import is_dmn, load_process
-from .modeling import StartKind, TaskMeta, element_properties, processes, start_kind, user_tasks
+from .modeling import TaskMeta, element_properties, processes, start_kind, user_tasks
+from .process_info import ProcessInfo
 from .validation_dmn import collect_decisions
 from .xmlsafe import CAMUNDA_NS, NSMAP, element_id, parse_xml
 
 __all__ = ["FORM_SUFFIXES", "ModelSet", "ProcessInfo", "validate"]
 UNKNOWN_FILE = "not a diagram (.bpmn), decision table (.dmn) or form (.json); remove it"
-
-
-@dataclass
-class ProcessInfo:
-    """What deployment needs to know about one process in the set."""
-
-    id: str
-    name: str
-    file: str
-    dialect: str
-    tasks: dict[str, TaskMeta]
-    start: StartKind = field(default_factory=StartKind)
-    properties: dict[str, dict[str, str]] = field(default_factory=dict)
-    calls: set[str] = field(default_factory=set)
-    decisions: set[str] = field(default_factory=set)
-    line: int | None = None
-    call_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,16 +10,14 @@ a replay reproduce the stored state byte for byte.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import repository_admin as admin_repo
 from . import spec_migration
 from .errors import NotFound
 from .models import Case, ProcessVersion
 from .running import Runner
-
-if TYPE_CHECKING:
-    from .service import Service
+from .work import Work
 
 MIGRATED = admin_repo.MIGRATED
 
@@ -51,10 +49,10 @@ class VersionedRunner(Runner):
         return moved
 
 
-def case_runner(service: Service, case: Case) -> Runner:
+def case_runner(work: Work, case: Case) -> Runner:
     """The runner that replays this case: its version's, or a `VersionedRunner` if the
     case was migrated (starting on the version it began with)."""
-    session, engine = service.session, service.engine
+    session, engine = work.session, work.engine
     current = session.get(ProcessVersion, case.process_version_id)
     assert current is not None
     migrations = admin_repo.migration_events(session, case.id)

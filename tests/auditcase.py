@@ -67,15 +67,17 @@ STEPS: list[tuple[str, str, str, dict[str, Any]]] = [
 def deploy_demo(engine: Engine, password: str | None = None) -> None:
     """Deploy processes/ and load the demo organisation (with a password for sign-in)."""
     with engine.transaction() as service:
-        service.deploy(read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START))
+        service.deployments.deploy(
+            read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START)
+        )
         load_organisation(service, ROOT / "processes" / "organisation.json", password=password)
 
 
 def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:
     """Walk `KEY` through STEPS (or the first `upto` of them); return its key."""
     with engine.transaction() as service:
-        service.start_case("closed_loop", key=KEY, data=APPEAL, actor="lina",
-                           at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
+        service.cases.start("closed_loop", key=KEY, data=APPEAL, actor="lina",
+                            at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
     for when, action, user, values in STEPS[:upto]:
         at = datetime.fromisoformat(when)
         if action == "@timers":
@@ -83,12 +85,12 @@ def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:
             continue
         with engine.transaction() as service:
             if action == "@rating":
-                service.deliver_message(KEY, "citizen_rating", values, at=at)
+                service.cases.deliver_message(KEY, "citizen_rating", values, at=at)
                 continue
-            found = [t.id for t in service.list_tasks(user)
-                     if t.case_key == KEY and t.task_spec == action]  # fmt: skip
-            assert found, f"{user} has no task {action}: {service.get_case(KEY).tasks}"
-            service.complete_task(found[0], user, values, at=at)
+            found = [t.id for t in service.tasks.inbox(user)
+                      if t.case_key == KEY and t.task_spec == action]  # fmt: skip
+            assert found, f"{user} has no task {action}: {service.cases.get(KEY).tasks}"
+            service.tasks.complete(found[0], user, values, at=at)
     return KEY
 
 

@@ -121,12 +121,12 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
 def deploy_valid(engine: Engine) -> None:
     """Deploy the purpose-built test diagrams and the users they route to."""
     with engine.transaction() as service:
-        service.deploy(read_sources([VALID]))
-        service.save_user("li", "李明", ["town_a_clerks"])
-        service.save_user("zhao", "赵强", ["town_a_clerks"])
-        service.save_user("wang", "王芳", ["dept_housing"])
-        service.save_user("chen", "陈静", ["dept_land"])
-        service.save_user("office", "领导小组办公室", ["leading_office"])
+        service.deployments.deploy(read_sources([VALID]))
+        service.staff.save_user("li", "李明", ["town_a_clerks"])
+        service.staff.save_user("zhao", "赵强", ["town_a_clerks"])
+        service.staff.save_user("wang", "王芳", ["dept_housing"])
+        service.staff.save_user("chen", "陈静", ["dept_land"])
+        service.staff.save_user("office", "领导小组办公室", ["leading_office"])
 
 
 @pytest.fixture

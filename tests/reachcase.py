@@ -16,7 +16,7 @@ MARKET_STAFF = ("guoming", "zhuhong")  # every account of 区市场监管局 in 
 def set_up(engine: Engine, password: str | None = None) -> None:
     """Deploy processes/ and load the demo organisation (passwords only when given)."""
     with engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]))
+        service.deployments.deploy(read_sources([PROCESSES]))
         load_organisation(service, password=password)
 
 

@@ -57,7 +57,7 @@ def search() -> str:
     query, problems = query_from(request.args)
     with _reader() as svc:
         page = svc.audit.search(me().username, query) if request.args else None
-        units = svc.units()
+        units = svc.staff.units()
     return render_template("audit/search.html", page=page, query=query, problems=problems,
                            units=units, kinds=KINDS, statuses=STATUSES, levels=LEVELS,
                            args=request.args)  # fmt: skip
@@ -102,7 +102,7 @@ def replay_context(svc: Service, key: str) -> tuple[Any, Labels, list[dict[str, 
 def replay(key: str) -> str:
     """The case's diagram with a timeline slider: what was done, by whom, what changed."""
     with _reader() as svc:
-        case = svc.get_case(key, viewer=me().username)
+        case = svc.cases.get(key, viewer=me().username)
         replayed, labels, views = replay_context(svc, key)
     names = {pid: labels.elements.get(pid, pid) for pid in replayed.diagrams}
     data = {
@@ -152,7 +152,7 @@ def verify(key: str) -> tuple[str, int]:
 def report(key: str) -> str:
     """A printable page for a discipline file: the case, its events, the verification."""
     with _reader() as svc:
-        case = svc.get_case(key, viewer=me().username)
+        case = svc.cases.get(key, viewer=me().username)
         replayed, labels, views = replay_context(svc, key)
         verified = svc.audit.verify(key, me().username)
     intake = labelled(svc.privacy.masked(case.data), labels)

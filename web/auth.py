@@ -83,7 +83,9 @@ def login() -> Any:
         ratelimit.check("login")
         username = request.form.get("username", "").strip()[:MAX_USERNAME]
         password = request.form.get("password", "")[:MAX_PASSWORD]
-        user = db.service().authenticate(username, password) if username and password else None
+        user = (
+            db.service().staff.authenticate(username, password) if username and password else None
+        )
         if user is None:
             error = _("用户名或密码不正确。")
         else:

@@ -42,7 +42,7 @@ def unit_name(code: str | None) -> str:
     if not code:
         return "—"
     if "msb_units" not in g:
-        g.msb_units = {u.code: u.name for u in db.service().units()}
+        g.msb_units = {u.code: u.name for u in db.service().staff.units()}
     names: dict[str, str] = g.msb_units
     return names.get(code, code)
 
@@ -69,7 +69,7 @@ def people() -> Callable[[str], str]:
     def name(username: str) -> str:
         if username not in cache:
             try:
-                cache[username] = db.service().get_user(username).display_name
+                cache[username] = db.service().staff.get_user(username).display_name
             except NotFound:
                 cache[username] = username
         return cache[username]
@@ -81,14 +81,14 @@ def case_context(key: str, viewer: str) -> CaseContext:
     """Everything the case page needs; NotFound if the viewer may not see the case."""
     svc = db.service()
     case, disclosure = svc.privacy.case(key, viewer)  # logs a full view of personal data
-    diagram = svc.diagram(key, viewer=viewer)
+    diagram = svc.cases.diagram(key, viewer=viewer)
     names = element_names(diagram.xml)
-    fields = svc.field_labels(key, viewer=viewer)
+    fields = svc.cases.field_labels(key, viewer=viewer)
     book = svc.org.names()  # history names units as they were called at the time
     history, _shown = svc.privacy.history(key, viewer, log=False)
     timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
     due = current_deadline(case)
-    left = svc.working_time_left(due) if due else None
+    left = svc.calendar.working_time_left(due) if due else None
     return CaseContext(case, diagram, timeline, names, due, left, disclosure)
 
 
@@ -107,9 +107,9 @@ def load_inbox(username: str) -> list[InboxRow]:
     """The user's open tasks with their cases' facts and office time left (one inbox query;
     the calendar is loaded once for all deadlines)."""
     svc = db.service()
-    tasks = svc.list_tasks(username)
+    tasks = svc.tasks.inbox(username)
     data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
-    calendar = svc.calendar()
+    calendar = svc.calendar.current()
     now = datetime.now(UTC)
     return build_rows(
         tasks, data, username, lambda due: calendar.working_time_between(now, due), now

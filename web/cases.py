@@ -27,10 +27,10 @@ def index() -> Any:
     status = status if status in STATUSES else ""
     admin = ADMIN_ROLE in me().roles
     if admin and request.args.get("attention") == "calendar":  # the process admin's worklist
-        cases = db.service().cases_awaiting_schedules(me().username)
+        cases = db.service().calendar.cases_awaiting(me().username)
         status = "attention"
     else:
-        cases = db.service().list_cases(me().username, status=status or None, limit=MAX_LISTED)
+        cases = db.service().cases.recent(me().username, status=status or None, limit=MAX_LISTED)
     return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES,
                            admin=admin)  # fmt: skip
 

@@ -38,7 +38,7 @@ def may_register(user: UserView | None) -> bool:
 
 def _window_tier(user: UserView) -> str:
     """The tier of the clerk's own window, or 403 if their unit is not a window."""
-    unit = next((u for u in db.service().units() if u.code == user.unit_code), None)
+    unit = next((u for u in db.service().staff.units() if u.code == user.unit_code), None)
     if unit is None or unit.kind not in TIERS:
         abort(403)
     return unit.kind
@@ -60,7 +60,7 @@ def registration_data(form: dict[str, str], user: UserView, tier: str) -> dict[s
         "contact": {"name": form.get("contact.name", ""), "phone": form.get("contact.phone", "")},
     }  # fmt: skip
     try:
-        data = parse_appeal(raw, db.service().units(), channel=channel or "window")
+        data = parse_appeal(raw, db.service().staff.units(), channel=channel or "window")
     except AppealInvalid as error:
         raise AppealInvalid({**error.fields, **errors}) from None
     if errors:
@@ -89,7 +89,7 @@ def register() -> Any:
             errors = error.fields
         else:
             process = current_app.config["MASHANGBAN_INTAKE_PROCESS"]
-            case = db.service().start_case(process, data=data, actor=user.username, tracking=True)
+            case = db.service().cases.start(process, data=data, actor=user.username, tracking=True)
             db.commit()
             html = render_template(
                 "counter/receipt.html", case=case, data=data, clerk=user, channels=CHANNELS,

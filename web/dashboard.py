@@ -93,7 +93,7 @@ def index() -> Any:
         errors = {e.field: field_message(e) for e in error.errors}
         query = RatesQuery()
     board = _reports().dashboard(me().username, query)  # NotAllowed -> 403 page
-    units = db.service().units()
+    units = db.service().staff.units()
     return render_template(
         "dashboard/index.html", board=board, query=query, args=request.args, errors=errors,
         charts=_chart_data(board), percent=percent, group_label=group_label,

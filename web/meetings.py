@@ -46,7 +46,7 @@ def meeting(key: str) -> Any:
 def _page(key: str, errors: dict[str, str], typed: dict[str, str], status: int = 200) -> Any:
     view = _meetings().get(key, me().username)
     may_decide = "joint_meeting" in me().roles
-    departments = [u for u in db.service().units() if u.kind == "department" and not u.closed]
+    departments = [u for u in db.service().staff.units() if u.kind == "department" and not u.closed]
     return render_template(
         "meetings/meeting.html", meeting=view, errors=errors, typed=typed,
         may_decide=may_decide, decision_types=DECISION_TYPES, EVENTS=EVENTS,

@@ -73,7 +73,7 @@ def create(fmt: str = "json") -> Response:
     data = _intake(raw)
     process = current_app.config["MASHANGBAN_INTAKE_PROCESS"]
     service = db.service()
-    case = service.start_case(process, data=data, actor="public")
+    case = service.cases.start(process, data=data, actor="public")
     service.reach.open311.record(client, case.key)
     db.commit()
     notice = "已受理，将在 24 小时内首次响应"
@@ -133,7 +133,7 @@ def _intake(raw: dict[str, Any]) -> dict[str, Any]:
     description = str(raw.get("description") or "").strip()
     place = str(raw.get("attribute[place_unit]") or raw.get("place_unit") or "").strip()
     name = f"{raw.get('last_name') or ''}{raw.get('first_name') or ''}".strip() or "热线来电人"
-    units = db.service().units()
+    units = db.service().staff.units()
     tier, unit = ("village", place) if place else ("district", _district_window(units))
     appeal = {
         "kind": code, "title": str(raw.get("attribute[title]") or description[:30]),

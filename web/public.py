@@ -25,7 +25,6 @@ from werkzeug.wrappers import Response
 
 from engine.attaching.checking import Checked
 from engine.errors import FormInvalid, NotFound
-from engine.views import PublicCaseView
 
 from . import db, public_files, ratelimit
 from .appeals import AppealInvalid, parse_appeal, window_units
@@ -33,6 +32,7 @@ from .attachments import check_uploads
 from .errors import field_errors
 from .i18n import gettext as _
 from .places import villages
+from .public_files import granted
 from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
@@ -47,7 +47,7 @@ def start_appeal(data: dict[str, Any], files: list[Checked] | None = None) -> tu
     """Start the intake process for an appeal (with its checked files); return (case number,
     tracking code)."""
     process = current_app.config["MASHANGBAN_INTAKE_PROCESS"]
-    case = db.service().start_case(process, data=data, actor=PUBLIC_ACTOR, tracking=True)
+    case = db.service().cases.start(process, data=data, actor=PUBLIC_ACTOR, tracking=True)
     db.service().attachments.add(case.key, files or [], PUBLIC_ACTOR, submitter=True)
     db.commit()
     assert case.tracking_code is not None
@@ -63,7 +63,7 @@ def index() -> str:
 @bp.route("/appeal", methods=["GET", "POST"])
 def appeal() -> Any:
     """The submission form (办不成事 reflection window online)."""
-    units = db.service().units()
+    units = db.service().staff.units()
     form: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -114,7 +114,7 @@ def track() -> Any:
         ratelimit.check("track")
         code = request.form.get("code", "").strip()[:32]
         try:
-            db.service().track(key, code)
+            db.service().cases.track(key, code)
         except NotFound:
             error = _("案件编号或查询码不正确。")
         else:
@@ -126,7 +126,7 @@ def track() -> Any:
 @bp.get("/track/<key>")
 def tracked(key: str) -> Any:
     """Status, stage, the public reply, the timeline and, when asked for, the rating form."""
-    view = _granted(key)
+    view = granted(key)
     if view is None:
         return redirect(url_for("public.track", case_no=key), 303)
     return render_template("public/tracked.html", view=view, ratings=RATINGS)
@@ -136,7 +136,7 @@ def tracked(key: str) -> Any:
 def rate(key: str) -> Response:
     """Deliver the submitter's rating to the waiting case."""
     ratelimit.check("track")
-    view = _granted(key)
+    view = granted(key)
     if view is None:
         return redirect(url_for("public.track", case_no=key), 303)
     rating = request.form.get("rating", "")
@@ -153,24 +153,13 @@ def rate(key: str) -> Response:
 def _deliver_rating(key: str, payload: dict[str, str]) -> None:
     """Deliver the rating; if the case stopped waiting meanwhile (phone callback), say so."""
     try:
-        db.service().deliver_message(key, RATING_MESSAGE, payload, actor=PUBLIC_ACTOR)
+        db.service().cases.deliver_message(key, RATING_MESSAGE, payload, actor=PUBLIC_ACTOR)
         db.commit()
     except NotFound:
         db.rollback()
         flash(_("此案件目前无需评价。"), "info")
     else:
         flash(_("感谢您的评价！"), "success")
-
-
-def _granted(key: str) -> PublicCaseView | None:
-    """The case's public view if this browser proved its tracking code earlier."""
-    token = session.get("tracking", {}).get(key)
-    if not isinstance(token, str):
-        return None
-    try:
-        return db.service().signins.tracked(token, key)
-    except NotFound:
-        return None
 
 
 def _remember(key: str) -> None:

@@ -3,10 +3,11 @@ grant (a blueprint nested in `public`, so its routes are public ones: no staff l
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, session
 from werkzeug.wrappers import Response
 
 from engine.errors import NotFound
+from engine.views import PublicCaseView
 
 from . import db
 from .attachments import send_file
@@ -27,8 +28,17 @@ def submitted_thumb(key: str, attachment_id: int) -> Response:
 
 
 def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple:
-    from .public import _granted
-
-    if _granted(key) is None:
+    if granted(key) is None:
         raise NotFound(f"no attachment #{attachment_id}")
     return db.service().attachments.submitted_content(key, attachment_id, thumbnail)
+
+
+def granted(key: str) -> PublicCaseView | None:
+    """The case's public view if this browser proved its tracking code earlier."""
+    token = session.get("tracking", {}).get(key)
+    if not isinstance(token, str):
+        return None
+    try:
+        return db.service().signins.tracked(token, key)
+    except NotFound:
+        return None

@@ -50,7 +50,7 @@ def inbox() -> str:
 def claim(task_id: str) -> Response:
     """Take a group task so colleagues see who handles it."""
     try:
-        task = db.service().claim(task_id, me().username)
+        task = db.service().tasks.claim(task_id, me().username)
         db.commit()
     except Conflict as error:
         db.rollback()
@@ -66,7 +66,7 @@ def claim(task_id: str) -> Response:
 def unclaim(task_id: str) -> Response:
     """Give a claimed task back to its groups."""
     try:
-        task = db.service().unclaim(task_id, me().username)
+        task = db.service().tasks.unclaim(task_id, me().username)
         db.commit()
     except Conflict as error:
         db.rollback()
@@ -80,7 +80,7 @@ def unclaim(task_id: str) -> Response:
 @login_required
 def task(task_id: str) -> Any:
     """The task form beside the case summary and timeline."""
-    view = db.service().get_task(task_id, me().username)
+    view = db.service().tasks.get(task_id, me().username)
     return _render(view)
 
 
@@ -92,14 +92,14 @@ def submit(task_id: str) -> Any:
     case_key = request.form.get("case_key", "")
     values: dict[str, str] = {}
     try:
-        view = db.service().get_task(task_id, user)
+        view = db.service().tasks.get(task_id, user)
         case_key = view.case_key
         values = submitted_values(view.form, request.form)
-        case = db.service().complete_task(task_id, user, values)
+        case = db.service().tasks.complete(task_id, user, values)
         db.commit()
     except FormInvalid as error:
         db.rollback()
-        return _render(db.service().get_task(task_id, user), values, field_errors(error), 422)
+        return _render(db.service().tasks.get(task_id, user), values, field_errors(error), 422)
     except (Conflict, NotAllowed) as error:
         db.rollback()
         return _after_race(case_key, task_id, error)
@@ -164,7 +164,7 @@ def _after_race(case_key: str, task_id: str, error: Exception) -> Response:
         return redirect(url_for("tasks.task", task_id=task_id), 303)
     flash(_("提交未成功：此任务刚刚已被他人办理或案件已更新。以下是案件的最新状态。"), "warning")
     try:
-        db.service().get_case(case_key, viewer=me().username)
+        db.service().cases.get(case_key, viewer=me().username)
     except NotFound:
         return redirect(url_for("tasks.inbox"), 303)
     return redirect(url_for("cases.case", key=case_key), 303)

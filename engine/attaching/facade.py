@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,12 +19,12 @@ from .. import repository as repo
 from ..errors import NotFound
 from ..models import Case
 from ..recording import record_event
+from ..staff import Staff
+from ..tasks import Tasks
+from ..work import Work
 from .checking import Checked, Limits, check_files
 from .storage import store_for
 from .tables import Attachment
-
-if TYPE_CHECKING:
-    from ..service import Service
 
 EVENT = "attachment_added"
 PUBLIC_ACTOR = "public"
@@ -51,10 +50,10 @@ class AttachmentView:
 class Attachments:
     """Attachment operations inside one unit of work."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
-        self.store = store_for(service.engine.settings.instance_path)
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
+        self.store = store_for(work.engine.settings.instance_path)
 
     @staticmethod
     def limits() -> Limits:
@@ -141,7 +140,7 @@ class Attachments:
 
     def _visible(self, key: str, viewer: str) -> Case:
         case = repo.case_by_key(self.session, key)
-        user = self.service.get_user(viewer)
+        user = Staff(self.work).get_user(viewer)
         if not organisation.may_view_case(self.session, case, user):
             raise NotFound(f"no case with key '{key}'")
         return case
@@ -150,7 +149,7 @@ class Attachments:
         if task_id is None:
             self._visible(case.business_key, actor)
             return
-        task = self.service.get_task(task_id, actor)  # NotFound unless offered to the actor
+        task = Tasks(self.work).get(task_id, actor)  # NotFound unless offered to the actor
         if task.case_key != case.business_key:
             raise NotFound(f"no open task with id '{task_id}' on case {case.business_key}")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models import Base, UtcDateTime
+from ..tables_base import Base, UtcDateTime
 
 
 class Attachment(Base):

@@ -24,13 +24,13 @@ def audit() -> None:
 def verify(engine: Engine, key: str | None, heads: str | None) -> int:
     """Recompute hash chains (every case, or the one named)."""
     with engine.transaction() as service:
-        findings = service.verify(key, progress=progress)
-        chains = service.export_checkpoints()
+        findings = service.chain.verify(key, progress=progress)
+        chains = service.chain.export_checkpoints()
         if heads:
             exported = read_heads(Path(heads))
             if key:  # the file holds every case; compare only the one asked about
                 exported = {k: v for k, v in exported.items() if k == key}
-            findings += service.verify_heads(exported)
+            findings += service.chain.verify_heads(exported)
     for finding in findings:
         print(f"TAMPERED {finding}")
     if findings:
@@ -56,7 +56,7 @@ def read_heads(path: Path) -> dict[str, Any]:
 def export(engine: Engine, file: str) -> int:
     """Export every chain head."""
     with engine.transaction() as service:
-        heads = service.export_checkpoints()
+        heads = service.chain.export_checkpoints()
     Path(file).write_text(json.dumps(heads, indent=2, ensure_ascii=False))
     print(f"exported the chain heads of {len(heads)} case(s) to {file}")
     return 0
@@ -73,7 +73,7 @@ def replay(engine: Engine, key: str, step: int | None, as_json: bool) -> int:
     Exits with 1 if the replayed state differs from the stored one.
     """
     with engine.transaction() as service:
-        result = service.replay(key, step)
+        result = service.chain.replay(key, step)
     if as_json:
         print_json(result)
         return 0 if result.matches_stored is not False else 1

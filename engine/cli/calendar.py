@@ -22,7 +22,7 @@ def load(engine: Engine, file: str) -> int:
     """Load an official holiday schedule file (recalculates the open cases' deadlines)."""
     text = Path(file).read_text(encoding="utf-8")
     with engine.transaction() as service:
-        loaded = service.load_calendar(text)
+        loaded = service.calendar.load(text)
     print(f"loaded {loaded.days} day(s) from {file}")
     if loaded.recalculated:
         print(f"recalculated the deadlines of {loaded.recalculated} open case(s)")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..service import SYSTEM, Engine
+from ..acting import SYSTEM
+from ..service import Engine
 from .common import (
     data_option,
     json_option,
@@ -34,7 +35,7 @@ def start(
     """Start a case."""
     values = parse_json(data, "--data")
     with engine.transaction() as service:
-        started = service.start_case(process_id, key=key, data=values, actor=user)
+        started = service.cases.start(process_id, key=key, data=values, actor=user)
     return show_case(started, as_json)
 
 
@@ -45,7 +46,7 @@ def start(
 def show(engine: Engine, key: str, as_json: bool) -> int:
     """Show a case."""
     with engine.transaction() as service:
-        found = service.get_case(key)
+        found = service.cases.get(key)
     return show_case(found, as_json)
 
 
@@ -56,7 +57,7 @@ def show(engine: Engine, key: str, as_json: bool) -> int:
 def history(engine: Engine, key: str, as_json: bool) -> int:
     """Show a case's events."""
     with engine.transaction() as service:
-        events = service.history(key)
+        events = service.cases.history(key)
     if as_json:
         print_json(events)
         return 0
@@ -79,7 +80,7 @@ def message(
     """Deliver a message to a waiting case."""
     payload = parse_json(data, "--data")
     with engine.transaction() as service:
-        delivered = service.deliver_message(key, message, payload, actor=user)
+        delivered = service.cases.deliver_message(key, message, payload, actor=user)
     return show_case(delivered, as_json)
 
 

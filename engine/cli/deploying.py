@@ -46,7 +46,7 @@ def deploy(engine: Engine, paths: tuple[Path, ...], user: str) -> int:
     """Validate and deploy diagrams (default: processes/)."""
     files = read_sources(paths or [DEFAULT_PROCESSES])
     with engine.transaction() as service:
-        result = service.deploy(files, actor=user, progress=progress)
+        result = service.deployments.deploy(files, actor=user, progress=progress)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     for process in result.processes:
@@ -63,7 +63,7 @@ def deploy(engine: Engine, paths: tuple[Path, ...], user: str) -> int:
 def processes(engine: Engine, as_json: bool) -> int:
     """List deployed process versions."""
     with engine.transaction() as service:
-        versions = service.process_versions()
+        versions = service.deployments.versions()
     if as_json:
         print_json(versions)
         return 0

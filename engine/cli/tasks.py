@@ -28,7 +28,7 @@ def task() -> None:
 def list_tasks(engine: Engine, user: str | None, as_json: bool) -> int:
     """List open tasks (a user's inbox with --user)."""
     with engine.transaction() as service:
-        tasks = service.list_tasks(user) if user else service.open_tasks()
+        tasks = service.tasks.inbox(user) if user else service.tasks.open()
     if as_json:
         print_json(tasks)
         return 0
@@ -46,7 +46,7 @@ def list_tasks(engine: Engine, user: str | None, as_json: bool) -> int:
 def claim(engine: Engine, task_id: str, user: str) -> int:
     """Claim a task."""
     with engine.transaction() as service:
-        claimed = service.claim(task_id, user)
+        claimed = service.tasks.claim(task_id, user)
     print(f"claimed {claimed.id} ({claimed.name}) for {user}")
     return 0
 
@@ -58,7 +58,7 @@ def claim(engine: Engine, task_id: str, user: str) -> int:
 def unclaim(engine: Engine, task_id: str, user: str) -> int:
     """Unclaim a task."""
     with engine.transaction() as service:
-        released = service.unclaim(task_id, user)
+        released = service.tasks.unclaim(task_id, user)
     print(f"released {released.id} ({released.name})")
     return 0
 
@@ -73,7 +73,7 @@ def complete(engine: Engine, task_id: str, user: str, data: str, as_json: bool) 
     """Complete a task with form data."""
     values = parse_json(data, "--data")
     with engine.transaction() as service:
-        case = service.complete_task(task_id, user, values)
+        case = service.tasks.complete(task_id, user, values)
     return show_case(case, as_json)
 
 

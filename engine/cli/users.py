@@ -35,8 +35,8 @@ def add(
     """Create or update a staff member."""
     with engine.transaction() as service:
         secret = password or os.environ.get("MASHANGBAN_PASSWORD")
-        service.save_user(username, name or username, list(groups),
-                          unit=unit, roles=list(roles), password=secret)  # fmt: skip
+        service.staff.save_user(username, name or username, list(groups),
+                                unit=unit, roles=list(roles), password=secret)  # fmt: skip
     print(f"user {username}: groups {', '.join(groups) or '-'}")
     return 0
 
@@ -47,7 +47,7 @@ def add(
 def signout(engine: Engine, username: str) -> int:
     """End every web session and API token of a staff member."""
     with engine.transaction() as service:
-        ended = service.sign_out_everywhere(username)
+        ended = service.staff.sign_out_everywhere(username)
     print(f"user {username}: {ended} session(s) and API token(s) ended")
     return 0
 
@@ -58,7 +58,7 @@ def signout(engine: Engine, username: str) -> int:
 def disable(engine: Engine, username: str) -> int:
     """Disable a staff account and end its sessions."""
     with engine.transaction() as service:
-        service.set_active(username, False)
+        service.staff.set_active(username, False)
     print(f"user {username}: disabled (and signed out everywhere)")
     return 0
 
@@ -69,7 +69,7 @@ def disable(engine: Engine, username: str) -> int:
 def enable(engine: Engine, username: str) -> int:
     """Re-enable a disabled staff account."""
     with engine.transaction() as service:
-        service.set_active(username, True)
+        service.staff.set_active(username, True)
     print(f"user {username}: enabled")
     return 0
 

@@ -12,18 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any, Protocol
+from typing import Any
 
+from .sending import Channel, SendFailed
+from .sms import sms_from_env
 
-class SendFailed(Exception):
-    """The channel could not deliver the message this time (the worker tries again)."""
-
-
-class Channel(Protocol):
-    """Delivers one message to one address."""
-
-    def send(self, address: str, subject: str, body: str, params: Mapping[str, Any]) -> None:
-        """Deliver or raise SendFailed/OSError."""
+__all__ = ["Channel", "SendFailed", "SmtpChannel", "channels_from_env"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +51,6 @@ class SmtpChannel:
 
 def channels_from_env(env: Mapping[str, str] | None = None) -> dict[str, Channel]:
     """The channels configured in the environment (MASHANGBAN_SMTP_*, MASHANGBAN_SMS_*)."""
-    from .sms import sms_from_env
-
     source = os.environ if env is None else env
     found: dict[str, Channel] = {}
     host = source.get("MASHANGBAN_SMTP_HOST", "").strip()

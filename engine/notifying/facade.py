@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
 from ..errors import FieldError, FormInvalid, NotAllowed, NotFound
+from ..staff import Staff
+from ..work import Work
 from .enqueue import CACHE_KEY, fill, wording
 from .tables import NotifyPreference, NotifyTemplate, OutboxMessage
 from .templates import EVENTS, LANGS, Wording, check
-
-if TYPE_CHECKING:
-    from ..service import Service
 
 ADMIN_ROLES = frozenset({"admin", "process_admin"})  # who run the system day to day
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}")
@@ -71,9 +69,9 @@ class OutboxRow:
 class Notifications:
     """Notification operations inside one unit of work."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.session = service.session
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.session = work.session
 
     # --- the bell ---------------------------------------------------------------------------
 
@@ -125,7 +123,7 @@ class Notifications:
 
     def save_preferences(self, username: str, chosen: Preferences) -> Preferences:
         """Check and save a staff member's choices (FormInvalid names each bad field)."""
-        self.service.get_user(username)
+        Staff(self.work).get_user(username)
         errors = _preference_errors(chosen)
         if errors:
             raise FormInvalid(errors)
@@ -209,7 +207,7 @@ class Notifications:
         return counts
 
     def _require_admin(self, viewer: str) -> None:
-        if not ADMIN_ROLES & set(self.service.get_user(viewer).roles):
+        if not ADMIN_ROLES & set(Staff(self.work).get_user(viewer).roles):
             raise NotAllowed("only administrators manage notifications")
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .channels import Channel, SendFailed
+from .sending import Channel, SendFailed
 
 ALIYUN_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 SMS_PARAM_KEYS = ("case", "title", "task", "due", "name")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models import Base, UtcDateTime
+from ..tables_base import Base, UtcDateTime
 
 
 class OutboxMessage(Base):

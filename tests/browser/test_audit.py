@@ -115,7 +115,7 @@ def test_auditor_verifies__edited_event_named_and_deleted_last_event_caught_with
     base, page = audit_live.url, new_page()
     with audit_engine.reading() as service:
         heads = tmp_path / "heads.json"
-        heads.write_text(json.dumps(service.export_checkpoints()))
+        heads.write_text(json.dumps(service.chain.export_checkpoints()))
     sign_in(page, base, "shenyi")
     page.goto(f"{base}/cases/{KEY}")
     page.get_by_role("button", name="核验本案").click()

@@ -22,7 +22,7 @@ ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
 
 def _open_task(engine: Engine, key: str, spec: str, user: str) -> str:
     with engine.transaction() as service:
-        tasks = [t for t in service.get_case(key).tasks if t.task_spec == spec]
+        tasks = [t for t in service.cases.get(key).tasks if t.task_spec == spec]
     assert tasks, f"{key} has no open {spec}"
     return tasks[0].id
 
@@ -77,7 +77,7 @@ def test_counter__clerk_registers_a_phone_matter_for_a_citizen_and_prints_the_re
     expect(clerk.get_by_test_id("print-receipt")).to_be_hidden()
     expect(clerk.locator(".counter-receipt")).to_be_visible()
     with engine.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert (case.data["channel"], case.data["assisted_by"]) == ("assisted", "网格员小李")
     assert [t.task_spec for t in case.tasks] == ["accept_case"]
 
@@ -109,7 +109,7 @@ def test_pass_up__village_clerk_passes_a_matter_up_and_the_town_clerk_receives_i
     _submit(town, base, task, {"pass_up_decision": "accept"})
     expect(town.locator(".timeline")).to_contain_text("上交上级窗口")
     with engine.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert case.data["intake_unit"] == "town_a" and case.data["passed_up_from"] == "village_a1"
     assert [t.task_spec for t in case.tasks] == ["accept_case"]
     assert case.tasks[0].candidate_groups == ("clerks:town_a",)
@@ -127,7 +127,7 @@ def test_transfer__handler_transfers_to_another_department_which_gets_it(
             "kind": "coordination", "tier": "town", "intake_unit": "town_a", "channel": "phone",
             "contact": {"name": "周阿婆", "phone": "13588120000"},
         }  # fmt: skip
-        key = service.start_case("closed_loop", data=data, actor="wangfang").key
+        key = service.cases.start("closed_loop", data=data, actor="wangfang").key
     clerk = new_page()
     sign_in(clerk, base, "wangfang", DEMO_PASSWORD)
     _submit(clerk, base, _open_task(engine, key, "accept_case", "wangfang"),
@@ -175,11 +175,11 @@ def test_first_response__timer_reminds_then_reaches_the_supervising_office_after
             "kind": "policy_consultation", "tier": "town", "intake_unit": "town_b",
             "channel": "phone", "contact": {"name": "许文", "phone": "13588127777"},
         }  # fmt: skip
-        key = service.start_case("closed_loop", data=data, actor="liuyang", at=received).key
+        key = service.cases.start("closed_loop", data=data, actor="liuyang", at=received).key
     engine.fire_due_timers(datetime.fromisoformat("2026-09-30T17:01:00+08:00"))
     engine.fire_due_timers(datetime.fromisoformat("2026-10-07T23:00:00+08:00"))  # holiday
     with engine.transaction() as service:
-        kinds = [e.kind for e in service.history(key)]
+        kinds = [e.kind for e in service.cases.history(key)]
     assert kinds.count("reminded") == 1 and "first_response_missed" not in kinds
     engine.fire_due_timers(datetime.fromisoformat("2026-10-08T10:01:00+08:00"))
 

@@ -27,12 +27,14 @@ def _extra_states(engine: Engine) -> None:
         parents = [{"unit": "town_a", "tier": "town"}]
         data = {**base, "title": "上交走查", "tier": "village", "intake_unit": "village_a1"}
         data["parent_windows"] = parents
-        up = service.start_case("closed_loop", data=data, actor="zhaolei").key
-        task = service.get_case(up).tasks[0].id
-        service.complete_task(task, "zhaolei", {"kind": "coordination", "handling_mode": "pass_up"})
-        task = service.get_case(up).tasks[0].id
-        service.complete_task(task, "zhaolei", {"pass_up_reason": "社区无权处理，需街道协调。"})
-        moved = service.start_case("closed_loop", data={
+        up = service.cases.start("closed_loop", data=data, actor="zhaolei").key
+        task = service.cases.get(up).tasks[0].id
+        service.tasks.complete(
+            task, "zhaolei", {"kind": "coordination", "handling_mode": "pass_up"}
+        )
+        task = service.cases.get(up).tasks[0].id
+        service.tasks.complete(task, "zhaolei", {"pass_up_reason": "社区无权处理，需街道协调。"})
+        moved = service.cases.start("closed_loop", data={
             **base, "title": "转派走查", "tier": "town", "intake_unit": "town_a"},
             actor="wangfang").key  # fmt: skip
         for user, values in (
@@ -41,11 +43,11 @@ def _extra_states(engine: Engine) -> None:
             ("huangtao", {"sign_decision": "transfer"}),
             ("huangtao", {"transfer_to": "civil", "transfer_reason": "属民政局职责范围。"}),
         ):
-            service.complete_task(service.get_case(moved).tasks[0].id, user, values)
+            service.tasks.complete(service.cases.get(moved).tasks[0].id, user, values)
         late = datetime.fromisoformat("2026-09-30T10:00:00+08:00")
-        service.start_case("closed_loop", data={
-            **base, "title": "超时走查", "tier": "town", "intake_unit": "town_b"},
-            actor="liuyang", at=late)  # fmt: skip
+        service.cases.start("closed_loop", data={
+             **base, "title": "超时走查", "tier": "town", "intake_unit": "town_b"},
+             actor="liuyang", at=late)  # fmt: skip
     engine.fire_due_timers(datetime.fromisoformat("2026-10-08T10:01:00+08:00"))
 
 
@@ -59,7 +61,7 @@ def test_every_open_task_form_and_case_page_shows_no_raw_values(
     _extra_states(engine)
     members, usernames = people()
     with engine.transaction() as service:
-        tasks = service.open_tasks()
+        tasks = service.tasks.open()
     specs = {t.task_spec for t in tasks}
     assert {"receive_pass_up", "dh_confirm_transfer", "supervise_first_response"} <= specs
     pages: dict[str, Any] = {}

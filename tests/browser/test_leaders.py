@@ -84,8 +84,8 @@ def test_meeting__member_decides_the_first_item_on_the_page(
     assert "区住建局" in decision.inner_text() and "交办部门限期办理" in decision.inner_text()
     assert "3 个工作日" in decision.inner_text()
     with live_leaders.app.extensions["mashangban.engine"].transaction() as service:
-        handling = service.history(case_key)[-1].inputs["handling_case"]
-        tasks = [t for t in service.open_tasks() if t.case_key == handling]
+        handling = service.cases.history(case_key)[-1].inputs["handling_case"]
+        tasks = [t for t in service.tasks.open() if t.case_key == handling]
     assert [(t.task_spec, t.candidate_groups) for t in tasks] == [("dh_sign", ("dept:housing",))]
     second = page.get_by_test_id("agenda").locator("li[data-case]").nth(1)
     if second.count():
@@ -120,8 +120,8 @@ def test_knowledge__clerk_finds_the_entry_by_a_two_character_word(
     results.get_by_role("link").first.click()
     assert "C03" in page.get_by_test_id("kb-entry").inner_text()
     with live_leaders.app.extensions["mashangban.engine"].transaction() as service:
-        service.start_case("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
-        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C21")
+        service.cases.start("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
+        task = next(t for t in service.tasks.inbox("wangfang") if t.case_key == "C21")
     clerk = new_page(width=1280, height=900)
     sign_in(clerk, live_leaders.url, "wangfang")  # the receiving clerk accepts the matter
     clerk.goto(f"{live_leaders.url}/tasks/{task.id}")

@@ -75,5 +75,5 @@ def test_new_department_is_chosen_by_name_in_the_dispatch_multiselect(
     clerk.wait_for_url(f"{base}/cases/{key}")
     expect(clerk.locator("#main")).to_contain_text("区住建局、区应急管理局")
     with demo.transaction() as service:
-        assert service.get_case(key).data["departments"] == ["housing", "emergency"]
+        assert service.cases.get(key).data["departments"] == ["housing", "emergency"]
     assert versions(demo) == before

@@ -134,8 +134,8 @@ def test_admin__changes_a_label_deploys_compares_and_migrates(
     after = _task_page_text(clerk, base, engine, old_case)
     assert NEW_LABEL in after and OLD_LABEL not in after
     with engine.transaction() as service:
-        assert service.verify(old_case) == []
-        assert service.replay(old_case).matches_stored
+        assert service.chain.verify(old_case) == []
+        assert service.chain.replay(old_case).matches_stored
     admin.goto(f"{base}/processes")
     log = admin.get_by_test_id("admin-log").inner_text()
     assert "迁移 1 件案件到第 2 版" in log and "部署第 2 版" in log

@@ -104,8 +104,8 @@ def test_duplicate__suggested_beside_registration_and_merged(
     live_demo: LiveServer, new_page: Any
 ) -> None:
     with _engine(live_demo).transaction() as service:
-        main = service.start_case("closed_loop", data=appeal(*STREETLIGHT), actor="public").key
-        dup = service.start_case("closed_loop", data=appeal(*STREETLIGHT_AGAIN), actor="public")
+        main = service.cases.start("closed_loop", data=appeal(*STREETLIGHT), actor="public").key
+        dup = service.cases.start("closed_loop", data=appeal(*STREETLIGHT_AGAIN), actor="public")
     task = next(t for t in dup.tasks if t.task_spec == "accept_case")
     clerk = new_page(width=1280, height=900)
     sign_in(clerk, live_demo.url, "wangfang")

@@ -26,10 +26,10 @@ def test_revoked_session__sign_in_again_and_continue_keeps_the_typed_text(
     sign_in(clerk, live.url, "li")
     clerk.goto(f"{live.url}/tasks/{task_id}")
     with seeded.transaction() as service:
-        task = service.get_task(task_id, "li")
+        task = service.tasks.get(task_id, "li")
     fill_form(clerk, task, {"title": TYPED})
     with seeded.transaction() as service:  # an administrator signs li out everywhere
-        service.sign_out_everywhere("li")
+        service.staff.sign_out_everywhere("li")
 
     clerk.get_by_role("button", name="提交", exact=True).click()
     expect(clerk.locator("#session-ended")).to_be_visible()
@@ -41,4 +41,4 @@ def test_revoked_session__sign_in_again_and_continue_keeps_the_typed_text(
 
     clerk.wait_for_url(f"{live.url}/cases/{key}")
     with seeded.transaction() as service:
-        assert service.get_case(key).data["title"] == TYPED
+        assert service.cases.get(key).data["title"] == TYPED

@@ -38,12 +38,12 @@ def _busy_inbox(engine: Engine) -> None:
     kinds = ["special_handling", "policy_consultation", "misconduct_report"]
     for days_ago, (title, kind) in enumerate(zip(titles, kinds, strict=True)):
         with engine.transaction() as service:
-            case = service.start_case(
-                "mini_loop", data={**APPEAL, "title": title, "kind": kind}, actor="public",
-                at=datetime.now(UTC) - timedelta(days=2 * days_ago), tracking=True,
+            case = service.cases.start(
+                 "mini_loop", data={**APPEAL, "title": title, "kind": kind}, actor="public",
+                 at=datetime.now(UTC) - timedelta(days=2 * days_ago), tracking=True,
             )  # fmt: skip
             if days_ago == 1:
-                service.claim(case.tasks[0].id, "li")
+                service.tasks.claim(case.tasks[0].id, "li")
 
 
 def test_closed_loop_on_mini_loop__citizen_clerk_department_rating(
@@ -88,7 +88,7 @@ def test_closed_loop_on_mini_loop__citizen_clerk_department_rating(
 
     citizen_rates(citizen, base, appeal)
     with engine.transaction() as service:
-        case = service.get_case(appeal.key)
+        case = service.cases.get(appeal.key)
     assert case.status == "completed" and case.data["rating"] == "satisfied"
     screenshot(citizen, "tracking")
 
@@ -108,7 +108,7 @@ def demo_live(engine: Engine, browser: Any) -> Iterator[LiveServer]:
         pytest.skip("processes/ has no diagrams yet: closed_loop is not deployed")
     try:
         with engine.transaction() as service:
-            deployed = {p.process_id for p in service.deploy(sources).processes}
+            deployed = {p.process_id for p in service.deployments.deploy(sources).processes}
             load_organisation(service, ORGANISATION, password=DEMO_PASSWORD)
     except InvalidProcess as error:
         pytest.fail(f"processes/ does not deploy:\n{error}")
@@ -133,7 +133,7 @@ def test_closed_loop__citizen_to_rating_through_real_diagram(
     citizen = new_page()
     citizen_submits(citizen, base, appeal)
     with engine.transaction() as service:
-        assert service.get_case(appeal.key).data["intake_unit"] == "town_a"
+        assert service.cases.get(appeal.key).data["intake_unit"] == "town_a"
     worker = demo_worker_for(ORGANISATION)
     staff_until_rating(new_page, base, engine, appeal, worker, DEMO_PASSWORD)
     clerk_steps = [s for s in appeal.steps if s.startswith("wangfang:")]
@@ -149,7 +149,7 @@ def test_closed_loop__citizen_to_rating_through_real_diagram(
     expect(clerk.locator(".djs-element.msb-active").first).to_be_visible()
     citizen_rates(citizen, base, appeal)
     with engine.transaction() as service:
-        assert service.get_case(appeal.key).data.get("rating") == "satisfied"
+        assert service.cases.get(appeal.key).data.get("rating") == "satisfied"
 
 
 def test_english_switch__labels_change_and_stay(live: LiveServer, new_page: Any) -> None:
@@ -173,7 +173,7 @@ def test_two_step__clerk_registers_and_case_moves_to_handling(
 ) -> None:
     """The engine's own small test diagram, driven through the same pages."""
     with seeded.transaction() as service:
-        case = service.start_case("two_step", data={"title": "窗口登记"}, actor="li")
+        case = service.cases.start("two_step", data={"title": "窗口登记"}, actor="li")
     task = next_task(seeded, case.key)
     assert task is not None
     page = new_page()

@@ -77,7 +77,7 @@ def citizen_submits(page: Any, base: str, appeal: Appeal) -> None:
 def next_task(engine: Engine, key: str) -> TaskView | None:
     """The case's first open task, or None."""
     with engine.transaction() as service:
-        tasks = service.get_case(key).tasks
+        tasks = service.cases.get(key).tasks
     return tasks[0] if tasks else None
 
 
@@ -181,7 +181,7 @@ def staff_until_rating(
     pages: dict[str, Any] = {}
     for _ in range(MAX_STEPS):
         with engine.transaction() as service:
-            if service.track(appeal.key, appeal.code).rating_requested:
+            if service.cases.track(appeal.key, appeal.code).rating_requested:
                 return
         task = next_task(engine, appeal.key)
         assert task is not None, f"case ended without asking for a rating after {appeal.steps}"

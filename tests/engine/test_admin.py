@@ -39,16 +39,16 @@ def closed_loop(label: str = OLD_LABEL) -> dict[str, bytes]:
 def admin_engine(any_engine: Engine) -> Engine:
     """Every process deployed, the organisation loaded, an admin and a clerk."""
     with any_engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]), at=AT)
+        service.deployments.deploy(read_sources([PROCESSES]), at=AT)
         load_organisation(service, PROCESSES / "organisation.json")
-        service.save_user("qianjin", "钱进", [], roles=["process_admin"])
-        service.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
+        service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
+        service.staff.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
     return any_engine
 
 
 def start(engine: Engine, key: str, at: datetime = AT) -> None:
     with engine.transaction() as service:
-        service.start_case("closed_loop", key=key, data=dict(START), actor="xiaoli", at=at)
+        service.cases.start("closed_loop", key=key, data=dict(START), actor="xiaoli", at=at)
 
 
 def deploy_new_label(engine: Engine, note: str = "标题改名") -> int:
@@ -63,7 +63,7 @@ def deploy_new_label(engine: Engine, note: str = "标题改名") -> int:
 
 def title_label(engine: Engine, key: str) -> str:
     with engine.transaction() as service:
-        task = service.get_case(key).tasks[0]
+        task = service.cases.get(key).tasks[0]
     return next(f.label for f in task.form if f.id == "title")
 
 
@@ -157,28 +157,28 @@ def test_migrate__moves_an_old_case_with_one_event_and_replay_and_verify_stay_gr
     assert [(c.key, c.can_move) for c in plan.cases] == [("OLD", True)]
     assert plan.cases[0].changes == ("accept_case",)
     with admin_engine.transaction() as service:
-        tasks_before = [t.id for t in service.get_case("OLD").tasks]
+        tasks_before = [t.id for t in service.cases.get("OLD").tasks]
         result = service.admin.migrate("closed_loop", "qianjin", "新标签", keys=["OLD"],
                                        at=AT + timedelta(hours=3))  # fmt: skip
     assert result.moved == ("OLD",)
     assert title_label(admin_engine, "OLD") == "诉求事项标题"
     with admin_engine.transaction() as service:
-        case = service.get_case("OLD")
-        history = service.history("OLD")
+        case = service.cases.get("OLD")
+        history = service.cases.history("OLD")
         assert [t.id for t in case.tasks] == tasks_before
         assert case.process_version == 2
         migrated = [e for e in history if e.kind == "migrated"]
         assert len(migrated) == 1 and migrated[0].actor == "qianjin"
         assert migrated[0].inputs["from_version"] == 1 and migrated[0].inputs["to_version"] == 2
         assert migrated[0].inputs["reason"] == "新标签"
-        assert service.verify("OLD") == []
-        assert service.replay("OLD").matches_stored
+        assert service.chain.verify("OLD") == []
+        assert service.chain.replay("OLD").matches_stored
         assert [a.kind for a in service.admin.actions()] == ["migrated", "deployed"]
     _complete_accept(admin_engine, "OLD", AT + timedelta(hours=4))
     with admin_engine.transaction() as service:
-        service.save_user("shenyi", "沈怡", [], roles=["auditor"])
+        service.staff.save_user("shenyi", "沈怡", [], roles=["auditor"])
     with admin_engine.reading() as service:
-        assert service.replay("OLD").matches_stored
+        assert service.chain.replay("OLD").matches_stored
         report = service.audit.verify("OLD", "shenyi")
         assert report.findings == ()
         steps = service.audit.replay("OLD", "shenyi").steps
@@ -187,9 +187,9 @@ def test_migrate__moves_an_old_case_with_one_event_and_replay_and_verify_stay_gr
 
 def _complete_accept(engine: Engine, key: str, at: datetime) -> None:
     with engine.transaction() as service:
-        task = service.get_case(key).tasks[0]
-        service.complete_task(task.id, "xiaoli", {"title": "转学证明", "kind": "coordination",
-                                                  "handling_mode": "dispatch"}, at=at)  # fmt: skip
+        task = service.cases.get(key).tasks[0]
+        service.tasks.complete(task.id, "xiaoli", {"title": "转学证明", "kind": "coordination",
+                                                   "handling_mode": "dispatch"}, at=at)  # fmt: skip
 
 
 def without_classify_case() -> bytes:
@@ -227,8 +227,8 @@ def test_migrate__a_case_whose_waiting_element_is_gone_stays_with_the_reason(adm
     assert "classify_case" in plan.cases[0].reasons[0]
     assert result.moved == () and result.stayed[0].key == "OLD"
     with admin_engine.transaction() as service:
-        assert service.get_case("OLD").process_version == 1
-        assert "migrated" not in [e.kind for e in service.history("OLD")]
+        assert service.cases.get("OLD").process_version == 1
+        assert "migrated" not in [e.kind for e in service.cases.history("OLD")]
         assert service.admin.actions()[0].kind == "deployed"
 
 
@@ -241,14 +241,14 @@ def test_migrate__a_renamed_element_is_aligned_by_its_place_in_the_flow(admin_en
         result = service.admin.migrate("closed_loop", "qianjin", "改名", keys=["OLD"])
     assert result.moved == ("OLD",), [c.reasons for c in result.stayed]
     with admin_engine.transaction() as service:
-        assert [t.task_spec for t in service.get_case("OLD").tasks] == ["classify_matter"]
-        assert service.replay("OLD").matches_stored and service.verify("OLD") == []
+        assert [t.task_spec for t in service.cases.get("OLD").tasks] == ["classify_matter"]
+        assert service.chain.replay("OLD").matches_stored and service.chain.verify("OLD") == []
 
 
 def _step(engine: Engine, key: str, spec: str, user: str, data: dict, at: datetime) -> None:
     with engine.transaction() as service:
-        task = next(t for t in service.get_case(key).tasks if t.task_spec == spec)
-        service.complete_task(task.id, user, data, at=at)
+        task = next(t for t in service.cases.get(key).tasks if t.task_spec == spec)
+        service.tasks.complete(task.id, user, data, at=at)
 
 
 def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays(
@@ -259,7 +259,7 @@ def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays
     at = datetime(2026, 6, 8, 2, 0, tzinfo=UTC)
     with admin_engine.transaction() as service:
         data = {**START, "tier": "town", "intake_unit": "town_a"}
-        service.start_case("closed_loop", key="DEEP", data=data, actor="wangfang", at=at)
+        service.cases.start("closed_loop", key="DEEP", data=data, actor="wangfang", at=at)
     _step(
         admin_engine,
         "DEEP",
@@ -277,7 +277,7 @@ def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays
         at + timedelta(minutes=20),
     )
     with admin_engine.transaction() as service:
-        before = service.get_case("DEEP")
+        before = service.cases.get("DEEP")
     path = PROCESSES / "department_handling" / "department_handling.bpmn"
     text = path.read_text(encoding="utf-8")
     changed = text.replace('id="sign_decision" label="', 'id="sign_decision" label="（新）', 1)
@@ -293,7 +293,7 @@ def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays
         service.admin.migrate("closed_loop", "qianjin", "签收表单改名", keys=["DEEP"],
                               at=at + timedelta(minutes=40))  # fmt: skip
     with admin_engine.transaction() as service:
-        moved = service.get_case("DEEP")
+        moved = service.cases.get("DEEP")
         sign = next(t for t in moved.tasks if t.task_spec == "dh_sign")
         assert next(f.label for f in sign.form if f.id == "sign_decision").startswith("（新）")
         assert moved.next_timer_at == before.next_timer_at  # the reminder keeps its due time
@@ -316,10 +316,10 @@ def test_migrate__a_case_waiting_in_a_called_process_keeps_its_timer_and_replays
         at + timedelta(hours=2),
     )
     with admin_engine.transaction() as service:
-        assert [t.task_spec for t in service.get_case("DEEP").tasks] == ["send_reply"]
-        assert service.verify("DEEP") == []
-        assert service.replay("DEEP").matches_stored
-        service.save_user("shenyi", "沈怡", [], roles=["auditor"])
+        assert [t.task_spec for t in service.cases.get("DEEP").tasks] == ["send_reply"]
+        assert service.chain.verify("DEEP") == []
+        assert service.chain.replay("DEEP").matches_stored
+        service.staff.save_user("shenyi", "沈怡", [], roles=["auditor"])
     with admin_engine.reading() as service:
         assert service.audit.verify("DEEP", "shenyi").findings == ()
 

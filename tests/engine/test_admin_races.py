@@ -29,8 +29,8 @@ def test_deploy__admins_racing_on_the_same_base_version__one_wins_the_rest_get_4
     pg_engine: Engine, postgres_url: str
 ):
     with pg_engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]), at=AT)
-        service.save_user("qianjin", "钱进", [], roles=["process_admin"])
+        service.deployments.deploy(read_sources([PROCESSES]), at=AT)
+        service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
     engines = [Engine(Settings(database_url=postgres_url, instance_path=Path(".")))
                for _ in range(RACERS)]  # fmt: skip
     barrier = threading.Barrier(RACERS)
@@ -70,19 +70,19 @@ def test_migrate__racing_a_clerk_completing_the_task__both_land_and_the_history_
     pg_engine: Engine, postgres_url: str
 ):
     with pg_engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]), at=AT)
+        service.deployments.deploy(read_sources([PROCESSES]), at=AT)
         load_organisation(service, PROCESSES / "organisation.json")
-        service.save_user("qianjin", "钱进", [], roles=["process_admin"])
-        service.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
+        service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
+        service.staff.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
     start(pg_engine, "RACE")
     deploy_new_label(pg_engine)
     with pg_engine.transaction() as service:
-        task_id = service.get_case("RACE").tasks[0].id
+        task_id = service.cases.get("RACE").tasks[0].id
     engines = [Engine(Settings(database_url=postgres_url, instance_path=Path(".")))
                for _ in range(2)]  # fmt: skip
     for engine in engines:  # parse the diagrams before the race, not during it
         with engine.transaction() as service:
-            service.diagram("RACE")
+            service.cases.diagram("RACE")
             service.admin.diff("closed_loop", 1, 2)
     barrier = threading.Barrier(2)
     results: list[Any] = [None, None]
@@ -92,7 +92,7 @@ def test_migrate__racing_a_clerk_completing_the_task__both_land_and_the_history_
         return service.admin.migrate("closed_loop", "qianjin", "竞争", keys=["RACE"])
 
     def complete(service: Any) -> Any:
-        return service.complete_task(task_id, "xiaoli", data)
+        return service.tasks.complete(task_id, "xiaoli", data)
 
     def run(index: int) -> None:
         barrier.wait(timeout=30)
@@ -112,8 +112,8 @@ def test_migrate__racing_a_clerk_completing_the_task__both_land_and_the_history_
     assert not any(isinstance(r, Exception) for r in results), results
     assert results[0].moved == ("RACE",)
     with pg_engine.transaction() as service:
-        kinds = [e.kind for e in service.history("RACE")]
+        kinds = [e.kind for e in service.cases.history("RACE")]
         assert kinds.count("migrated") == 1 and kinds.count("task_completed") == 1
-        assert service.get_case("RACE").process_version == 2
-        assert service.verify("RACE") == []
-        assert service.replay("RACE").matches_stored
+        assert service.cases.get("RACE").process_version == 2
+        assert service.chain.verify("RACE") == []
+        assert service.chain.replay("RACE").matches_stored

@@ -24,7 +24,7 @@ def test_migrate__running_cases_of_release_0_1_0_move_and_still_replay(tmp_path:
     engine = Engine(Settings(database_url=url, instance_path=tmp_path))
     try:
         with engine.transaction() as service:
-            service.save_user("qianjin", "钱进", [], roles=["process_admin"])
+            service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
             before = service.admin.process("closed_loop").latest
             # Their own diagram with a new label: today's closed_loop moved 受理研判 into a
             # sub-process, which a case waiting at the old top-level step cannot follow.
@@ -40,8 +40,8 @@ def test_migrate__running_cases_of_release_0_1_0_move_and_still_replay(tmp_path:
         assert result.moved, [c.reasons for c in plan.cases]
         with engine.transaction() as service:
             for key in result.moved:
-                assert service.get_case(key).process_version == before.number + 1
-                assert service.verify(key) == []
-                assert service.replay(key).matches_stored, key
+                assert service.cases.get(key).process_version == before.number + 1
+                assert service.chain.verify(key) == []
+                assert service.chain.replay(key).matches_stored, key
     finally:
         engine.close()

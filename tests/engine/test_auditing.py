@@ -83,7 +83,7 @@ def test_verify__intact_case_then_edited_event_is_named(audited):
 
 def test_verify__last_event_deleted_with_row_fixed_up_is_caught_only_by_the_heads(audited):
     with audited.reading() as service:
-        heads = service.export_checkpoints()
+        heads = service.chain.export_checkpoints()
     with audited.transaction() as service:
         session = service.session
         case = session.scalars(select(Case).where(Case.business_key == KEY)).one()
@@ -136,12 +136,12 @@ def test_verify__re_execution_catches_a_consistently_rewritten_event(audited):
 def test_verify_all__reports_progress_and_does_not_block_a_writer(audited):
     seen: list[tuple[int, int]] = []
     with audited.reading() as service:
-        service.get_case(KEY)  # the read snapshot is open now
+        service.cases.get(KEY)  # the read snapshot is open now
         written = threading.Event()
 
         def write() -> None:
             with audited.transaction() as other:
-                other.save_unit("audit_test", "测试单位", "department")
+                other.staff.save_unit("audit_test", "测试单位", "department")
             written.set()
 
         writer = threading.Thread(target=write)
@@ -193,7 +193,7 @@ def test_verify_all_on_postgres__intact_then_edited_event_named_while_clerks_wri
     with pg_engine.reading() as service:
         assert service.audit.verify_all("shenyi").intact
         with pg_engine.transaction() as clerk:  # a write while the audit's reads are open
-            clerk.save_unit("audit_test", "测试单位", "department")
+            clerk.staff.save_unit("audit_test", "测试单位", "department")
     with pg_engine.transaction() as service:
         case_id = service.session.scalar(select(Case.id).where(Case.business_key == KEY))
         service.session.execute(update(CaseEvent).where(

@@ -93,7 +93,7 @@ def wipe(url: str) -> None:
 
 def case_keys(engine: Engine) -> list[str]:
     with engine.transaction() as service:
-        return sorted(service.export_checkpoints())
+        return sorted(service.chain.export_checkpoints())
 
 
 def test_backup_then_wipe_then_restore__every_case_verifies_and_replays(

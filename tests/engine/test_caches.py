@@ -15,29 +15,31 @@ def test_calendar__a_schedule_loaded_by_another_worker_counts_within_the_ttl(eng
     engine.calendars = CalendarCache(clock=lambda: clock[0])
     other = Engine(engine.settings)  # another web or timer process on the same database
     with engine.transaction() as service:
-        assert service.calendar().is_workday(MONDAY)
+        assert service.calendar.current().is_workday(MONDAY)
     with other.transaction() as service:
-        service.load_calendar("2031-06-02 holiday 测试假日\n")
+        service.calendar.load("2031-06-02 holiday 测试假日\n")
     with other.transaction() as service:
-        assert not service.calendar().is_workday(MONDAY)  # the loading worker: at once
+        assert not service.calendar.current().is_workday(MONDAY)  # the loading worker: at once
     clock[0] += CALENDAR_TTL - 1
     with engine.transaction() as service:
-        assert service.calendar().is_workday(MONDAY)  # still the cached days
+        assert service.calendar.current().is_workday(MONDAY)  # still the cached days
     clock[0] += 1
     with engine.transaction() as service:
-        assert not service.calendar().is_workday(MONDAY)
+        assert not service.calendar.current().is_workday(MONDAY)
     other.close()
 
 
 def test_calendar__a_load_that_rolls_back_leaves_the_old_days(engine: Engine):
     with engine.transaction() as service:
-        assert service.calendar().is_workday(MONDAY)
+        assert service.calendar.current().is_workday(MONDAY)
     try:
         with engine.transaction() as service:
-            service.load_calendar("2031-06-02 holiday 测试假日\n")
-            assert not service.calendar().is_workday(MONDAY)  # its own unit sees the new day
+            service.calendar.load("2031-06-02 holiday 测试假日\n")
+            assert not service.calendar.current().is_workday(
+                MONDAY
+            )  # its own unit sees the new day
             raise RuntimeError("the admin's import failed later")
     except RuntimeError:
         pass
     with engine.transaction() as service:
-        assert service.calendar().is_workday(MONDAY)
+        assert service.calendar.current().is_workday(MONDAY)

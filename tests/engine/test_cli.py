@@ -126,7 +126,7 @@ def test_user_signout_and_disable__end_the_sessions(run: Run) -> None:
             assert service.signins.user(token, "api") is None
         assert run("user", "enable", "li").code == 0
         with engine.transaction() as service:
-            assert service.get_user("li").username == "li"
+            assert service.staff.get_user("li").username == "li"
     finally:
         engine.close()
     unknown = run("user", "signout", "nobody")
@@ -303,7 +303,7 @@ def calendar_days(*days: date) -> list[bool]:
     engine = Engine(Settings.from_env())
     try:
         with engine.transaction() as service:
-            calendar = service.calendar()
+            calendar = service.calendar.current()
             return [calendar.is_workday(day) for day in days]
     finally:
         engine.close()

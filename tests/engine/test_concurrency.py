@@ -21,7 +21,7 @@ def _race(engines: list[Engine], task_id: str, users: list[str]) -> list[object]
         barrier.wait()
         try:
             with engines[index].transaction() as service:
-                results[index] = service.complete_task(task_id, users[index], REGISTRATION)
+                results[index] = service.tasks.complete(task_id, users[index], REGISTRATION)
         except Exception as error:  # collected and asserted on below
             results[index] = error
 
@@ -38,7 +38,7 @@ def test_racing_completions__one_wins_one_conflict_nothing_lost(deployed, round_
     second = Engine(Settings(deployed.settings.database_url, deployed.settings.instance_path))
     try:
         with deployed.transaction() as service:
-            task = service.start_case("two_step", key=f"RACE{round_}").tasks[0]
+            task = service.cases.start("two_step", key=f"RACE{round_}").tasks[0]
         results = _race([deployed, second], task.id, ["li", "zhao"])
     finally:
         second.close()
@@ -46,9 +46,9 @@ def test_racing_completions__one_wins_one_conflict_nothing_lost(deployed, round_
     successes = [r for r in results if not isinstance(r, Exception)]
     assert len(successes) == 1 and len(conflicts) == 1, results
     with deployed.transaction() as service:
-        events = service.history(f"RACE{round_}")
-        case = service.get_case(f"RACE{round_}")
-        assert service.verify(f"RACE{round_}") == []
+        events = service.cases.history(f"RACE{round_}")
+        case = service.cases.get(f"RACE{round_}")
+        assert service.chain.verify(f"RACE{round_}") == []
     completions = [e for e in events if e.kind == "task_completed"]
     assert len(completions) == 1
     assert case.events == len(events) == 2
@@ -60,7 +60,7 @@ def test_calendar_load_racing_a_completion__both_apply_or_one_conflicts_nothing_
     new_year_eve = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # due 2027-01-01 (no data)
     second = Engine(Settings(deployed.settings.database_url, deployed.settings.instance_path))
     with deployed.transaction() as service:
-        task = service.start_case("two_step", key="CAL", at=new_year_eve).tasks[0]
+        task = service.cases.start("two_step", key="CAL", at=new_year_eve).tasks[0]
     barrier = threading.Barrier(2)
     results: list[object] = [None, None]
 
@@ -69,10 +69,10 @@ def test_calendar_load_racing_a_completion__both_apply_or_one_conflicts_nothing_
         try:
             if index == 0:
                 with deployed.transaction() as service:
-                    results[0] = service.load_calendar("2027-01-01 holiday 元旦\n")
+                    results[0] = service.calendar.load("2027-01-01 holiday 元旦\n")
             else:
                 with second.transaction() as service:
-                    results[1] = service.complete_task(task.id, "li", REGISTRATION)
+                    results[1] = service.tasks.complete(task.id, "li", REGISTRATION)
         except Exception as error:  # collected and asserted on below
             results[index] = error
 
@@ -88,8 +88,8 @@ def test_calendar_load_racing_a_completion__both_apply_or_one_conflicts_nothing_
     assert all(not isinstance(r, Exception) or isinstance(r, Conflict) for r in results), results
     assert any(not isinstance(r, Exception) for r in results), results
     with deployed.transaction() as service:
-        kinds = [e.kind for e in service.history("CAL")]
-        assert service.verify("CAL") == []
-        assert service.replay("CAL").matches_stored is True
+        kinds = [e.kind for e in service.cases.history("CAL")]
+        assert service.chain.verify("CAL") == []
+        assert service.chain.replay("CAL").matches_stored is True
     assert ("task_completed" in kinds) == (not isinstance(results[1], Exception))
     assert ("recalculated" in kinds) <= (not isinstance(results[0], Exception))

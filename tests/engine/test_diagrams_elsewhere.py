@@ -79,17 +79,19 @@ def test_message__correlation_failing_on_the_payload_is_refused_and_the_case_kee
     engine: Engine,
 ) -> None:
     with engine.transaction() as service:
-        service.deploy(files_of("correlated_reply.bpmn"))
+        service.deployments.deploy(files_of("correlated_reply.bpmn"))
     with engine.transaction() as service:
-        service.start_case("correlated_reply", key="C1")
+        service.cases.start("correlated_reply", key="C1")
 
     with pytest.raises(MessageRejected) as refused, engine.transaction() as service:
-        service.deliver_message("C1", "citizen_reply", {"text": "满意"})
+        service.cases.deliver_message("C1", "citizen_reply", {"text": "满意"})
 
     assert refused.value.code == "message_rejected"
     assert str(refused.value).startswith("wait_reply: ") and "appeal_no" in str(refused.value)
     with engine.transaction() as service:
-        case = service.deliver_message("C1", "citizen_reply", {"appeal_no": "A-1", "text": "满意"})
+        case = service.cases.deliver_message(
+            "C1", "citizen_reply", {"appeal_no": "A-1", "text": "满意"}
+        )
     assert case.status == "completed"
     assert case.data["reply"] == {"appeal_no": "A-1", "text": "满意"}
 
@@ -137,18 +139,22 @@ def test_validate__camunda_java_service_task_is_refused_with_what_to_do(
 
 def test_deploy__both_namespaces_with_a_spiff_decision_runs_as_spiff(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.deploy(files_of("both_namespaces_spiff_decision.bpmn", "grade_by_people.dmn"))
+        service.deployments.deploy(
+            files_of("both_namespaces_spiff_decision.bpmn", "grade_by_people.dmn")
+        )
     with engine.transaction() as service:
-        case = service.start_case("both_namespaces", key="D1", data={"people": 12})
+        case = service.cases.start("both_namespaces", key="D1", data={"people": 12})
 
     assert (case.status, case.data["level"]) == ("completed", 2)
 
 
 def test_deploy__plain_caller_runs_a_spiff_callee_with_its_json_form(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.deploy(files_of("plain_caller.bpmn", "spiff_review.bpmn", "review_form.json"))
+        service.deployments.deploy(
+            files_of("plain_caller.bpmn", "spiff_review.bpmn", "review_form.json")
+        )
     with engine.transaction() as service:
-        case = service.start_case("plain_caller", key="P1")
+        case = service.cases.start("plain_caller", key="P1")
 
     (task,) = case.tasks
     assert (task.task_spec, task.candidate_groups) == ("review", ("town_a_clerks",))
@@ -157,9 +163,9 @@ def test_deploy__plain_caller_runs_a_spiff_callee_with_its_json_form(engine: Eng
 
 def test_deploy__plain_multi_instance_user_task_is_accepted_and_runs(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.deploy(files_of("plain_multi_instance.bpmn"))
+        service.deployments.deploy(files_of("plain_multi_instance.bpmn"))
     with engine.transaction() as service:
-        case = service.start_case(
+        case = service.cases.start(
             "plain_multi_instance", key="M1", data={"departments": ["城建", "民政"]}
         )
 
@@ -209,7 +215,7 @@ def test_deploy__findings_in_a_partner_pool_are_warnings_and_it_is_not_deployed(
     engine: Engine,
 ) -> None:
     with engine.transaction() as service:
-        result = service.deploy(files_of("partner_pool.bpmn"))
+        result = service.deployments.deploy(files_of("partner_pool.bpmn"))
 
     assert [p.process_id for p in result.processes] == ["office_handling"]
     (warning,) = result.warnings
@@ -330,7 +336,7 @@ def test_deploy__refusal_lists_every_problem_in_one_round(engine: Engine) -> Non
     )
 
     with pytest.raises(InvalidProcess) as refused, engine.transaction() as service:
-        service.deploy({"j.bpmn": text.encode()})
+        service.deployments.deploy({"j.bpmn": text.encode()})
 
     assert len(refused.value.problems) >= 2
 

@@ -41,14 +41,14 @@ def minutes(n: int) -> datetime:
 def run_two_step(engine: Engine, key: str, *, finish: bool = True) -> None:
     """start -> claim register -> complete register -> claim handle [-> complete handle]."""
     with engine.transaction() as s:
-        case = s.start_case("two_step", key=key, data={"source": "12345热线"}, actor="li", at=T0)
+        case = s.cases.start("two_step", key=key, data={"source": "12345热线"}, actor="li", at=T0)
         register = case.tasks[0].id
-        s.claim(register, "li", at=minutes(1))
-        case = s.complete_task(register, "li", REGISTER, at=minutes(5))
+        s.tasks.claim(register, "li", at=minutes(1))
+        case = s.tasks.complete(register, "li", REGISTER, at=minutes(5))
         handle = case.tasks[0].id
-        s.claim(handle, "wang", at=minutes(60))
+        s.tasks.claim(handle, "wang", at=minutes(60))
         if finish:
-            s.complete_task(handle, "wang", REPLY, at=minutes(120))
+            s.tasks.complete(handle, "wang", REPLY, at=minutes(120))
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ OF_EVENT = "case_id = (SELECT id FROM cases WHERE business_key = :key) AND seq =
 
 def findings(engine: Engine) -> list:
     with engine.transaction() as s:
-        return s.verify()
+        return s.chain.verify()
 
 
 def chain_rows(engine: Engine, key: str) -> list[tuple[int, str, str]]:
@@ -95,20 +95,20 @@ def chain_rows(engine: Engine, key: str) -> list[tuple[int, str, str]]:
 def test_verify__intact_history_has_no_findings(two_cases):
     assert findings(two_cases) == []
     with two_cases.transaction() as s:
-        assert [e.kind for e in s.history("H1")] == [
+        assert [e.kind for e in s.cases.history("H1")] == [
             "started",
             "claimed",
             "task_completed",
             "claimed",
             "task_completed",
         ]
-        assert s.verify("H1") == []
+        assert s.chain.verify("H1") == []
 
 
 def test_history__data_before_and_after_hold_only_changed_keys(two_cases):
     with two_cases.transaction() as s:
-        events = s.history("H1")
-        final = s.get_case("H1").data
+        events = s.cases.history("H1")
+        final = s.cases.get("H1").data
 
     for event in events:
         for key in set(event.data_before) | set(event.data_after):
@@ -138,10 +138,10 @@ def test_history__data_before_and_after_hold_only_changed_keys(two_cases):
 
 def test_history__changed_value_keeps_old_and_new(deployed):
     with deployed.transaction() as s:
-        s.start_case("sla_timer", key="R1", actor="li", at=T0)
+        s.cases.start("sla_timer", key="R1", actor="li", at=T0)
     assert deployed.fire_due_timers(now=T0 + timedelta(hours=3)) == 1
     with deployed.transaction() as s:
-        fired = s.history("R1")[-1]
+        fired = s.cases.history("R1")[-1]
     assert fired.kind == "timer_fired"
     assert (fired.data_before, fired.data_after) == ({"reminders": 0}, {"reminders": 1})
 
@@ -149,18 +149,18 @@ def test_history__changed_value_keeps_old_and_new(deployed):
 def test_history__kinds_are_known_and_events_chain(deployed):
     run_two_step(deployed, "K1")
     with deployed.transaction() as s:
-        s.start_case("sla_timer", key="K2", actor="li", at=T0)
+        s.cases.start("sla_timer", key="K2", actor="li", at=T0)
     deployed.fire_due_timers(now=T0 + timedelta(hours=3))
     with deployed.transaction() as s:
-        respond = s.get_case("K2").tasks[0].id
-        s.claim(respond, "zhao", at=T0 + timedelta(hours=4))
-        s.unclaim(respond, "zhao", at=T0 + timedelta(hours=5))
-        s.start_case("await_message", key="K3", actor="li", at=T0)
-        s.deliver_message("K3", "citizen_reply", {"text": "收到"}, at=T0 + timedelta(hours=1))
+        respond = s.cases.get("K2").tasks[0].id
+        s.tasks.claim(respond, "zhao", at=T0 + timedelta(hours=4))
+        s.tasks.unclaim(respond, "zhao", at=T0 + timedelta(hours=5))
+        s.cases.start("await_message", key="K3", actor="li", at=T0)
+        s.cases.deliver_message("K3", "citizen_reply", {"text": "收到"}, at=T0 + timedelta(hours=1))
 
     with deployed.transaction() as s:
-        kinds = {e.kind for key in ("K1", "K2", "K3") for e in s.history(key)}
-        assert s.verify() == []
+        kinds = {e.kind for key in ("K1", "K2", "K3") for e in s.cases.history(key)}
+        assert s.chain.verify() == []
     assert kinds <= set(EVENT_KINDS)
     assert {
         "started",
@@ -182,7 +182,7 @@ def test_history__kinds_are_known_and_events_chain(deployed):
 
 def test_verify__event_recorded_at_a_local_offset_is_intact(deployed):
     with deployed.transaction() as s:
-        s.start_case(
+        s.cases.start(
             "two_step", key="L1", actor="li", at=datetime(2026, 9, 24, 10, tzinfo=SHANGHAI)
         )
     assert findings(deployed) == []
@@ -255,7 +255,7 @@ def audit_cli(deployed: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     def export() -> None:
         with deployed.transaction() as s:
-            heads.write_text(json.dumps(s.export_checkpoints(), ensure_ascii=False))
+            heads.write_text(json.dumps(s.chain.export_checkpoints(), ensure_ascii=False))
 
     def verify() -> int:
         return cli.main(["audit", "verify", "--heads", str(heads)])
@@ -339,7 +339,7 @@ def test_audit_cli__rewritten_chain_that_grew_past_the_export_is_caught(
 
     # The case goes on, so its chain is longer than the exported head.
     with deployed.transaction() as s:
-        s.complete_task(s.get_case("G1").tasks[0].id, "wang", REPLY, at=minutes(120))
+        s.tasks.complete(s.cases.get("G1").tasks[0].id, "wang", REPLY, at=minutes(120))
     assert findings(deployed) == []
 
     assert verify() == 1
@@ -348,7 +348,7 @@ def test_audit_cli__rewritten_chain_that_grew_past_the_export_is_caught(
 
 def test_verify__case_data_edited_outside_the_engine_is_named(two_cases):
     with two_cases.transaction() as s:
-        data = dict(s.get_case("H1").data)
+        data = dict(s.cases.get("H1").data)
     data["reply"] = "已办结（被篡改）"
     with two_cases.sql.begin() as connection:
         connection.execute(

@@ -29,9 +29,9 @@ T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 
 def seed(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.save_unit("district", "临江区政务服务中心", "district")
-        service.save_unit("civil", "区民政局", "department")
-        service.save_unit("labor", "区人社局", "department")
+        service.staff.save_unit("district", "临江区政务服务中心", "district")
+        service.staff.save_unit("civil", "区民政局", "department")
+        service.staff.save_unit("labor", "区人社局", "department")
 
 
 def test_rename__each_instant_gets_the_name_it_had(engine: Engine) -> None:
@@ -74,7 +74,7 @@ def test_options__open_units_of_the_kind_by_name_read_at_each_use(engine: Engine
 def test_close__refused_while_staff_or_units_remain(engine: Engine) -> None:
     seed(engine)
     with engine.transaction() as service:
-        service.save_unit("town_a", "江滨街道", "town", "district")
+        service.staff.save_unit("town_a", "江滨街道", "town", "district")
         service.org.add_staff("heyun", "何芸", "labor", ["department_handler"], "admin")
     with engine.transaction() as service, pytest.raises(FormInvalid) as refused:
         service.org.close_unit("labor", "admin")

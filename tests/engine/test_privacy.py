@@ -93,8 +93,8 @@ def _run(engine: Engine, steps: list) -> None:
             engine.fire_due_timers(now=at)
             continue
         with engine.transaction() as service:
-            task = next(t for t in service.list_tasks(user) if t.task_spec == action)
-            service.complete_task(task.id, user, values, at=at)
+            task = next(t for t in service.tasks.inbox(user) if t.task_spec == action)
+            service.tasks.complete(task.id, user, values, at=at)
 
 
 def test_full_view__handler_of_an_active_task_then_masked_when_done(any_engine: Engine) -> None:
@@ -115,7 +115,7 @@ def test_full_view__handler_of_an_active_task_then_masked_when_done(any_engine: 
 def test_masked_view__clerk_of_another_unit(any_engine: Engine) -> None:
     deploy_demo(any_engine)
     with any_engine.transaction() as service:
-        service.start_case("closed_loop", key="V1", data=VILLAGE, actor="zhaolei")
+        service.cases.start("closed_loop", key="V1", data=VILLAGE, actor="zhaolei")
     with any_engine.transaction() as service:
         mine, full = service.privacy.case("V1", "zhaolei")  # the receiving village station
         theirs, masked = service.privacy.case("V1", "wangfang")  # the town above it
@@ -130,7 +130,7 @@ def test_request_id__is_stored_beside_the_events_it_caused(any_engine: Engine) -
     token = requestscope.bind("req-0123456789")
     try:
         with any_engine.transaction() as service:
-            service.start_case("closed_loop", key="R1", data=VILLAGE, actor="zhaolei")
+            service.cases.start("closed_loop", key="R1", data=VILLAGE, actor="zhaolei")
     finally:
         requestscope.release(token)
     with any_engine.transaction() as service:
@@ -139,14 +139,14 @@ def test_request_id__is_stored_beside_the_events_it_caused(any_engine: Engine) -
     assert ids and set(ids) == {"req-0123456789"}
     with any_engine.reading() as service:
         assert service.privacy.access_log("shenyi")[0].request_id is None  # outside a request
-        assert service.verify() == []
+        assert service.chain.verify() == []
 
 
 def test_purge__erases_old_values_and_the_case_still_verifies_and_replays(
     finished: Engine, tmp_path: Path
 ) -> None:
     with finished.reading() as service:
-        heads = service.export_checkpoints()
+        heads = service.chain.export_checkpoints()
     with finished.transaction() as service:
         early = service.privacy.purge("qianjin", now=CLOSED + timedelta(days=1094))
         assert early.purged == ()
@@ -158,11 +158,11 @@ def test_purge__erases_old_values_and_the_case_still_verifies_and_replays(
     with finished.reading() as service:
         rows = service.session.scalars(select(PersonalValue)).all()
         assert all(r.value is None and r.salt is None and r.erased_by == "qianjin" for r in rows)
-        assert service.verify() == []
+        assert service.chain.verify() == []
         assert service.audit.verify(KEY, "shenyi", heads).intact
         replay = service.audit.replay(KEY, "shenyi", with_diagrams=False)
         assert replay.finding is None and replay.steps[-1].kind == "personal_erased"
-        assert service.replay(KEY).matches_stored
+        assert service.chain.replay(KEY).matches_stored
         erasures = service.privacy.erasures(KEY, "shenyi")
         assert {(e.field, e.erased_by) for e in erasures} == {
             ("name", "qianjin"),
@@ -212,7 +212,7 @@ def test_old_cases__are_masked_kept_by_purge_and_still_verify(tmp_path: Path) ->
         with engine.transaction() as service:
             report = service.privacy.purge("qianjin", now=datetime.now(UTC) + timedelta(days=4000))
             view, disclosure = service.privacy.case("LJ-DEMO-001", "shenyi")
-            assert service.verify() == []
+            assert service.chain.verify() == []
         assert report.purged == () and report.legacy
         phone = view.data["contact"]["phone"]
         assert "****" in phone and not disclosure.full
@@ -234,7 +234,7 @@ def test_purge__concurrent_purges_erase_once_on_postgres(pg_engine: Engine) -> N
     with pg_engine.reading() as service:
         kinds = service.session.scalars(select(CaseEvent.kind)).all()
         assert kinds.count("personal_erased") == 1
-        assert service.verify() == []
+        assert service.chain.verify() == []
         assert service.audit.replay(KEY, "shenyi", with_diagrams=False).finding is None
 
 

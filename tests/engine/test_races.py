@@ -36,7 +36,7 @@ def race(url: str, action: Callable[[Service, int], Any], warm_key: str | None) 
     for engine in engines:  # parse the diagrams before the race, not during it
         with engine.transaction() as service:
             if warm_key is not None:
-                service.diagram(warm_key)
+                service.cases.diagram(warm_key)
     barrier = threading.Barrier(RACERS)
     results: list[Any] = [None] * RACERS
 
@@ -67,8 +67,8 @@ def one_winner(results: list[Any], losers: tuple[type[EngineError], ...] = (Conf
 
 def kinds(engine: Engine, key: str) -> list[str]:
     with engine.transaction() as service:
-        assert service.verify(key) == []
-        return [event.kind for event in service.history(key)]
+        assert service.chain.verify(key) == []
+        return [event.kind for event in service.cases.history(key)]
 
 
 @pytest.fixture
@@ -77,13 +77,13 @@ def clerks(pg_engine: Engine) -> Engine:
     deploy_valid(pg_engine)
     with pg_engine.transaction() as service:
         for name in CLERKS:
-            service.save_user(name, name, ["town_a_clerks"])
+            service.staff.save_user(name, name, ["town_a_clerks"])
     return pg_engine
 
 
 def _first_task(engine: Engine, key: str, process: str = "two_step") -> str:
     with engine.transaction() as service:
-        return service.start_case(process, key=key).tasks[0].id
+        return service.cases.start(process, key=key).tasks[0].id
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -92,23 +92,23 @@ def test_claim__concurrent_claims_of_a_fresh_task_have_exactly_one_winner(clerks
     task_id = _first_task(clerks, key)
 
     results = race(clerks.settings.database_url,
-                   lambda s, i: s.claim(task_id, CLERKS[i]), key)  # fmt: skip
+                   lambda s, i: s.tasks.claim(task_id, CLERKS[i]), key)  # fmt: skip
 
     one_winner(results)
     winner = next(CLERKS[i] for i, r in enumerate(results) if not isinstance(r, Exception))
     assert kinds(clerks, key).count("claimed") == 1
     with clerks.transaction() as service:
-        assert service.get_task(task_id, winner).claimed_by == winner
-        service.complete_task(task_id, winner, REGISTRATION)  # the winner keeps the task
+        assert service.tasks.get(task_id, winner).claimed_by == winner
+        service.tasks.complete(task_id, winner, REGISTRATION)  # the winner keeps the task
 
 
 def test_unclaim__concurrent_give_backs_record_one_event(clerks):
     task_id = _first_task(clerks, "UNCLAIM")
     with clerks.transaction() as service:
-        service.claim(task_id, "clerk0")
+        service.tasks.claim(task_id, "clerk0")
 
     results = race(clerks.settings.database_url,
-                   lambda s, i: s.unclaim(task_id, "clerk0"), "UNCLAIM")  # fmt: skip
+                   lambda s, i: s.tasks.unclaim(task_id, "clerk0"), "UNCLAIM")  # fmt: skip
 
     one_winner(results)
     assert kinds(clerks, "UNCLAIM").count("unclaimed") == 1
@@ -117,20 +117,20 @@ def test_unclaim__concurrent_give_backs_record_one_event(clerks):
 def test_claim_and_unclaim__racing_leave_history_and_inbox_in_agreement(clerks):
     task_id = _first_task(clerks, "MIXED")
     with clerks.transaction() as service:
-        service.claim(task_id, "clerk0")
+        service.tasks.claim(task_id, "clerk0")
 
     def act(service: Service, index: int) -> Any:
         if index == 0:
-            return service.unclaim(task_id, "clerk0")
-        return service.claim(task_id, CLERKS[index])
+            return service.tasks.unclaim(task_id, "clerk0")
+        return service.tasks.claim(task_id, CLERKS[index])
 
     results = race(clerks.settings.database_url, act, "MIXED")
 
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception)), results
     wins = sum(1 for r in results if not isinstance(r, Exception))
     with clerks.transaction() as service:
-        moves = [e for e in service.history("MIXED") if e.kind in ("claimed", "unclaimed")]
-        [task] = [t for t in service.open_tasks() if t.id == task_id]
+        moves = [e for e in service.cases.history("MIXED") if e.kind in ("claimed", "unclaimed")]
+        [task] = [t for t in service.tasks.open() if t.id == task_id]
     assert len(moves) == 1 + wins
     last = moves[-1]
     assert task.claimed_by == (last.actor if last.kind == "claimed" else None)
@@ -140,7 +140,7 @@ def test_complete__concurrent_submissions_complete_the_task_once(clerks):
     task_id = _first_task(clerks, "DONE")
 
     results = race(clerks.settings.database_url,
-                   lambda s, i: s.complete_task(task_id, CLERKS[i], REGISTRATION),
+                   lambda s, i: s.tasks.complete(task_id, CLERKS[i], REGISTRATION),
                    "DONE")  # fmt: skip
 
     one_winner(results)
@@ -149,10 +149,10 @@ def test_complete__concurrent_submissions_complete_the_task_once(clerks):
 
 def test_message__concurrent_deliveries_of_one_reply_are_received_once(clerks):
     with clerks.transaction() as service:
-        service.start_case("await_message", key="REPLY")
+        service.cases.start("await_message", key="REPLY")
 
     results = race(clerks.settings.database_url,
-                   lambda s, i: s.deliver_message("REPLY", "citizen_reply", {"reply": i}),
+                   lambda s, i: s.cases.deliver_message("REPLY", "citizen_reply", {"reply": i}),
                    "REPLY")  # fmt: skip
 
     one_winner(results, losers=(EngineError,))
@@ -162,13 +162,13 @@ def test_message__concurrent_deliveries_of_one_reply_are_received_once(clerks):
 def test_timer_and_person__escalation_and_answer_never_both_happen(clerks):
     start_sla(clerks, "SLA")
     with clerks.transaction() as service:
-        respond = service.get_case("SLA").tasks[0].id
+        respond = service.cases.get("SLA").tasks[0].id
 
     def act(service: Service, index: int) -> Any:
         if index % 2 == 0:
             return service.engine.fire_due_timers(AFTER_DEADLINE)
-        return service.complete_task(respond, CLERKS[index], {"answer": "已处理"},
-                                     at=START + timedelta(days=5))  # fmt: skip
+        return service.tasks.complete(respond, CLERKS[index], {"answer": "已处理"},
+                                      at=START + timedelta(days=5))  # fmt: skip
 
     results = race(clerks.settings.database_url, act, "SLA")
 
@@ -177,7 +177,7 @@ def test_timer_and_person__escalation_and_answer_never_both_happen(clerks):
     assert answered <= 1, events
     assert answered + events.count("timer_fired") >= 1, events
     with clerks.transaction() as service:
-        open_specs = [t.task_spec for t in service.get_case("SLA").tasks]
+        open_specs = [t.task_spec for t in service.cases.get("SLA").tasks]
     assert ("escalated_review" in open_specs) == ("timer_fired" in events and answered == 0)
     assert all(isinstance(r, (int, EngineError)) or hasattr(r, "key") for r in results), results
 
@@ -185,7 +185,7 @@ def test_timer_and_person__escalation_and_answer_never_both_happen(clerks):
 def test_start__concurrent_starts_with_one_key_make_one_case(clerks):
     _first_task(clerks, "PRE")
     results = race(clerks.settings.database_url,
-                   lambda s, i: s.start_case("two_step", key="SAMEKEY"),
+                   lambda s, i: s.cases.start("two_step", key="SAMEKEY"),
                    "PRE")  # fmt: skip
 
     one_winner(results)
@@ -198,9 +198,11 @@ def test_deploy__concurrent_deploys_of_different_files_keep_them_all(pg_engine):
     rest = sorted(set(files) - set(first))
     shares = [{n: files[n] for n in rest[i::RACERS]} for i in range(RACERS)]
     with pg_engine.transaction() as service:  # what the other diagrams call comes first
-        service.deploy(first)
+        service.deployments.deploy(first)
 
-    results = race(pg_engine.settings.database_url, lambda s, i: s.deploy(shares[i]), None)
+    results = race(
+        pg_engine.settings.database_url, lambda s, i: s.deployments.deploy(shares[i]), None
+    )
 
     assert not [r for r in results if isinstance(r, Exception)], results
     with pg_engine.sql.connect() as connection:
@@ -209,7 +211,7 @@ def test_deploy__concurrent_deploys_of_different_files_keep_them_all(pg_engine):
             "(SELECT max(id) FROM deployments)")).scalars().all()  # fmt: skip
     assert sorted(latest) == sorted(files)  # no deploy dropped another's files
     with pg_engine.transaction() as service:
-        versions = [(v["process_id"], v["version"]) for v in service.process_versions()]
+        versions = [(v["process_id"], v["version"]) for v in service.deployments.versions()]
     assert len(versions) == len(set(versions))
 
 
@@ -217,13 +219,13 @@ def test_save_user__concurrent_creations_make_one_account_and_say_conflict(pg_en
     deploy_valid(pg_engine)
 
     results = race(pg_engine.settings.database_url,
-                   lambda s, i: s.save_user("newbie", f"新人{i}", ["town_a_clerks"]),
+                   lambda s, i: s.staff.save_user("newbie", f"新人{i}", ["town_a_clerks"]),
                    None)  # fmt: skip
 
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) < RACERS and all(isinstance(e, Conflict) for e in errors), errors
     with pg_engine.transaction() as service:
-        assert service.get_user("newbie").display_name.startswith("新人")
+        assert service.staff.get_user("newbie").display_name.startswith("新人")
 
 
 def test_heartbeat__first_beats_of_several_workers_at_once_all_succeed(pg_engine):

@@ -19,8 +19,8 @@ def demo(engine: Engine) -> Engine:
 
 def _start(engine: Engine, text: tuple[str, str], **extra: object) -> tuple[str, str]:
     with engine.transaction() as service:
-        case = service.start_case("closed_loop", data=appeal(*text, **extra), actor="public",
-                                  tracking=True)  # fmt: skip
+        case = service.cases.start("closed_loop", data=appeal(*text, **extra), actor="public",
+                                   tracking=True)  # fmt: skip
     assert case.tracking_code
     return case.key, case.tracking_code
 
@@ -52,24 +52,24 @@ def test_duplicates__merge_answers_both_submitters(demo: Engine) -> None:
     with demo.transaction() as service:
         service.reach.duplicates.merge(dup, main, "wangfang")
     with demo.transaction() as service:
-        case = service.get_case(dup)
+        case = service.cases.get(dup)
         assert case.status == "merged" and case.tasks == ()
         assert service.reach.duplicates.merged_into(dup) == main
         assert [m.key for m in service.reach.duplicates.merged_from(main, "wangfang")] == [dup]
-        assert service.history(dup)[-1].kind == "merged"
-        assert service.history(dup)[-1].inputs == {"into": main}
-        assert service.history(main)[-1].inputs == {"duplicate": dup}
+        assert service.cases.history(dup)[-1].kind == "merged"
+        assert service.cases.history(dup)[-1].inputs == {"into": main}
+        assert service.cases.history(main)[-1].inputs == {"duplicate": dup}
         assert service.reach.duplicates.suggest(main, "wangfang") == []
-        assert service.verify(dup) == [] and service.verify(main) == []
-        task = next(t for t in service.get_case(main).tasks if t.task_spec == "accept_case")
-        service.complete_task(task.id, "wangfang", {"kind": "coordination",
-                                                    "handling_mode": "on_the_spot"})  # fmt: skip
-        task = next(t for t in service.get_case(main).tasks if t.task_spec == "reply_on_spot")
+        assert service.chain.verify(dup) == [] and service.chain.verify(main) == []
+        task = next(t for t in service.cases.get(main).tasks if t.task_spec == "accept_case")
+        service.tasks.complete(task.id, "wangfang", {"kind": "coordination",
+                                                     "handling_mode": "on_the_spot"})  # fmt: skip
+        task = next(t for t in service.cases.get(main).tasks if t.task_spec == "reply_on_spot")
         reply = "已通知供电所，路灯今天下午修好。"
-        service.complete_task(task.id, "wangfang", {"public_reply": reply, "outcome": "resolved"})
+        service.tasks.complete(task.id, "wangfang", {"public_reply": reply, "outcome": "resolved"})
     with demo.transaction() as service:
-        assert service.track(main, main_code).public_reply == reply
-        duplicate = service.track(dup, dup_code)
+        assert service.cases.track(main, main_code).public_reply == reply
+        duplicate = service.cases.track(dup, dup_code)
         assert duplicate.public_reply == reply and not duplicate.rating_requested
         assert "并案办理" in [e.step for e in duplicate.timeline]
 
@@ -93,8 +93,8 @@ def test_duplicates__marked_distinct_is_not_suggested_again(demo: Engine) -> Non
     with demo.transaction() as service:
         assert service.reach.duplicates.suggest(second, "wangfang") == []
         assert service.reach.duplicates.suggest(first, "wangfang") == []
-        assert service.history(second)[-1].kind == "marked_distinct"
-        assert service.get_case(second).status == "running"
+        assert service.cases.history(second)[-1].kind == "marked_distinct"
+        assert service.cases.get(second).status == "running"
 
 
 def _report(engine: Engine, anonymous: bool = True) -> str:
@@ -114,16 +114,16 @@ def _report(engine: Engine, anonymous: bool = True) -> str:
 def test_direct__report_reaches_discipline_inbox_not_the_accused(demo: Engine) -> None:
     key = _report(demo)
     with demo.transaction() as service:
-        tasks = [t for t in service.list_tasks("xiewen") if t.case_key == key]
+        tasks = [t for t in service.tasks.inbox("xiewen") if t.case_key == key]
         assert [t.task_spec for t in tasks] == ["ds_three_checks"]
-        case = service.get_case(key, viewer="xiewen")
+        case = service.cases.get(key, viewer="xiewen")
         assert case.owner_unit == "discipline" and case.data["accused_unit"] == "market"
         assert "contact" not in case.data  # kept apart, not in the hash-chained data
         for username in MARKET_STAFF:
-            assert [t for t in service.list_tasks(username) if t.case_key == key] == []
-            assert key not in [c.key for c in service.list_cases(username)]
+            assert [t for t in service.tasks.inbox(username) if t.case_key == key] == []
+            assert key not in [c.key for c in service.cases.recent(username)]
             with pytest.raises(NotFound):
-                service.get_case(key, viewer=username)
+                service.cases.get(key, viewer=username)
             with pytest.raises(NotFound):
                 service.reach.direct.report_of(key, username)
 
@@ -191,13 +191,13 @@ def test_place__clerk_corrects_it_and_hot_spots_count_by_village(demo: Engine) -
     _start(demo, UNRELATED)
     other, _ = _start(demo, STREETLIGHT_AGAIN, place_unit="village_a2")
     with demo.transaction() as service:
-        task = next(t for t in service.get_case(other).tasks if t.task_spec == "accept_case")
+        task = next(t for t in service.cases.get(other).tasks if t.task_spec == "accept_case")
         assert "place_unit" in [f.id for f in task.form]
-        service.complete_task(task.id, "wangfang", {"kind": "coordination",
-                                                    "handling_mode": "dispatch",
-                                                    "place_unit": "village_a1"})  # fmt: skip
+        service.tasks.complete(task.id, "wangfang", {"kind": "coordination",
+                                                     "handling_mode": "dispatch",
+                                                     "place_unit": "village_a1"})  # fmt: skip
     with demo.transaction() as service:
-        assert service.get_case(other).data["place_unit"] == "village_a1"
+        assert service.cases.get(other).data["place_unit"] == "village_a1"
         assert [s.key for s in service.reach.duplicates.suggest(other, "wangfang")] == [first]
         board = service.reports().dashboard("yuanhua", RatesQuery())
         assert dict(board.hot_spots["places"]) == {"village_a1": 3}
@@ -209,10 +209,10 @@ def test_direct__a_district_wide_office_accused_does_not_see_the_report(demo: En
         case = service.reach.direct.report(None, report)
     with demo.transaction() as service:
         with pytest.raises(NotFound):  # 魏明 of the supervising office would otherwise see all
-            service.get_case(case.key, viewer="weiming")
-        assert case.key not in [c.key for c in service.list_cases("weiming")]
-        assert case.key in [c.key for c in service.list_cases("yuanhua")]
-        assert service.get_case(case.key, viewer="xiewen").key == case.key
+            service.cases.get(case.key, viewer="weiming")
+        assert case.key not in [c.key for c in service.cases.recent("weiming")]
+        assert case.key in [c.key for c in service.cases.recent("yuanhua")]
+        assert service.cases.get(case.key, viewer="xiewen").key == case.key
 
 
 def test_direct__an_accused_auditing_office_does_not_find_it_in_audit_search(

@@ -18,8 +18,8 @@ def test_merge_race__pair_merged_both_ways_at_once_merges_once(
 ) -> None:
     set_up(pg_engine)
     with pg_engine.transaction() as service:
-        first = service.start_case("closed_loop", data=appeal(*STREETLIGHT)).key
-        second = service.start_case("closed_loop", data=appeal(*STREETLIGHT_AGAIN)).key
+        first = service.cases.start("closed_loop", data=appeal(*STREETLIGHT)).key
+        second = service.cases.start("closed_loop", data=appeal(*STREETLIGHT_AGAIN)).key
 
     def merge(service: Service, index: int) -> str:
         # Half the clerks merge the newer into the older, half the other way round.
@@ -32,9 +32,9 @@ def test_merge_race__pair_merged_both_ways_at_once_merges_once(
     (merged,) = [r for r in results if isinstance(r, str)]
     main = first if merged == second else second
     with pg_engine.transaction() as service:
-        assert service.get_case(merged).status == "merged"
-        assert service.get_case(main).status == "running"
-        assert [e.kind for e in service.history(merged)].count("merged") == 1
-        assert [e.kind for e in service.history(main)].count("duplicate_merged") == 1
-        assert service.verify(merged) == [] and service.verify(main) == []
+        assert service.cases.get(merged).status == "merged"
+        assert service.cases.get(main).status == "running"
+        assert [e.kind for e in service.cases.history(merged)].count("merged") == 1
+        assert [e.kind for e in service.cases.history(main)].count("duplicate_merged") == 1
+        assert service.chain.verify(merged) == [] and service.chain.verify(main) == []
     assert RACERS >= 2

@@ -24,8 +24,8 @@ def hours(n: float) -> datetime:
 def assert_replay_matches(engine: Engine, key: str) -> None:
     """A full replay reproduces the stored state, data and open tasks."""
     with engine.transaction() as s:
-        replayed = s.replay(key)
-        case = s.get_case(key)
+        replayed = s.chain.replay(key)
+        case = s.cases.get(key)
     assert replayed.matches_stored is True
     assert replayed.step == case.events
     assert replayed.status == case.status
@@ -36,14 +36,14 @@ def assert_replay_matches(engine: Engine, key: str) -> None:
 def run_sla_case(engine: Engine, key: str, *, check_midway: bool = False) -> None:
     """started (1), timer_fired: reminder (2), claimed (3), task_completed: respond (4)."""
     with engine.transaction() as s:
-        s.start_case("sla_timer", key=key, actor="li", at=START)
+        s.cases.start("sla_timer", key=key, actor="li", at=START)
     assert engine.fire_due_timers(now=hours(3)) == 1
     if check_midway:
         assert_replay_matches(engine, key)
     with engine.transaction() as s:
-        respond = s.get_case(key).tasks[0].id
-        s.claim(respond, "li", at=hours(4))
-        s.complete_task(respond, "li", ANSWER, at=hours(5))
+        respond = s.cases.get(key).tasks[0].id
+        s.tasks.claim(respond, "li", at=hours(4))
+        s.tasks.complete(respond, "li", ANSWER, at=hours(5))
 
 
 def test_replay__case_with_timer_claim_and_completion_matches_stored(deployed):
@@ -51,8 +51,8 @@ def test_replay__case_with_timer_claim_and_completion_matches_stored(deployed):
 
     assert_replay_matches(deployed, "P1")
     with deployed.transaction() as s:
-        replayed = s.replay("P1")
-        assert [e.kind for e in s.history("P1")] == [
+        replayed = s.chain.replay("P1")
+        assert [e.kind for e in s.cases.history("P1")] == [
             "started",
             "timer_fired",
             "claimed",
@@ -66,17 +66,17 @@ def test_replay__case_with_timer_claim_and_completion_matches_stored(deployed):
 
 def test_replay__case_with_message_matches_stored(deployed):
     with deployed.transaction() as s:
-        s.start_case("await_message", key="P2", actor="li", at=START)
-        s.deliver_message("P2", "citizen_reply", {"text": "满意，谢谢"}, at=hours(1))
+        s.cases.start("await_message", key="P2", actor="li", at=START)
+        s.cases.deliver_message("P2", "citizen_reply", {"text": "满意，谢谢"}, at=hours(1))
     assert_replay_matches(deployed, "P2")
 
     with deployed.transaction() as s:
-        read_reply = s.get_case("P2").tasks[0].id
-        s.claim(read_reply, "zhao", at=hours(2))
-        s.complete_task(read_reply, "zhao", {"ok": True}, at=hours(3))
+        read_reply = s.cases.get("P2").tasks[0].id
+        s.tasks.claim(read_reply, "zhao", at=hours(2))
+        s.tasks.complete(read_reply, "zhao", {"ok": True}, at=hours(3))
     assert_replay_matches(deployed, "P2")
     with deployed.transaction() as s:
-        replayed = s.replay("P2")
+        replayed = s.chain.replay("P2")
     assert replayed.status == "completed"
     assert replayed.data == {
         "case_key": "P2",
@@ -88,26 +88,26 @@ def test_replay__case_with_message_matches_stored(deployed):
 def test_replay__step_shows_intermediate_state(deployed):
     run_sla_case(deployed, "P3")
     with deployed.transaction() as s:
-        s.start_case("two_step", key="P4", data={"source": "12345热线"}, actor="li", at=START)
-        register = s.get_case("P4").tasks[0].id
-        s.claim(register, "li", at=hours(1))
+        s.cases.start("two_step", key="P4", data={"source": "12345热线"}, actor="li", at=START)
+        register = s.cases.get("P4").tasks[0].id
+        s.tasks.claim(register, "li", at=hours(1))
         register_form = {
             "title": "楼道灯坏了",
             "kind": "coordination",
             "people": 3,
             "contact_phone": "13812345678",
         }
-        handle = s.complete_task(register, "li", register_form, at=hours(2)).tasks[0].id
+        handle = s.tasks.complete(register, "li", register_form, at=hours(2)).tasks[0].id
 
     with deployed.transaction() as s:
-        nothing = s.replay("P3", step=0)
-        started = s.replay("P3", step=1)
-        reminded = s.replay("P3", step=2)
-        claimed = s.replay("P3", step=3)
-        done = s.replay("P3", step=4)
-        registering = s.replay("P4", step=1)
-        handling = s.replay("P4", step=3)
-        current = s.get_case("P4")
+        nothing = s.chain.replay("P3", step=0)
+        started = s.chain.replay("P3", step=1)
+        reminded = s.chain.replay("P3", step=2)
+        claimed = s.chain.replay("P3", step=3)
+        done = s.chain.replay("P3", step=4)
+        registering = s.chain.replay("P4", step=1)
+        handling = s.chain.replay("P4", step=3)
+        current = s.cases.get("P4")
 
     assert (nothing.status, nothing.data, nothing.active_tasks) == ("not started", {}, ())
     assert (started.step, started.status, started.active_tasks) == (1, "running", ("respond",))
@@ -135,14 +135,14 @@ def test_replay__scripts_see_the_event_time_not_the_wall_clock(deployed):
     assert expected == DEADLINE
 
     with deployed.transaction() as s:
-        stored = s.start_case("sla_timer", key="P5", actor="li", at=START)
-        two_step = s.start_case("two_step", key="P6", actor="li", at=START)
+        stored = s.cases.start("sla_timer", key="P5", actor="li", at=START)
+        two_step = s.cases.start("two_step", key="P6", actor="li", at=START)
     assert stored.data["deadline"] == DEADLINE.isoformat()
     assert stored.next_timer_at == START + timedelta(hours=2)  # "PT2H" after the start event
     assert two_step.tasks[0].due_at == DEADLINE  # camunda:dueDate uses now() too
 
     with deployed.transaction() as s:
-        replayed = s.replay("P5")
+        replayed = s.chain.replay("P5")
     assert replayed.matches_stored is True
     assert replayed.data["deadline"] == DEADLINE.isoformat()
 
@@ -151,9 +151,9 @@ def test_replay__twice_gives_the_same_result(deployed):
     run_sla_case(deployed, "P7")
 
     with deployed.transaction() as s:
-        first, first_step = s.replay("P7"), s.replay("P7", step=2)
+        first, first_step = s.chain.replay("P7"), s.chain.replay("P7", step=2)
     with deployed.transaction() as s:
-        second, second_step = s.replay("P7"), s.replay("P7", step=2)
+        second, second_step = s.chain.replay("P7"), s.chain.replay("P7", step=2)
     assert first == second
     assert first_step == second_step
     assert first.matches_stored is True
@@ -162,19 +162,19 @@ def test_replay__twice_gives_the_same_result(deployed):
 def test_replay__reproduces_a_recalculation_after_a_schedule_is_loaded(deployed):
     new_year_eve = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)
     with deployed.transaction() as s:
-        case = s.start_case("sla_timer", key="P8", actor="li", at=new_year_eve)
+        case = s.cases.start("sla_timer", key="P8", actor="li", at=new_year_eve)
     assert case.data["deadline"] == "2027-01-01T17:30:00+08:00"  # no 2027 data: weekdays only
     with deployed.transaction() as s:
-        s.load_calendar("2027-01-01 holiday 元旦\n", at=new_year_eve + timedelta(hours=1))
+        s.calendar.load("2027-01-01 holiday 元旦\n", at=new_year_eve + timedelta(hours=1))
     with deployed.transaction() as s:  # the case goes on after its recalculation
-        [task] = s.get_case("P8").tasks
-        s.complete_task(task.id, "li", {"answer": "已答复"}, at=new_year_eve + timedelta(hours=3))
+        [task] = s.cases.get("P8").tasks
+        s.tasks.complete(task.id, "li", {"answer": "已答复"}, at=new_year_eve + timedelta(hours=3))
 
     with deployed.transaction() as s:
-        replayed, before = s.replay("P8"), s.replay("P8", step=1)
-        kinds = [e.kind for e in s.history("P8")]
-        findings = s.verify("P8")
-        s.save_user("shen", "沈审计", [], roles=("auditor",))
+        replayed, before = s.chain.replay("P8"), s.chain.replay("P8", step=1)
+        kinds = [e.kind for e in s.cases.history("P8")]
+        findings = s.chain.verify("P8")
+        s.staff.save_user("shen", "沈审计", [], roles=("auditor",))
         steps = s.audit.replay("P8", "shen", with_diagrams=False)
         checked = s.audit.verify("P8", "shen")
     assert kinds == ["started", "recalculated", "task_completed"]

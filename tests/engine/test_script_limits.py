@@ -28,7 +28,9 @@ def _engine(tmp_path, sqlite_template, limits: ScriptLimits) -> Engine:
     settings = Settings(f"sqlite:///{path}", tmp_path, script_limits=limits)
     engine = Engine(settings)
     with engine.transaction() as service:
-        service.deploy(read_sources([HOSTILE]), at=datetime(2026, 9, 1, tzinfo=SHANGHAI))
+        service.deployments.deploy(
+            read_sources([HOSTILE]), at=datetime(2026, 9, 1, tzinfo=SHANGHAI)
+        )
     return engine
 
 
@@ -41,7 +43,7 @@ def hostile(tmp_path, sqlite_template):
 
 def _start(engine: Engine, key: str, **data) -> None:
     with engine.transaction() as service:
-        service.start_case("hostile_script", key=key, data=data, at=MONDAY)
+        service.cases.start("hostile_script", key=key, data=data, at=MONDAY)
 
 
 def test_raise_system_exit__is_refused_when_the_diagram_is_validated():
@@ -78,9 +80,9 @@ def test_huge_arithmetic__ends_as_a_case_error_naming_element_and_limit(hostile,
     assert hostile.fire_due_timers(now=LATER) == 1
     assert time.monotonic() - began < 10  # before: 27 s to more than 90 s, or a crash
     with hostile.transaction() as service:
-        case = service.get_case("H1")
-        assert service.replay("H1").matches_stored is True
-        assert service.verify() == []
+        case = service.cases.get("H1")
+        assert service.chain.replay("H1").matches_stored is True
+        assert service.chain.verify() == []
     assert case.status == "error"
     assert "run_hostile" in case.error and needle in case.error
     assert "MASHANGBAN_SCRIPT_MAX_" in case.error or attack == "calendar"
@@ -97,10 +99,10 @@ def test_cpu_or_memory_backstop__quarantines_the_case_and_other_timers_still_fir
     _start(hostile, "GOOD", attack="none")
     assert hostile.fire_due_timers(now=LATER) == 2
     with hostile.transaction() as service:
-        bad, good = service.get_case("BAD"), service.get_case("GOOD")
-        kinds = [e.kind for e in service.history("BAD")]
-        assert service.replay("BAD").matches_stored is True
-        assert service.verify() == []
+        bad, good = service.cases.get("BAD"), service.cases.get("GOOD")
+        kinds = [e.kind for e in service.cases.history("BAD")]
+        assert service.chain.replay("BAD").matches_stored is True
+        assert service.chain.verify() == []
     assert good.status == "completed" and good.data["x"] == 1
     assert bad.status == "error" and "run_hostile" in bad.error and setting in bad.error
     assert bad.next_timer_at is None  # out of the rotation, its state as before the action
@@ -114,13 +116,15 @@ def test_diagram_deployed_before_the_check__cannot_end_the_timer_worker(
     engine.scripting.compile_script.cache_clear()
     try:
         with _engine(tmp_path, sqlite_template, ScriptLimits()).transaction() as service:
-            service.deploy(read_sources([REFUSED]), at=datetime(2026, 9, 2, tzinfo=SHANGHAI))
+            service.deployments.deploy(
+                read_sources([REFUSED]), at=datetime(2026, 9, 2, tzinfo=SHANGHAI)
+            )
             for key, stop in (("EXIT", True), ("GOOD", False)):
-                service.start_case("system_exit", key=key, data={"stop": stop}, at=MONDAY)
+                service.cases.start("system_exit", key=key, data={"stop": stop}, at=MONDAY)
         worker = Engine(Settings(f"sqlite:///{tmp_path / 'mashangban.db'}", tmp_path))
         assert worker.fire_due_timers(now=LATER) == 2
         with worker.transaction() as service:
-            stopped, good = service.get_case("EXIT"), service.get_case("GOOD")
+            stopped, good = service.cases.get("EXIT"), service.cases.get("GOOD")
     finally:
         engine.scripting.compile_script.cache_clear()
     assert stopped.status == "error" and "run_hostile" in stopped.error
@@ -134,9 +138,9 @@ def test_scheduled_start_past_its_limits__is_skipped_and_other_timers_still_fire
     fired = hostile.fire_due_timers(october, on_case=lambda k, f: reports.append((k, f[0]["spec"])))
     assert [key.split("-")[0] for key, _ in reports] == ["scheduled_hostile", "GOOD"]
     with hostile.transaction() as service:
-        assert service.get_case("GOOD").status == "completed"
+        assert service.cases.get("GOOD").status == "completed"
         with pytest.raises(NotFound):  # nothing half-started
-            service.get_case(reports[0][0])
+            service.cases.get(reports[0][0])
     assert fired == 1
     assert "burn_cpu" in reports[0][1] and "MASHANGBAN_SCRIPT_MAX_CPU_SECONDS" in reports[0][1]
     assert hostile.fire_due_timers(october) == 0  # the next start is next month's

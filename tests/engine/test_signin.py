@@ -16,8 +16,8 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def staffed(any_engine: Engine) -> Engine:
     with any_engine.transaction() as service:
-        service.save_user("li", "李明", ["town_a_clerks"], password="old pass 1")
-        service.save_user("sun", "孙丽", ["town_a_clerks"], password="old pass 2")
+        service.staff.save_user("li", "李明", ["town_a_clerks"], password="old pass 1")
+        service.staff.save_user("sun", "孙丽", ["town_a_clerks"], password="old pass 2")
     return any_engine
 
 
@@ -42,23 +42,23 @@ def test_sign_out_everywhere__ends_only_that_users_sessions(staffed: Engine) -> 
         li = [service.signins.open(kind, HOUR, username="li") for kind in ("web", "web", "api")]
         sun = service.signins.open("web", HOUR, username="sun")
     with staffed.transaction() as service:
-        assert service.sign_out_everywhere("li") == 3
+        assert service.staff.sign_out_everywhere("li") == 3
     with staffed.transaction() as service:
         kinds = ("web", "web", "api")
         assert [service.signins.user(t, k) for t, k in zip(li, kinds, strict=True)] == [None] * 3
         assert service.signins.why_ended(li[0]) == "revoked"
         assert service.signins.user(sun).username == "sun"
         with pytest.raises(NotFound):
-            service.sign_out_everywhere("nobody")
+            service.staff.sign_out_everywhere("nobody")
 
 
 def test_password_change__ends_sessions_but_first_password_does_not(staffed: Engine) -> None:
     with staffed.transaction() as service:
         token = service.signins.open("web", HOUR, username="li")
-        service.save_user("li", "李明", ["town_a_clerks"])  # no password given: nothing ends
+        service.staff.save_user("li", "李明", ["town_a_clerks"])  # no password given: nothing ends
     with staffed.transaction() as service:
         assert service.signins.user(token) is not None
-        service.save_user("li", "李明", ["town_a_clerks"], password="new pass 3")
+        service.staff.save_user("li", "李明", ["town_a_clerks"], password="new pass 3")
     with staffed.transaction() as service:
         assert service.signins.user(token) is None
 

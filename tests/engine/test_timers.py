@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def start_sla(engine: Engine, *keys: str, at: datetime = START) -> None:
     with engine.transaction() as s:
         for key in keys:
-            s.start_case("sla_timer", key=key, actor="li", at=at)
+            s.cases.start("sla_timer", key=key, actor="li", at=at)
 
 
 def timer_events(engine: Engine, key: str) -> list:
     with engine.transaction() as s:
-        return [e for e in s.history(key) if e.kind == "timer_fired"]
+        return [e for e in s.cases.history(key) if e.kind == "timer_fired"]
 
 
 def fired_specs(event) -> list[str]:
@@ -50,7 +50,7 @@ def fired_specs(event) -> list[str]:
 
 def inbox_specs(engine: Engine, username: str, key: str) -> list[str]:
     with engine.transaction() as s:
-        return [t.task_spec for t in s.list_tasks(username) if t.case_key == key]
+        return [t.task_spec for t in s.tasks.inbox(username) if t.case_key == key]
 
 
 def timer_fired_counts(engine: Engine) -> dict[str, int]:
@@ -73,8 +73,8 @@ def test_timers__nothing_fires_before_the_reminder_is_due(deployed):
 
     assert deployed.fire_due_timers(now=REMINDER_DUE - timedelta(minutes=1)) == 0
     with deployed.transaction() as s:
-        case = s.get_case("T1")
-        assert [e.kind for e in s.history("T1")] == ["started"]
+        case = s.cases.get("T1")
+        assert [e.kind for e in s.cases.history("T1")] == ["started"]
     assert case.next_timer_at == REMINDER_DUE
     assert case.data == {"case_key": "T1", "deadline": DEADLINE.isoformat(), "reminders": 0}
     assert inbox_specs(deployed, "li", "T1") == ["respond"]
@@ -90,7 +90,7 @@ def test_timers__reminder_fires_once_and_leaves_respond_open(deployed):
     assert inbox_specs(deployed, "li", "T2") == ["respond"]
     assert inbox_specs(deployed, "office", "T2") == []
     with deployed.transaction() as s:
-        assert s.get_case("T2").data["reminders"] == 1
+        assert s.cases.get("T2").data["reminders"] == 1
 
     # The same instant again: nothing more is due.
     assert deployed.fire_due_timers(now=START + timedelta(hours=3)) == 0
@@ -102,7 +102,7 @@ def test_timers__after_the_reminder_next_timer_at_is_the_deadline(deployed):
     deployed.fire_due_timers(now=START + timedelta(hours=3))
 
     with deployed.transaction() as s:
-        assert s.get_case("T3").next_timer_at == DEADLINE
+        assert s.cases.get("T3").next_timer_at == DEADLINE
 
 
 def test_timers__deadline_after_the_reminder_escalates_to_leading_office(deployed):
@@ -115,7 +115,7 @@ def test_timers__deadline_after_the_reminder_escalates_to_leading_office(deploye
     assert inbox_specs(deployed, "li", "T4") == []
     assert inbox_specs(deployed, "office", "T4") == ["escalated_review"]
     with deployed.transaction() as s:
-        assert s.get_case("T4").next_timer_at is None
+        assert s.cases.get("T4").next_timer_at is None
     assert deployed.fire_due_timers(now=AFTER_DEADLINE) == 0
 
 
@@ -129,7 +129,7 @@ def test_timers__overdue_case_fires_reminder_and_escalation_together(deployed):
     assert inbox_specs(deployed, "li", "T5") == []
     assert inbox_specs(deployed, "office", "T5") == ["escalated_review"]
     with deployed.transaction() as s:
-        case = s.get_case("T5")
+        case = s.cases.get("T5")
     assert [t.task_spec for t in case.tasks] == ["escalated_review"]
     assert case.tasks[0].candidate_groups == ("leading_office",)
     assert case.next_timer_at is None
@@ -159,9 +159,9 @@ def test_timers__reminder_count_survives_completing_respond(deployed):
     start_sla(deployed, "T7")
     deployed.fire_due_timers(now=START + timedelta(hours=3))
     with deployed.transaction() as s:
-        respond = s.get_case("T7").tasks[0].id
-        case = s.complete_task(respond, "li", {"answer": "已答复"}, at=START + timedelta(hours=4))
-        completed = s.history("T7")[-1]
+        respond = s.cases.get("T7").tasks[0].id
+        case = s.tasks.complete(respond, "li", {"answer": "已答复"}, at=START + timedelta(hours=4))
+        completed = s.cases.history("T7")[-1]
     assert "reminders" not in completed.data_after
     assert case.data["reminders"] == 1
 
@@ -246,7 +246,7 @@ def test_timers__two_workers_on_sqlite_fire_each_case_once(deployed_sqlite):
     assert sum(counts) == 10
     assert timer_fired_counts(deployed_sqlite) == dict.fromkeys(keys, 1)
     with deployed_sqlite.transaction() as s:
-        assert {s.get_case(key).data["reminders"] for key in keys} == {1}
+        assert {s.cases.get(key).data["reminders"] for key in keys} == {1}
 
 
 # --- (d) deadlines in a year without holiday data ---------------------------------------
@@ -259,12 +259,12 @@ FIRST_WORKDAY_2027 = "2027-01-04T17:30:00+08:00"  # 01-01 holiday, 01-02/03 week
 
 def kinds(engine: Engine, key: str) -> list[str]:
     with engine.transaction() as s:
-        return [event.kind for event in s.history(key)]
+        return [event.kind for event in s.cases.history(key)]
 
 
 def test_timers__deadline_in_a_year_without_data_warns_until_its_schedule_is_loaded(deployed):
     with deployed.transaction() as s:
-        unknown = s.start_case("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
+        unknown = s.cases.start("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
     # chinesecalendar has no 2027 data: Monday-Friday only, so 01-01 counts as a workday.
     assert unknown.data["deadline"] == "2027-01-01T17:30:00+08:00"
     assert unknown.warnings == (
@@ -272,9 +272,9 @@ def test_timers__deadline_in_a_year_without_data_warns_until_its_schedule_is_loa
     )
 
     with deployed.transaction() as s:
-        loaded = s.load_calendar(NEW_YEARS_DAY)
+        loaded = s.calendar.load(NEW_YEARS_DAY)
     with deployed.transaction() as s:
-        known = s.start_case("sla_timer", key="Y2", actor="li", at=NEW_YEAR_EVE)
+        known = s.cases.start("sla_timer", key="Y2", actor="li", at=NEW_YEAR_EVE)
     assert loaded.days == 1 and loaded.recalculated == 1
     assert known.data["deadline"] == FIRST_WORKDAY_2027
     assert known.warnings == ()
@@ -282,17 +282,17 @@ def test_timers__deadline_in_a_year_without_data_warns_until_its_schedule_is_loa
 
 def test_calendar_load__recomputes_data_timers_and_due_dates_of_open_fallback_cases(deployed):
     with deployed.transaction() as s:
-        s.start_case("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
-        s.start_case("two_step", key="Y3", actor="li", at=NEW_YEAR_EVE)
+        s.cases.start("sla_timer", key="Y1", actor="li", at=NEW_YEAR_EVE)
+        s.cases.start("two_step", key="Y3", actor="li", at=NEW_YEAR_EVE)
 
     with deployed.transaction() as s:
         assert (
-            s.load_calendar(NEW_YEARS_DAY, at=NEW_YEAR_EVE + timedelta(hours=1)).recalculated == 2
+            s.calendar.load(NEW_YEARS_DAY, at=NEW_YEAR_EVE + timedelta(hours=1)).recalculated == 2
         )
 
     with deployed.transaction() as s:
-        sla, two_step = s.get_case("Y1"), s.get_case("Y3")
-        [event] = [e for e in s.history("Y3") if e.kind == "recalculated"]
+        sla, two_step = s.cases.get("Y1"), s.cases.get("Y3")
+        [event] = [e for e in s.cases.history("Y3") if e.kind == "recalculated"]
     assert sla.data["deadline"] == FIRST_WORKDAY_2027 and sla.warnings == ()
     [task] = two_step.tasks
     assert task.due_at == datetime.fromisoformat(FIRST_WORKDAY_2027)
@@ -303,22 +303,22 @@ def test_calendar_load__recomputes_data_timers_and_due_dates_of_open_fallback_ca
     # The overdue timer now waits for Monday: on Saturday only the 2-hour reminder has fired.
     deployed.fire_due_timers(datetime(2027, 1, 2, 9, 0, tzinfo=SHANGHAI))
     with deployed.transaction() as s:
-        assert [t.task_spec for t in s.get_case("Y1").tasks] == ["respond"]
+        assert [t.task_spec for t in s.cases.get("Y1").tasks] == ["respond"]
     deployed.fire_due_timers(datetime(2027, 1, 4, 18, 0, tzinfo=SHANGHAI))
     with deployed.transaction() as s:
-        assert [t.task_spec for t in s.get_case("Y1").tasks] == ["escalated_review"]
+        assert [t.task_spec for t in s.cases.get("Y1").tasks] == ["escalated_review"]
 
 
 def test_calendar_load__case_whose_timer_already_fired_is_left_with_a_warning(deployed):
     with deployed.transaction() as s:
-        s.start_case("sla_timer", key="Y4", actor="li", at=NEW_YEAR_EVE)
+        s.cases.start("sla_timer", key="Y4", actor="li", at=NEW_YEAR_EVE)
     deployed.fire_due_timers(datetime(2027, 1, 1, 18, 0, tzinfo=SHANGHAI))  # the old deadline
     before = kinds(deployed, "Y4")
 
     with deployed.transaction() as s:
-        assert s.load_calendar(NEW_YEARS_DAY).recalculated == 0
+        assert s.calendar.load(NEW_YEARS_DAY).recalculated == 0
     with deployed.transaction() as s:
-        case = s.get_case("Y4")
+        case = s.cases.get("Y4")
     assert kinds(deployed, "Y4") == before and "recalculated" not in before
     assert case.warnings == ({"code": "calendar_not_recalculated", "years": [2027]},)
     assert [t.task_spec for t in case.tasks] == ["escalated_review"]
@@ -326,7 +326,7 @@ def test_calendar_load__case_whose_timer_already_fired_is_left_with_a_warning(de
 
 def test_calendar_load__recalculates_cases_warned_in_the_0_1_0_wording(deployed):
     with deployed.transaction() as s:
-        s.start_case("two_step", key="Y5", actor="li", at=NEW_YEAR_EVE)
+        s.cases.start("two_step", key="Y5", actor="li", at=NEW_YEAR_EVE)
     legacy = ("no official holiday schedule for 2027: deadlines counted weekends only; "
               "load it with `mashangban calendar load FILE`")  # fmt: skip
     with deployed.sql.begin() as connection:  # as release 0.1.0 stored it
@@ -334,8 +334,8 @@ def test_calendar_load__recalculates_cases_warned_in_the_0_1_0_wording(deployed)
         connection.execute(update.bindparams(bindparam("w", type_=JSON)), {"w": [legacy]})
 
     with deployed.transaction() as s:
-        assert s.load_calendar(NEW_YEARS_DAY).recalculated == 1
+        assert s.calendar.load(NEW_YEARS_DAY).recalculated == 1
     with deployed.transaction() as s:
-        case = s.get_case("Y5")
+        case = s.cases.get("Y5")
     assert case.warnings == ()
     assert case.tasks[0].due_at == datetime.fromisoformat(FIRST_WORKDAY_2027)

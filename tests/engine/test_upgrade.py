@@ -37,8 +37,8 @@ def check_upgraded(url: str, folder: Path) -> None:
     engine = Engine(Settings(database_url=url, instance_path=folder))
     try:
         with engine.transaction() as service:
-            cases = {key: service.get_case(key) for key in DEMO_KEYS}
-            assert service.verify() == []
+            cases = {key: service.cases.get(key) for key in DEMO_KEYS}
+            assert service.chain.verify() == []
             running = [c for c in cases.values() if c.status == "running" and c.tasks]
             task = running[0].tasks[0]
             token = service.signins.open("web", timedelta(hours=1), username="zhangwei")
@@ -46,11 +46,11 @@ def check_upgraded(url: str, folder: Path) -> None:
         with engine.transaction() as service:
             assert service.signins.user(token) is not None
             claimer = _someone_offered(service, task)
-            assert service.claim(task.id, claimer).claimed_by == claimer
+            assert service.tasks.claim(task.id, claimer).claimed_by == claimer
         with engine.transaction() as service:  # stored before bounded state: replayed as run
-            assert {key: service.replay(key).matches_stored for key in DEMO_KEYS} == dict.fromkeys(
-                DEMO_KEYS, True
-            )
+            assert {
+                key: service.chain.replay(key).matches_stored for key in DEMO_KEYS
+            } == dict.fromkeys(DEMO_KEYS, True)
     finally:
         engine.close()
 
@@ -63,7 +63,7 @@ def _someone_offered(service, task) -> str:  # type: ignore[no-untyped-def]
         return str(task.candidate_users[0])
     for username in _all_usernames(service):
         try:
-            if set(service.groups_of(username)) & set(task.candidate_groups):
+            if set(service.staff.groups_of(username)) & set(task.candidate_groups):
                 return username
         except NotFound:  # an inactive account: try the next
             continue

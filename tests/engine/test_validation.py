@@ -178,7 +178,7 @@ def with_script(body: str) -> bytes:
 
 def deploy_problems(engine: Engine, files: dict[str, bytes]) -> list[Problem]:
     with pytest.raises(InvalidProcess) as refused, engine.transaction() as service:
-        service.deploy(files)
+        service.deployments.deploy(files)
     return refused.value.problems
 
 
@@ -244,9 +244,9 @@ def test_deploy__compile_time_escapes_are_refused_with_the_script_line(engine: E
 
 def test_run__str_format_trick_fails_the_case_safely(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.deploy({"sandboxed.bpmn": with_script(ESCAPES["str-format"])})
+        service.deployments.deploy({"sandboxed.bpmn": with_script(ESCAPES["str-format"])})
     with engine.transaction() as service:
-        case = service.start_case("sandboxed", key="F1")
+        case = service.cases.start("sandboxed", key="F1")
 
     assert case.status == "error"
     assert case.error is not None and "run_script" in case.error

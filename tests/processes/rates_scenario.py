@@ -56,20 +56,20 @@ class Driver:
         data = {"title": f"诉求 {key}", "description": "测试诉求", "kind": kind,
                 "tier": TIER[unit], "intake_unit": unit, "channel": "window",
                 "contact": {"name": "测试", "phone": "13800000000"}}  # fmt: skip
-        self.do(lambda s: s.start_case("closed_loop", key=key, data=data, actor=CLERK[unit],
-                                       at=_at(at)))  # fmt: skip
+        self.do(lambda s: s.cases.start("closed_loop", key=key, data=data, actor=CLERK[unit],
+                                        at=_at(at)))  # fmt: skip
 
     def complete(self, key: str, spec: str, user: str, at: str, data: dict[str, Any]) -> None:
         def act(service: Any) -> None:
-            task = next(t for t in service.list_tasks(user)
-                        if t.case_key == key and t.task_spec == spec)  # fmt: skip
-            service.complete_task(task.id, user, data, at=_at(at))
+            task = next(t for t in service.tasks.inbox(user)
+                         if t.case_key == key and t.task_spec == spec)  # fmt: skip
+            service.tasks.complete(task.id, user, data, at=_at(at))
 
         self.do(act)
 
     def rate(self, key: str, rating: str, at: str) -> None:
         self.do(
-            lambda s: s.deliver_message(
+            lambda s: s.cases.deliver_message(
                 key, "citizen_rating", {"rating": rating, "comment": ""}, at=_at(at)
             )
         )
@@ -120,7 +120,7 @@ class Driver:
 def drive(engine: Engine) -> None:
     """Deploy the diagrams and the organisation, then run the ten cases."""
     with engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]), at=_at("09-01T08:00"))
+        service.deployments.deploy(read_sources([PROCESSES]), at=_at("09-01T08:00"))
         load_organisation(service, PROCESSES / "organisation.json")
     driver = Driver(engine)
     for case in ON_THE_SPOT:

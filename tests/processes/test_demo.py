@@ -16,7 +16,7 @@ MONDAY = datetime(2026, 6, 8, 9, 0, tzinfo=SHANGHAI)
 
 def _seed(engine: Engine) -> list[str]:
     with engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]), at=MONDAY)
+        service.deployments.deploy(read_sources([PROCESSES]), at=MONDAY)
         assert load_organisation(service, ORGANISATION) == 36
         return demo_cases(service, at=MONDAY)
 
@@ -50,11 +50,11 @@ def test_demo_cases__reach_their_demo_states_and_run_only_once(engine: Engine) -
     keys = _seed(engine)
     assert keys == [f"LJ-DEMO-00{n}" for n in range(1, 7)]
     with engine.transaction() as service:
-        state = {k: sorted(t.task_spec for t in service.get_case(k).tasks) for k in keys}
-        statuses = {k: service.get_case(k).status for k in keys}
-        supervision = service.get_case("LJ-DEMO-006-1")
-        town_b_inbox = [t.case_key for t in service.list_tasks("liuyang")]
-        town_a_inbox = [t.case_key for t in service.list_tasks("wangfang")]
+        state = {k: sorted(t.task_spec for t in service.cases.get(k).tasks) for k in keys}
+        statuses = {k: service.cases.get(k).status for k in keys}
+        supervision = service.cases.get("LJ-DEMO-006-1")
+        town_b_inbox = [t.case_key for t in service.tasks.inbox("liuyang")]
+        town_a_inbox = [t.case_key for t in service.tasks.inbox("wangfang")]
         assert demo_cases(service, at=MONDAY) == []
     assert state == {
         "LJ-DEMO-001": ["accept_case"],

@@ -25,8 +25,8 @@ def _entry_and_task(engine: Engine) -> tuple[str, str]:
         entry = service.leadership.knowledge.create(
             "yuanhua", {"title": "人才补贴申领条件", "remedy": "社保满6个月即可申领。"}, at=AT
         )
-        service.start_case("closed_loop", key="K01", data=MATTER, actor="wangfang", at=AT)
-        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "K01")
+        service.cases.start("closed_loop", key="K01", data=MATTER, actor="wangfang", at=AT)
+        task = next(t for t in service.tasks.inbox("wangfang") if t.case_key == "K01")
         assert entry.key in [e.key for e in service.leadership.knowledge.suggest(
             "wangfang", f"{MATTER['title']} {MATTER['description']}")]  # fmt: skip
     return entry.key, task.id
@@ -44,8 +44,8 @@ def test_link__the_clerk_links_a_matching_entry_once(any_engine: Engine) -> None
     with any_engine.transaction() as service, pytest.raises(Conflict):
         service.leadership.knowledge.link("wangfang", task_id, key, at=AT)
     with any_engine.transaction() as service:
-        events = [e for e in service.history("K01") if e.kind == "kb_linked"]
-        assert not service.verify("K01")
+        events = [e for e in service.cases.history("K01") if e.kind == "kb_linked"]
+        assert not service.chain.verify("K01")
     assert [(e.actor, e.inputs["entry"], e.inputs["title"]) for e in events] == [
         ("wangfang", key, "人才补贴申领条件")]  # fmt: skip
 
@@ -61,4 +61,4 @@ def test_link__racing_links_record_one(pg_engine: Engine) -> None:
     assert len([r for r in results if not isinstance(r, Exception)]) == 1, results
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception)), results
     with pg_engine.transaction() as service:
-        assert len([e for e in service.history("K01") if e.kind == "kb_linked"]) == 1
+        assert len([e for e in service.cases.history("K01") if e.kind == "kb_linked"]) == 1

@@ -31,9 +31,9 @@ def test_meeting_decision__racing_members_record_one_decision(pg_engine: Engine)
     assert len(winners) == 1, results
     assert all(isinstance(r, Conflict) for r in results if isinstance(r, Exception)), results
     with pg_engine.transaction() as service:
-        decided = [e for e in service.history(first) if e.kind == "meeting_decided"]
+        decided = [e for e in service.cases.history(first) if e.kind == "meeting_decided"]
         meeting = service.leadership.meetings.get(key, "yuanhua")
-        assert not service.verify(first)
+        assert not service.chain.verify(first)
     assert len(decided) == 1
     assert meeting.items[0].decision is not None
     assert meeting.items[0].decision["decision"] == decided[0].inputs["decision"]

@@ -23,9 +23,10 @@ def _meeting(engine: Engine) -> str:
     engine.fire_due_timers(MEETING_TIME)
     with engine.transaction() as service:
         (meeting,) = service.leadership.meetings.list("yuanhua")
-        task = next(t for t in service.list_tasks("yuanhua") if t.case_key == meeting.key)
-        service.complete_task(task.id, "yuanhua", {"meeting_date": "2026-10-09", "chair": "潘志强"},
-                              at=MEETING_TIME)  # fmt: skip
+        task = next(t for t in service.tasks.inbox("yuanhua") if t.case_key == meeting.key)
+        service.tasks.complete(task.id, "yuanhua",
+                               {"meeting_date": "2026-10-09", "chair": "潘志强"},
+                               at=MEETING_TIME)  # fmt: skip
     return meeting.key
 
 
@@ -45,8 +46,8 @@ def test_meeting__decision_completes_the_item_and_lands_in_the_case_history(
     assert after.items[0].decision["responsible_unit"] == "区住建局"
     assert after.current == (1 if rest else None)
     with any_engine.transaction() as service:
-        events = service.history(first.case_key)
-        assert not service.verify(first.case_key)  # the chain still verifies
+        events = service.cases.history(first.case_key)
+        assert not service.chain.verify(first.case_key)  # the chain still verifies
     decided = events[-1]
     assert (decided.kind, decided.actor, decided.inputs["meeting"]) == (
         "meeting_decided", "panzhiqiang", key)  # fmt: skip
@@ -89,12 +90,12 @@ def test_meeting__assign_decision_creates_the_department_task_with_its_deadline(
         service.leadership.meetings.decide(key, first.case_key, "panzhiqiang", ASSIGN,
                                            at=DECIDED_AT)  # fmt: skip
     with any_engine.transaction() as service:
-        decided = service.history(first.case_key)[-1]
+        decided = service.cases.history(first.case_key)[-1]
         handling = decided.inputs["handling_case"]
         assert decided.inputs["assign_department"] == "housing"
-        case = service.get_case(handling)
+        case = service.cases.get(handling)
         assert case.data["source_case"] == first.case_key
-        (task,) = [t for t in service.open_tasks() if t.case_key == handling]
+        (task,) = [t for t in service.tasks.open() if t.case_key == handling]
     assert task.task_spec == "dh_sign" and "dept:housing" in task.candidate_groups
     # 3 working days after Fri 10-09: Sat 10-10 (a 调休 working day), Mon 10-12, Tue 10-13,
     # due at the end of that office day

@@ -86,15 +86,15 @@ class Run:
         at = _instant(self.scenario.get("deploy_at", self.scenario["start"]["at"]))
 
         def deploy(service: Any) -> None:
-            service.deploy(read_sources([PROCESSES]), at=at)
+            service.deployments.deploy(read_sources([PROCESSES]), at=at)
             load_organisation(service, ORGANISATION)
 
         self.transaction(deploy)
 
     def start(self, spec: dict[str, Any]) -> str:
         self.transaction(
-            lambda s: s.start_case(spec["process"], key=spec["key"], data=spec.get("data", {}),
-                                   actor=spec.get("actor", "system"), at=_instant(spec["at"]))
+            lambda s: s.cases.start(spec["process"], key=spec["key"], data=spec.get("data", {}),
+                                    actor=spec.get("actor", "system"), at=_instant(spec["at"]))
         )  # fmt: skip
         self.keys.append(spec["key"])
         return spec["key"]
@@ -102,8 +102,8 @@ class Run:
     def complete(self, key: str, step: dict[str, Any], where: str) -> None:
         def act(service: Any) -> None:
             task_id = self._find_task(service, key, step["complete"], step["user"], where)
-            service.complete_task(task_id, step["user"], step.get("data", {}),
-                                  at=_instant(step["at"]))  # fmt: skip
+            service.tasks.complete(task_id, step["user"], step.get("data", {}),
+                                   at=_instant(step["at"]))  # fmt: skip
 
         if "rejected" not in step:
             self.transaction(act)
@@ -114,10 +114,10 @@ class Run:
         assert fields == sorted(step["rejected"]), f"{where}: refused fields {fields}"
 
     def _find_task(self, service: Any, key: str, spec: str, user: str, where: str) -> str:
-        inbox = [t for t in service.list_tasks(user) if t.case_key == key]
+        inbox = [t for t in service.tasks.inbox(user) if t.case_key == key]
         found = [t for t in inbox if t.task_spec == spec]
         if not found:
-            case = service.get_case(key)
+            case = service.cases.get(key)
             open_tasks = {t.task_spec: t.candidate_groups for t in case.tasks}
             pytest.fail(f"{where}: {user} has no task {spec} of {key}; their inbox: "
                         f"{[t.task_spec for t in inbox]}; open tasks: {open_tasks}; "
@@ -133,7 +133,7 @@ class Run:
         self.transaction(read)
 
     def _check_case(self, service: Any, key: str, expect: dict[str, Any], where: str) -> None:
-        case = service.get_case(key)
+        case = service.cases.get(key)
         where = f"{where} [{key}]"
         assert case.error is None, f"{where}: the case failed: {case.error}"
         assert list(case.warnings) == [], f"{where}: warnings {list(case.warnings)}"
@@ -150,7 +150,7 @@ class Run:
             actual_due = {t.due_at for t in case.tasks if t.task_spec == spec}
             assert actual_due == {_instant(due)}, f"{where}: {spec} due {actual_due}"
         for user, specs in expect.get("inbox", {}).items():
-            inbox = sorted(t.task_spec for t in service.list_tasks(user) if t.case_key == key)
+            inbox = sorted(t.task_spec for t in service.tasks.inbox(user) if t.case_key == key)
             assert inbox == sorted(specs), f"{where}: inbox of {user}: {inbox}"
         _check_subset(case.data, expect.get("data", {}), f"{where}: data")
         for name in expect.get("data_absent", []):
@@ -163,12 +163,12 @@ class Run:
             self._check_case(service, other, nested, where)
         for other in expect.get("absent_cases", []):
             with pytest.raises(NotFound):
-                service.get_case(other)
+                service.cases.get(other)
 
     def _check_history(self, service: Any, key: str, expect: dict[str, Any], where: str) -> None:
         if not {"events", "escalations", "last_timers"} & set(expect):
             return
-        events = service.history(key)
+        events = service.cases.history(key)
         if "last_timers" in expect:
             fired = [e for e in events if e.kind == "timer_fired"]
             specs = sorted(f["spec"] for f in fired[-1].inputs["details"]["fired"]) if fired else []
@@ -186,9 +186,11 @@ class Run:
 
     def audit(self) -> None:
         def verify(service: Any) -> None:
-            assert service.verify() == []
+            assert service.chain.verify() == []
             for key in self.keys:
-                assert service.replay(key).matches_stored is True, f"{self.name}: replay {key}"
+                assert service.chain.replay(key).matches_stored is True, (
+                    f"{self.name}: replay {key}"
+                )
 
         self.transaction(verify)
 
@@ -224,8 +226,8 @@ def test_scenario(engine: Engine, path: Path) -> None:
         elif "complete" in step:
             run.complete(current, step, where)
         elif "message" in step:
-            run.transaction(lambda s, c=current, st=step: s.deliver_message(
-                c, st["message"], st.get("payload", {}), at=_instant(st["at"])))  # fmt: skip
+            run.transaction(lambda s, c=current, st=step: s.cases.deliver_message(
+                      c, st["message"], st.get("payload", {}), at=_instant(st["at"])))  # fmt: skip
         elif "timers" in step:
             engine_for_timers = run.engine()
             try:

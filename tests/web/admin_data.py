@@ -31,7 +31,7 @@ def admin_database(folder: Path, password: str) -> Path:
     engine = Engine(Settings(database_url=url, instance_path=folder))
     try:
         with engine.transaction() as service:
-            service.deploy(read_sources([PROCESSES]))
+            service.deployments.deploy(read_sources([PROCESSES]))
             load_organisation(service, PROCESSES / "organisation.json", password=password)
     finally:
         engine.close()
@@ -41,7 +41,7 @@ def admin_database(folder: Path, password: str) -> Path:
 def start_intake(engine: Engine, **changes: Any) -> str:
     """Start a closed_loop case received at town_a; return its key."""
     with engine.transaction() as service:
-        case = service.start_case("closed_loop", data={**INTAKE, **changes}, actor=CLERK)
+        case = service.cases.start("closed_loop", data={**INTAKE, **changes}, actor=CLERK)
         return case.key
 
 

@@ -39,13 +39,13 @@ APPEAL = {
 def seed(engine: Engine) -> None:
     """Deploy the test diagrams (with mini_loop) and create the organisation and staff."""
     with engine.transaction() as service:
-        service.deploy(read_sources([VALID, WEB_DATA]))
-        service.save_unit("district", "萧山区政务服务中心", "district")
-        service.save_unit("town_a", "城厢街道便民服务中心", "town", "district")
-        service.save_unit("town_b", "北干街道便民服务中心", "town", "district")
-        service.save_unit("village_a1", "湘湖村便民服务站", "village", "town_a")
-        service.save_unit("housing", "住房和城乡建设局", "department", "district")
-        service.save_unit("land", "自然资源和规划局", "department", "district")
+        service.deployments.deploy(read_sources([VALID, WEB_DATA]))
+        service.staff.save_unit("district", "萧山区政务服务中心", "district")
+        service.staff.save_unit("town_a", "城厢街道便民服务中心", "town", "district")
+        service.staff.save_unit("town_b", "北干街道便民服务中心", "town", "district")
+        service.staff.save_unit("village_a1", "湘湖村便民服务站", "village", "town_a")
+        service.staff.save_unit("housing", "住房和城乡建设局", "department", "district")
+        service.staff.save_unit("land", "自然资源和规划局", "department", "district")
         staff = [
             ("li", "李明", ["clerks:town_a", "town_a_clerks"], "town_a", ()),
             ("sun", "孙丽", ["clerks:town_a", "town_a_clerks"], "town_a", ()),
@@ -55,7 +55,9 @@ def seed(engine: Engine) -> None:
             ("office", "领导小组办公室", ["leading_office"], "district", ("leading_office",)),
         ]
         for username, name, groups, unit, roles in staff:
-            service.save_user(username, name, groups, unit=unit, roles=roles, password=PASSWORD)
+            service.staff.save_user(
+                username, name, groups, unit=unit, roles=roles, password=PASSWORD
+            )
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +144,7 @@ def api_token(client: FlaskClient, username: str) -> dict[str, str]:
 def start_appeal(engine: Engine, **changes: Any) -> tuple[str, str]:
     """Start a mini_loop case as the public would; return (case number, tracking code)."""
     with engine.transaction() as service:
-        case = service.start_case(
+        case = service.cases.start(
             "mini_loop", data={**APPEAL, **changes}, actor="public", tracking=True
         )
     assert case.tracking_code
@@ -152,7 +154,7 @@ def start_appeal(engine: Engine, **changes: Any) -> tuple[str, str]:
 def open_task(engine: Engine, key: str) -> str:
     """The id of the case's one open task."""
     with engine.transaction() as service:
-        tasks = service.get_case(key).tasks
+        tasks = service.cases.get(key).tasks
     assert len(tasks) == 1, tasks
     return tasks[0].id
 

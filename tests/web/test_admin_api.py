@@ -31,9 +31,9 @@ BAD_CONDITION = TWO_STEP.replace(b"level == 1</bpmn:conditionExpression>",
 def admin_app(seeded: Engine) -> Iterator[Flask]:
     """The seeded app with a process admin `qianjin` and a running two_step case `OLD`."""
     with seeded.transaction() as service:
-        service.save_user("qianjin", "钱进", [], unit="district", roles=["process_admin"],
-                          password=PASSWORD)  # fmt: skip
-        service.start_case("two_step", key="OLD", actor="li")
+        service.staff.save_user("qianjin", "钱进", [], unit="district", roles=["process_admin"],
+                                password=PASSWORD)  # fmt: skip
+        service.cases.start("two_step", key="OLD", actor="li")
     app = make_app(seeded)
     yield app
     app.extensions["mashangban.engine"].close()
@@ -157,9 +157,9 @@ def test_migration__check_then_move_the_old_case(api, seeded):
     result = api.post("/api/v1/migrations", json={**body, "reason": "新标签"}, headers=auth)
     assert result.status_code == 200 and result.get_json()["moved"] == ["OLD"]
     with seeded.transaction() as service:
-        task = service.get_case("OLD").tasks[0]
+        task = service.cases.get("OLD").tasks[0]
         assert next(f.label for f in task.form if f.id == "title") == "诉求标题"
-        assert service.verify("OLD") == [] and service.replay("OLD").matches_stored
+        assert service.chain.verify("OLD") == [] and service.chain.replay("OLD").matches_stored
     bad = api.post("/api/v1/migrations", json={"process_id": "two_step"}, headers=auth)
     assert bad.status_code == 422 and "keys" in bad.get_json()["error"]["fields"]
     assert json.loads(json.dumps(plan))  # plain JSON all the way

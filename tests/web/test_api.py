@@ -110,11 +110,13 @@ def test_token__sign_out_everywhere_and_password_change_revoke_it(
 ) -> None:
     headers = api_token(client, "li")
     with seeded.transaction() as service:
-        assert service.sign_out_everywhere("li") == 1
+        assert service.staff.sign_out_everywhere("li") == 1
     assert client.get("/api/v1/tasks", headers=headers).status_code == 401
     headers = api_token(client, "li")
     with seeded.transaction() as service:
-        service.save_user("li", "李明", ["clerks:town_a"], unit="town_a", password="new pass 8")
+        service.staff.save_user(
+            "li", "李明", ["clerks:town_a"], unit="town_a", password="new pass 8"
+        )
     assert client.get("/api/v1/tasks", headers=headers).status_code == 401
 
 
@@ -139,7 +141,7 @@ def test_appeal__created_201_with_case_no_and_tracking_code(
     body = response.get_json()
     assert response.headers["Location"] == f"/api/v1/appeals/{body['case_no']}"
     with seeded.transaction() as service:
-        view = service.track(body["case_no"], body["tracking_code"])
+        view = service.cases.track(body["case_no"], body["tracking_code"])
     assert view.title == APPEAL["title"] and view.stage == ("受理登记",)
 
 

@@ -64,7 +64,7 @@ def test_text_under_a_jpg_name__refused_next_to_the_field(client: FlaskClient, s
     page = response.get_data(as_text=True)
     assert 'id="attachments-error">photo.jpg 不是图片' in page
     with seeded.transaction() as service:
-        assert service.list_cases("office") == []  # nothing was started
+        assert service.cases.recent("office") == []  # nothing was started
 
 
 def test_task_upload__handler_adds_a_document_errors_shown(

@@ -76,9 +76,9 @@ def test_add__stored_by_hash_and_in_the_history(seeded: Engine):
         assert hashlib.sha256(content).hexdigest() == image.sha256 == view.sha256
         _view, thumb = service.attachments.content(image.id, "li", thumbnail=True)
         assert Image.open(io.BytesIO(thumb)).format == "JPEG"
-        [event] = [e for e in service.history(key) if e.kind == "attachment_added"]
+        [event] = [e for e in service.cases.history(key) if e.kind == "attachment_added"]
         assert [f["sha256"] for f in event.inputs["files"]] == [image.sha256, document.sha256]
-        assert service.verify(key) == []
+        assert service.chain.verify(key) == []
         with pytest.raises(NotFound):
             service.attachments.content(image.id, "zhao")  # town_b's clerk: not their case
         with pytest.raises(NotFound):

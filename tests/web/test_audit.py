@@ -138,7 +138,7 @@ def test_verify_page__uploaded_heads_catch_a_deleted_last_event(
     audit_engine: Engine,  # noqa: F811
 ) -> None:
     with audit_engine.reading() as service:
-        heads = json.dumps(service.export_checkpoints()).encode()
+        heads = json.dumps(service.chain.export_checkpoints()).encode()
     with audit_engine.transaction() as service:
         case = service.session.scalars(select(Case).where(Case.business_key == KEY)).one()
         service.session.execute(

@@ -83,7 +83,7 @@ def test_csrf__form_post_without_token_is_rejected(client: FlaskClient, seeded: 
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
     with seeded.transaction() as service:
-        assert service.get_task(task_id, "li").claimed_by is None
+        assert service.tasks.get(task_id, "li").claimed_by is None
 
 
 def test_csrf__token_of_another_session_is_rejected(app: Flask, client: FlaskClient) -> None:

@@ -19,9 +19,9 @@ NEW_YEAR_EVE = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)  # the deadline ru
 def fallback_case(seeded: Engine) -> str:
     """A case whose first deadline fell on a 2027 day (no holiday data yet); admin `ma`."""
     with seeded.transaction() as service:
-        service.save_user("ma", "马工", [], unit="district", roles=("process_admin",),
-                          password=PASSWORD)  # fmt: skip
-        case = service.start_case("mini_loop", data=APPEAL, actor="public", at=NEW_YEAR_EVE)
+        service.staff.save_user("ma", "马工", [], unit="district", roles=("process_admin",),
+                                password=PASSWORD)  # fmt: skip
+        case = service.cases.start("mini_loop", data=APPEAL, actor="public", at=NEW_YEAR_EVE)
     assert case.warnings and case.warnings[0]["code"] == "calendar_fallback"
     return case.key
 
@@ -72,7 +72,7 @@ def test_cases__process_admin_lists_the_cases_awaiting_a_holiday_schedule(
     client: FlaskClient, seeded: Engine, fallback_case: str
 ) -> None:
     with seeded.transaction() as service:  # an ordinary case, deadline within 2026
-        other = service.start_case("mini_loop", data=APPEAL, actor="public").key
+        other = service.cases.start("mini_loop", data=APPEAL, actor="public").key
     login(client, "ma")
     page = client.get("/cases?attention=calendar").get_data(as_text=True)
     assert fallback_case in page and other not in page

@@ -26,7 +26,7 @@ def test_case_page__claimed_step_names_the_person_not_the_username(
     key, _code = start_appeal(seeded)
     task_id = open_task(seeded, key)
     with seeded.transaction() as service:
-        service.claim(task_id, "sun")
+        service.tasks.claim(task_id, "sun")
     login(client, "li")
     page = client.get(f"/cases/{key}").get_data(as_text=True)
     assert "认领人：孙丽" in page and "认领人：sun" not in page

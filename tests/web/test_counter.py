@@ -28,8 +28,8 @@ def test_register__phone_matter_with_helper_gives_a_printable_receipt(
     assert "帮办人：网格员小李" in html and "打印回执" in html and "李明" in html
     key = html.split('data-testid="case-no">')[1].split("<")[0]
     with seeded.transaction() as service:
-        case = service.get_case(key)
-        history = service.history(key)
+        case = service.cases.get(key)
+        history = service.cases.history(key)
     assert case.data["channel"] == "assisted" and case.data["assisted_by"] == "网格员小李"
     assert case.data["intake_unit"] == "town_a" and case.data["tier"] == "town"
     assert history[0].actor == "li"
@@ -69,7 +69,7 @@ def test_register__names_the_windows_above_for_passing_up(seeded: Engine) -> Non
     from web.appeals import parent_windows
 
     with seeded.transaction() as service:
-        units = service.units()
+        units = service.staff.units()
     assert parent_windows("village_a1", units) == [
         {"unit": "town_a", "tier": "town"}, {"unit": "district", "tier": "district"},
     ]  # fmt: skip

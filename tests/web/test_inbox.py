@@ -23,14 +23,14 @@ def _cases_listed(page: str) -> list[str]:
 def _three_cases(engine: Engine) -> tuple[str, str, str]:
     """An overdue policy question, a fresh coordination case, and one li already claimed."""
     with engine.transaction() as service:
-        old = service.start_case(
-            "mini_loop", data={**APPEAL, "kind": "policy_consultation"}, actor="public",
-            at=datetime.now(UTC) - timedelta(days=10),
+        old = service.cases.start(
+             "mini_loop", data={**APPEAL, "kind": "policy_consultation"}, actor="public",
+             at=datetime.now(UTC) - timedelta(days=10),
         )  # fmt: skip
     fresh, _code = start_appeal(engine)
     mine, _code = start_appeal(engine, kind="special_handling")
     with engine.transaction() as service:
-        service.claim(open_task(engine, mine), "li")
+        service.tasks.claim(open_task(engine, mine), "li")
     return old.key, fresh, mine
 
 
@@ -72,14 +72,14 @@ def test_claim_and_give_back__from_the_inbox(client: FlaskClient, seeded: Engine
     response = post_form(client, f"/tasks/{task_id}/unclaim", {"next": "/inbox?tab=group"})
     assert response.headers["Location"] == "/inbox?tab=group"
     with seeded.transaction() as service:
-        assert service.get_task(task_id, "li").claimed_by is None
+        assert service.tasks.get(task_id, "li").claimed_by is None
 
 
 def test_claim__taken_by_colleague_shows_who(client: FlaskClient, seeded: Engine) -> None:
     key, _code = start_appeal(seeded)
     task_id = open_task(seeded, key)
     with seeded.transaction() as service:
-        service.claim(task_id, "sun")
+        service.tasks.claim(task_id, "sun")
     login(client, "li")
     response = post_form(client, f"/tasks/{task_id}/claim", {})
     assert response.status_code == 303

@@ -40,9 +40,10 @@ def _prepare(engine: Engine) -> None:
                      "kb_keywords": "人才补贴"})  # fmt: skip
     engine.fire_due_timers(MEETING_TIME)
     with engine.transaction() as service:
-        task = next(t for t in service.list_tasks("yuanhua") if t.task_spec == "mm_review_agenda")
-        service.complete_task(task.id, "yuanhua", {"meeting_date": "2026-10-09", "chair": "潘志强"},
-                              at=MEETING_TIME)  # fmt: skip
+        task = next(t for t in service.tasks.inbox("yuanhua") if t.task_spec == "mm_review_agenda")
+        service.tasks.complete(task.id, "yuanhua",
+                               {"meeting_date": "2026-10-09", "chair": "潘志强"},
+                               at=MEETING_TIME)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +169,7 @@ def test_meeting__member_records_a_decision_that_reaches_the_case(app: Flask) ->
     meeting = api.get(f"/api/v1/meetings/{key}", headers=api_token(api, "yuanhua")).get_json()
     assert meeting["items"][0]["decision"]["responsible_unit"] == "区住建局"
     with app.extensions["mashangban.engine"].transaction() as service:
-        assert service.history(first)[-1].kind == "meeting_decided"
+        assert service.cases.history(first)[-1].kind == "meeting_decided"
 
 
 def test_meeting__assign_decision_gives_the_department_its_task(app: Flask) -> None:
@@ -189,8 +190,8 @@ def test_meeting__assign_decision_gives_the_department_its_task(app: Flask) -> N
     shown = client.get(f"/meetings/{key}").get_data(as_text=True)
     assert "交办部门限期办理" in shown and "3 个工作日" in shown
     with app.extensions["mashangban.engine"].transaction() as service:
-        handling = service.history(first)[-1].inputs["handling_case"]
-        tasks = [t for t in service.open_tasks() if t.case_key == handling]
+        handling = service.cases.history(first)[-1].inputs["handling_case"]
+        tasks = [t for t in service.tasks.open() if t.case_key == handling]
     assert [t.candidate_groups for t in tasks] == [("dept:housing",)]
 
 
@@ -213,12 +214,12 @@ def test_knowledge__clerk_accepting_a_similar_matter_sees_the_entry(app: Flask) 
     engine = app.extensions["mashangban.engine"]
     Driver(engine).start("C20", "town_a", "10-12T11:00")
     with engine.transaction() as service:
-        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C20")
+        task = next(t for t in service.tasks.inbox("wangfang") if t.case_key == "C20")
     page = _client(app, "wangfang").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'data-testid="kb-suggestions"' not in page  # "诉求 C20 测试诉求": nothing alike
     with engine.transaction() as service:
-        service.start_case("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
-        task = next(t for t in service.list_tasks("wangfang") if t.case_key == "C21")
+        service.cases.start("closed_loop", key="C21", data=SIMILAR, actor="wangfang")
+        task = next(t for t in service.tasks.inbox("wangfang") if t.case_key == "C21")
     page = _client(app, "wangfang").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'data-testid="kb-suggestions"' in page and "KB-1" in page
     client = _client(app, "wangfang")
@@ -231,8 +232,8 @@ def test_knowledge__clerk_accepting_a_similar_matter_sees_the_entry(app: Flask) 
     again = client.post("/knowledge/KB-1/link", data=form, follow_redirects=True)
     assert "该知识库条目已关联本案。" in again.get_data(as_text=True)
     with engine.transaction() as service:
-        events = [e for e in service.history("C21") if e.kind == "kb_linked"]
-        assert not service.verify("C21")
+        events = [e for e in service.cases.history("C21") if e.kind == "kb_linked"]
+        assert not service.chain.verify("C21")
     assert [(e.actor, e.inputs["entry"]) for e in events] == [("wangfang", "KB-1")]
     outsider = _client(app, "panzhiqiang")  # may read the knowledge base, not work this task
     token = csrf_token(outsider, "/knowledge")

@@ -53,15 +53,17 @@ def test_citizen_by_email__gets_the_receipt_and_the_reply(seeded: Engine, smtp: 
     [receipt] = smtp.inbox.to(CITIZEN)
     assert "已受理" in receipt["Subject"] and key in receipt.get_content()
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "wang", HANDLE)
+        service.tasks.complete(open_task(seeded, key), "wang", HANDLE)
     deliver_due(seeded, channels(smtp), now(), POLICY)
     receipt, reply = smtp.inbox.to(CITIZEN)
     assert "请评价" in reply["Subject"]
     assert HANDLE["public_reply"] in reply.get_content()
     with seeded.transaction() as service:
-        service.deliver_message(key, "citizen_rating", {"rating": "satisfied"}, actor="public")
+        service.cases.deliver_message(
+            key, "citizen_rating", {"rating": "satisfied"}, actor="public"
+        )
     deliver_due(seeded, channels(smtp), now(), POLICY)
     assert "已办结" in smtp.inbox.to(CITIZEN)[-1]["Subject"]
     assert len(smtp.inbox.to(CITIZEN)) == 3
@@ -88,7 +90,7 @@ def test_rolled_back_action__sends_nothing(seeded: Engine, smtp: SmtpServer):
         pass
 
     with pytest.raises(Boom), seeded.transaction() as service:
-        service.start_case("mini_loop", data={**_appeal(), **EMAIL_CONTACT}, actor="public")
+        service.cases.start("mini_loop", data={**_appeal(), **EMAIL_CONTACT}, actor="public")
         raise Boom
     result = deliver_due(seeded, channels(smtp), now(), POLICY)
     assert result.sent == 0 and smtp.inbox.messages == []
@@ -100,7 +102,7 @@ def test_handler_bell__rises_on_a_new_assignment(seeded: Engine):
     key, _code = start_appeal(seeded)
     assert (bell(seeded, "li"), bell(seeded, "sun")) == (1, 1)  # register: clerks of town_a
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     assert bell(seeded, "wang") == 1
     assert bell(seeded, "chen") == 0
     with seeded.transaction() as service:
@@ -143,14 +145,14 @@ def test_callback__the_citizen_hears_the_phone_rating_was_recorded(
     from tests.web.test_notify_pages import URGE_LOOP
 
     with seeded.transaction() as service:
-        service.deploy(read_sources([URGE_LOOP]))
+        service.deployments.deploy(read_sources([URGE_LOOP]))
     with seeded.transaction() as service:
-        service.start_case("callback_loop", key="CB1", data={"title": "路灯不亮", **EMAIL_CONTACT})
+        service.cases.start("callback_loop", key="CB1", data={"title": "路灯不亮", **EMAIL_CONTACT})
     deliver_due(seeded, channels(smtp), now(), POLICY)
     asked = ["【马上办】您反映的事项已受理", "【马上办】您反映的事项已答复，请评价"]
     assert [m["Subject"] for m in smtp.inbox.to(CITIZEN)] == asked
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, "CB1"), "li", {"rating": "satisfied"})
+        service.tasks.complete(open_task(seeded, "CB1"), "li", {"rating": "satisfied"})
     deliver_due(seeded, channels(smtp), now(), POLICY)
     subjects = [m["Subject"] for m in smtp.inbox.to(CITIZEN)]
     assert subjects[2:] == ["【马上办】您反映的事项已回访", "【马上办】您反映的事项已办结"]
@@ -160,22 +162,24 @@ def test_callback__the_citizen_hears_the_phone_rating_was_recorded(
 def test_online_rating__is_no_callback(seeded: Engine, smtp: SmtpServer):
     key, _code = start_appeal(seeded, **EMAIL_CONTACT)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "wang", HANDLE)
+        service.tasks.complete(open_task(seeded, key), "wang", HANDLE)
     with seeded.transaction() as service:
-        service.deliver_message(key, "citizen_rating", {"rating": "satisfied"}, actor="public")
+        service.cases.deliver_message(
+            key, "citizen_rating", {"rating": "satisfied"}, actor="public"
+        )
     deliver_due(seeded, channels(smtp), now(), POLICY)
     assert not any("回访" in m["Subject"] for m in smtp.inbox.to(CITIZEN))
 
 
 def test_supervision_opened__the_discipline_office_hears_it_first(seeded: Engine):
     with seeded.transaction() as service:
-        service.deploy(read_sources([SUPERVISION]))
-        service.save_user("xie", "谢文", ["discipline"], unit="district", password="x" * 12)
+        service.deployments.deploy(read_sources([SUPERVISION]))
+        service.staff.save_user("xie", "谢文", ["discipline"], unit="district", password="x" * 12)
     with seeded.transaction() as service:
         payload = {"source_case": "DS1", "reason": "举报", "title": "窗口吃拿卡要"}
-        service.start_case(
+        service.cases.start(
             "discipline_supervision",
             key="DS1",
             data={"source_case": "DS1"},

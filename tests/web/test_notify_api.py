@@ -83,6 +83,6 @@ def test_attachments__refusals_and_scope(client: FlaskClient, seeded: Engine):
     assert client.get(made["url"], headers=zhao).status_code == 404
     assert client.get(made["url"]).status_code == 401
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     wang = api_token(client, "wang")  # the handler now sees the case and its file
     assert client.get(made["url"], headers=wang).status_code == 200

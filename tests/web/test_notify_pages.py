@@ -18,8 +18,8 @@ URGE_LOOP = Path(__file__).parent / "data_notify"
 
 def add_admin(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.save_user("root", "系统管理员", [], unit="district", roles=("admin",),
-                          password=PASSWORD)  # fmt: skip
+        service.staff.save_user("root", "系统管理员", [], unit="district", roles=("admin",),
+                                password=PASSWORD)  # fmt: skip
 
 
 def bell(engine: Engine, username: str) -> int:
@@ -41,9 +41,9 @@ def test_bell__shows_the_unread_count_and_clears(seeded: Engine, client: FlaskCl
 
 def test_urge__raises_the_handlers_count(seeded: Engine):
     with seeded.transaction() as service:
-        service.deploy(read_sources([URGE_LOOP]))
+        service.deployments.deploy(read_sources([URGE_LOOP]))
     with seeded.transaction() as service:
-        service.start_case("urge_loop", key="U1", data={"title": "路灯不亮"})
+        service.cases.start("urge_loop", key="U1", data={"title": "路灯不亮"})
     assert bell(seeded, "wang") == 1  # the new task
     seeded.fire_due_timers(datetime.now(UTC) + timedelta(hours=3))  # the 2-hour reminder
     assert bell(seeded, "wang") == 2
@@ -77,7 +77,7 @@ def test_staff_email__waits_out_quiet_hours_unless_urgent(seeded: Engine):
         )
     night = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 23:00 in Beijing
     with seeded.transaction() as service:
-        service.start_case("mini_loop", data={"title": "夜里", "intake_unit": "town_a"}, at=night)
+        service.cases.start("mini_loop", data={"title": "夜里", "intake_unit": "town_a"}, at=night)
     result = deliver_due(seeded, {}, night + timedelta(hours=1), Policy())
     assert result.retried == 0  # not even tried at midnight
     morning = deliver_due(seeded, {}, datetime(2026, 12, 2, 23, 1, tzinfo=UTC), Policy())
@@ -135,9 +135,9 @@ def test_metrics__outbox_depth_by_status(seeded: Engine, client: FlaskClient):
 
 def test_escalation__reaches_the_office_as_urgent(seeded: Engine):
     with seeded.transaction() as service:
-        service.deploy(read_sources([URGE_LOOP]))
+        service.deployments.deploy(read_sources([URGE_LOOP]))
     with seeded.transaction() as service:
-        service.start_case("urge_loop", key="U2", data={"title": "路灯不亮"})
+        service.cases.start("urge_loop", key="U2", data={"title": "路灯不亮"})
     seeded.fire_due_timers(datetime.now(UTC) + timedelta(days=10))  # past the deadline
     with seeded.transaction() as service:
         notices = service.notifications.recent("office")
@@ -147,7 +147,7 @@ def test_escalation__reaches_the_office_as_urgent(seeded: Engine):
 def test_deadline_sweep__due_soon_then_overdue_once_each(seeded: Engine):
     key, _code = start_appeal(seeded)
     with seeded.transaction() as service:
-        [task] = service.get_case(key).tasks
+        [task] = service.cases.get(key).tasks
     assert task.due_at is not None
     policy = Policy(due_soon_hours=4)
     early = deliver_due(seeded, {}, task.due_at - timedelta(hours=6), policy)

@@ -34,8 +34,8 @@ def test_racing_workers__send_each_message_exactly_once(pg_engine: Engine, smtp:
     for n in range(MESSAGES):
         contact = {"name": "张三", "phone": "13800138000", "email": f"c{n}@example.cn"}
         with pg_engine.transaction() as service:
-            service.start_case("mini_loop", data={**APPEAL, "contact": contact,
-                                                  "notify_by": "email"})  # fmt: skip
+            service.cases.start("mini_loop", data={**APPEAL, "contact": contact,
+                                                   "notify_by": "email"})  # fmt: skip
     channel = {"email": SmtpChannel("127.0.0.1", smtp.port)}
     policy = Policy(batch=3)  # small batches: the workers interleave many times
     now = datetime.now(UTC) + timedelta(seconds=1)
@@ -73,7 +73,7 @@ def test_racing_uploads__each_recorded_once_and_the_chain_holds(pg_engine: Engin
     settings = dataclasses.replace(pg_engine.settings, instance_path=tmp_path)  # files go here
     seed(pg_engine)
     with pg_engine.transaction() as service:
-        case = service.start_case("mini_loop", data=dict(APPEAL), actor="public")
+        case = service.cases.start("mini_loop", data=dict(APPEAL), actor="public")
     start = threading.Barrier(WORKERS)
     failures: list[BaseException] = []
 
@@ -97,7 +97,7 @@ def test_racing_uploads__each_recorded_once_and_the_chain_holds(pg_engine: Engin
     assert failures == []
     with pg_engine.transaction() as service:
         names = sorted(a.name for a in service.attachments.of_case(case.key, "li"))
-        seqs = [e.seq for e in service.history(case.key) if e.kind == "attachment_added"]
-        assert service.verify(case.key) == []
+        seqs = [e.seq for e in service.cases.history(case.key) if e.kind == "attachment_added"]
+        assert service.chain.verify(case.key) == []
     assert names == sorted(f"p{n}.jpg" for n in range(WORKERS))  # no transparency: JPEG
     assert len(set(seqs)) == WORKERS

@@ -94,7 +94,7 @@ def test_staff_sms__sent_signed_with_the_task_in_the_template(seeded: Engine, pr
         service.notifications.save_preferences("wang", Preferences(("sms",), phone=PHONE))
     key, _code = start_appeal(seeded)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     result = deliver_due(seeded, channels_from_env(env(provider)), day(), Policy())
     assert result.sent == 1, result.errors
     [call] = provider.calls

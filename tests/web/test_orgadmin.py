@@ -67,11 +67,11 @@ def post(client: FlaskClient, path: str, data: dict, page: str = "/admin/org") -
 def classify_task(engine: Engine, at: datetime | None = None) -> tuple[str, str]:
     """A closed-loop case accepted for dispatch by 张伟: (case key, classify task id)."""
     with engine.transaction() as service:
-        case = service.start_case("closed_loop", data=APPEAL, actor="zhangwei", at=at)
+        case = service.cases.start("closed_loop", data=APPEAL, actor="zhangwei", at=at)
         accept = case.tasks[0].id
         values = {"kind": "coordination", "handling_mode": "dispatch"}
-        service.complete_task(accept, "zhangwei", values, at=at)
-        task = service.get_case(case.key).tasks[0]
+        service.tasks.complete(accept, "zhangwei", values, at=at)
+        task = service.cases.get(case.key).tasks[0]
     assert task.task_spec == "classify_case"
     return case.key, task.id
 
@@ -84,7 +84,7 @@ def select_html(page: str, field: str) -> str:
 
 def versions(engine: Engine) -> int:
     with engine.transaction() as service:
-        return len(service.process_versions())
+        return len(service.deployments.versions())
 
 
 def test_org_page__other_roles_get_403(app: Flask) -> None:
@@ -130,7 +130,7 @@ def test_add_department__next_dispatch_form_offers_it_by_name_without_a_deployme
     response = clerk.post(f"/tasks/{task_id}", data=form)
     assert response.status_code == 303, response.get_data(as_text=True)
     with demo.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert case.data["co_departments"] == "emergency,civil"
     assert case.data["departments"] == ["housing", "emergency", "civil"]
     assert versions(demo) == before  # no new deployment
@@ -159,7 +159,7 @@ def test_rename__history_keeps_the_name_of_its_time(app: Flask, admin: FlaskClie
     key, task_id = classify_task(demo, at=earlier)
     with demo.transaction() as service:
         values = {"scope": "one_department", "lead_department": "civil"}
-        service.complete_task(task_id, "zhangwei", values, at=earlier)
+        service.tasks.complete(task_id, "zhangwei", values, at=earlier)
     response = post(admin, "/admin/org/units/civil/rename", {"name": "区民政和退役军人局"})
     assert response.status_code == 303
     page = admin.get(f"/cases/{key}").get_data(as_text=True)
@@ -185,8 +185,8 @@ def test_close__refused_with_staff_shown_next_to_the_row_then_not_offered(
     assert post(admin, "/admin/org/units/transport/close", {}).status_code == 303
     _key, task_id = classify_task(demo)
     with demo.transaction() as service:
-        choices = [c.label for f in service.get_task(task_id, "zhangwei").form
-                   if f.id == "lead_department" for c in f.choices]  # fmt: skip
+        choices = [c.label for f in service.tasks.get(task_id, "zhangwei").form
+                    if f.id == "lead_department" for c in f.choices]  # fmt: skip
     assert "区交通运输局" not in choices and "区民政局" in choices
 
 

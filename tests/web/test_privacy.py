@@ -17,17 +17,17 @@ PHONE, MASKED = "13800138000", "138****8000"
 
 def _add_auditor(engine: Engine) -> None:
     with engine.transaction() as service:
-        service.save_user("shen", "沈怡", ["auditors"], unit="district", roles=["auditor"],
-                          password=PASSWORD)  # fmt: skip
+        service.staff.save_user("shen", "沈怡", ["auditors"], unit="district", roles=["auditor"],
+                                password=PASSWORD)  # fmt: skip
 
 
 def _handled(engine: Engine) -> str:
     """A case the housing department (wang) has finished its task on."""
     key, _code = start_appeal(engine)
     with engine.transaction() as service:
-        service.complete_task(open_task(engine, key), "li", REGISTER)
+        service.tasks.complete(open_task(engine, key), "li", REGISTER)
     with engine.transaction() as service:
-        service.complete_task(open_task(engine, key), "wang", HANDLE)
+        service.tasks.complete(open_task(engine, key), "wang", HANDLE)
     return key
 
 
@@ -57,7 +57,7 @@ def test_case_page__department_handler_sees_it_masked_once_the_task_is_done(
 ) -> None:
     key, _code = start_appeal(seeded)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     wang = api_token(client, "wang")
     during = client.get(f"/api/v1/appeals/{key}", headers=wang).get_json()
     assert during["data"]["contact"]["phone"] == PHONE
@@ -115,7 +115,7 @@ def test_purge__the_page_says_erased_and_the_auditor_sees_when_and_by_whom(
     _add_auditor(seeded)
     key = _handled(seeded)
     with seeded.transaction() as service:
-        rated = service.deliver_message(key, "citizen_rating", {"rating": "satisfied"})
+        rated = service.cases.deliver_message(key, "citizen_rating", {"rating": "satisfied"})
         assert rated.status == "completed"
     with seeded.transaction() as service:
         report = service.privacy.purge("admin", now=datetime.now(UTC) + timedelta(days=1096))

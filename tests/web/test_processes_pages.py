@@ -221,7 +221,7 @@ def test_migration_page__checks_then_moves_only_with_a_reason(admin_app: Flask) 
     moved = admin.post("/processes/closed_loop/migrate", data={**form, "reason": "统一字段名"})
     assert moved.status_code == 200 and old_case in moved.get_data(as_text=True)
     with engine.transaction() as service:
-        assert service.get_case(old_case).process_version == number + 1
+        assert service.cases.get(old_case).process_version == number + 1
     again = admin.get(f"/processes/closed_loop/migrate?cases={old_case}&to={number + 1}")
     assert f'data-case="{old_case}" data-can-move="no"' in again.get_data(as_text=True)
     assert "已在第" in again.get_data(as_text=True)

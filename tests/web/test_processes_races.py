@@ -21,11 +21,11 @@ def test_modeler_deploy__admins_racing_on_one_version_one_wins_the_rest_get_409(
     pg_engine: Engine,
 ) -> None:
     with pg_engine.transaction() as service:
-        service.deploy(read_sources([PROCESSES]))
+        service.deployments.deploy(read_sources([PROCESSES]))
         load_organisation(service, PROCESSES / "organisation.json", password=PASSWORD)
         for name in ADMINS:
-            service.save_user(name, name, ["process_admins"], unit="data_bureau",
-                              roles=["process_admin"], password=PASSWORD)  # fmt: skip
+            service.staff.save_user(name, name, ["process_admins"], unit="data_bureau",
+                                    roles=["process_admin"], password=PASSWORD)  # fmt: skip
     number, text = closed_loop_source(pg_engine)
     app = make_app(pg_engine, MASHANGBAN_INTAKE_PROCESS="closed_loop")
     clients = [app.test_client() for _ in ADMINS]

@@ -29,9 +29,9 @@ def _submit(client: FlaskClient, **changes: str) -> object:
 
 def _handled(engine: Engine, key: str) -> None:
     with engine.transaction() as service:
-        service.complete_task(open_task(engine, key), "li", REGISTER)
+        service.tasks.complete(open_task(engine, key), "li", REGISTER)
     with engine.transaction() as service:
-        service.complete_task(open_task(engine, key), "wang", HANDLE)
+        service.tasks.complete(open_task(engine, key), "wang", HANDLE)
 
 
 def test_appeal_form__lists_windows_by_tier(client: FlaskClient) -> None:
@@ -50,7 +50,7 @@ def test_submit__receipt_shows_case_number_and_code_once(
     code = re.search(r'data-testid="tracking-code">([^<]+)<', page).group(1)
     with seeded.transaction() as service:
         case, _shown = service.privacy.case(key, "li")  # the receiving window: in full
-        assert service.track(key, code).title == FORM["title"]
+        assert service.cases.track(key, code).title == FORM["title"]
     assert case.process_id == "mini_loop" and case.owner_unit == "town_a"
     assert case.data["contact"] == {"name": "张三", "phone": "13800138000"}
     assert case.data["channel"] == "online"
@@ -66,7 +66,7 @@ def test_submit__invalid_fields_marked_and_values_kept(client: FlaskClient, seed
     assert 'id="intake_unit-error">请选择该层级下的受理窗口' in page
     assert 'value="张三"' in page
     with seeded.transaction() as service:
-        assert service.list_cases("office") == []
+        assert service.cases.recent("office") == []
 
 
 def test_submit__window_of_another_tier_is_refused_next_to_the_field(
@@ -80,7 +80,7 @@ def test_submit__window_of_another_tier_is_refused_next_to_the_field(
     assert 'aria-describedby="intake_unit-error"' in page
     assert '<optgroup label="村社服务站" data-tier="village">' in page  # all tiers listed
     with seeded.transaction() as service:
-        assert service.list_cases("office") == []
+        assert service.cases.recent("office") == []
     assert _submit(client, tier="village", intake_unit="village_a1").status_code == 200
 
 
@@ -97,7 +97,7 @@ def test_submit__misconduct_report_comes_through_enterprise_channel(
     page = response.get_data(as_text=True)
     key = re.search(r'data-testid="case-no">([^<]+)<', page).group(1)
     with seeded.transaction() as service:
-        data = service.get_case(key).data
+        data = service.cases.get(key).data
     assert data["channel"] == "enterprise" and data["enterprise_name"] == "杭州某某科技有限公司"
 
 
@@ -129,7 +129,7 @@ def test_track_and_rate__reply_shown_rating_delivered(client: FlaskClient, seede
     page = client.get(f"/track/{key}").get_data(as_text=True)
     assert "感谢您的评价" in page and "您的评价：满意" in page
     with seeded.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert case.status == "completed" and case.data["rating_comment"] == "很快"
 
 
@@ -146,7 +146,7 @@ def test_rate__refused_when_not_asked_and_for_bad_values(
     client.post(f"/track/{key}/rate", data={"rating": "great", "csrf_token": token})
     assert "请选择评价等级" in client.get(f"/track/{key}").get_data(as_text=True)
     with seeded.transaction() as service:
-        assert service.get_case(key).status == "running"
+        assert service.cases.get(key).status == "running"
 
 
 def test_public_posts__are_rate_limited_per_ip(seeded: Engine) -> None:

@@ -57,7 +57,7 @@ def test_claim_over_http__eight_clerks_one_winner(pg_engine: Engine) -> None:
     seed(pg_engine)
     with pg_engine.transaction() as service:
         for name in CLERKS:
-            service.save_user(name, name, ["clerks:town_a"], unit="town_a", password=PASSWORD)
+            service.staff.save_user(name, name, ["clerks:town_a"], unit="town_a", password=PASSWORD)
     key, _code = start_appeal(pg_engine)
     task_id = open_task(pg_engine, key)
     app = make_app(pg_engine)
@@ -91,4 +91,4 @@ def test_claim_over_http__eight_clerks_one_winner(pg_engine: Engine) -> None:
     assert outcomes.count(f"/tasks/{task_id}") == 1, outcomes
     assert outcomes.count("/inbox?tab=group") == len(CLERKS) - 1, outcomes
     with pg_engine.transaction() as service:
-        assert [e.kind for e in service.history(key)].count("claimed") == 1
+        assert [e.kind for e in service.cases.history(key)].count("claimed") == 1

@@ -72,7 +72,7 @@ def test_appeal__place_is_kept_and_bad_coordinates_are_shown_by_the_field(
 ) -> None:
     key, _code = _submit(client, *STREETLIGHT)
     with demo.transaction() as service:
-        data = service.get_case(key).data
+        data = service.cases.get(key).data
     assert (data["place_unit"], data["address"]) == ("village_a1", "滨江路 12 号")
     assert (data["latitude"], data["longitude"]) == (30.1875, 120.265)
     form = _appeal_form(client, *STREETLIGHT, latitude="91", longitude="", place_unit="mars")
@@ -100,7 +100,7 @@ def test_duplicate__suggested_to_the_clerk_and_merging_answers_both(
     dup, dup_code = _submit(client, *STREETLIGHT_AGAIN)
     login(client, "wangfang")
     with demo.transaction() as service:
-        task = next(t for t in service.get_case(dup).tasks if t.task_spec == "accept_case")
+        task = next(t for t in service.cases.get(dup).tasks if t.task_spec == "accept_case")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'data-testid="duplicates"' in page and main in page
     response = client.post(f"/cases/{dup}/merge", data={
@@ -109,12 +109,12 @@ def test_duplicate__suggested_to_the_clerk_and_merging_answers_both(
     main_page = client.get(f"/cases/{main}").get_data(as_text=True)
     assert 'data-testid="merged-from"' in main_page and dup in main_page
     with demo.transaction() as service:
-        accept = next(t for t in service.get_case(main).tasks if t.task_spec == "accept_case")
-        service.complete_task(accept.id, "wangfang", {"kind": "coordination",
-                                                      "handling_mode": "on_the_spot"})  # fmt: skip
-        spot = next(t for t in service.get_case(main).tasks if t.task_spec == "reply_on_spot")
-        service.complete_task(spot.id, "wangfang", {"public_reply": "路灯已于今天下午修复。",
-                                                    "outcome": "resolved"})  # fmt: skip
+        accept = next(t for t in service.cases.get(main).tasks if t.task_spec == "accept_case")
+        service.tasks.complete(accept.id, "wangfang", {"kind": "coordination",
+                                                       "handling_mode": "on_the_spot"})  # fmt: skip
+        spot = next(t for t in service.cases.get(main).tasks if t.task_spec == "reply_on_spot")
+        service.tasks.complete(spot.id, "wangfang", {"public_reply": "路灯已于今天下午修复。",
+                                                     "outcome": "resolved"})  # fmt: skip
     for key, code in ((main, main_code), (dup, dup_code)):
         answer = client.get(f"/api/v1/appeals/{key}?code={code}").get_json()
         assert answer["public_reply"] == "路灯已于今天下午修复。", (key, answer)
@@ -130,7 +130,7 @@ def test_duplicate__merge_needs_a_clerk_and_csrf(client: FlaskClient, demo: Engi
     login(client, "wangfang")
     assert client.post(f"/cases/{dup}/merge", data={"main": main}).status_code == 400
     with demo.transaction() as service:
-        assert service.get_case(dup).status == "running"
+        assert service.cases.get(dup).status == "running"
 
 
 def _report(client: FlaskClient, path: str = "/direct", **changes: str) -> str:
@@ -224,7 +224,7 @@ def test_open311__services_post_and_get_round_trip(client: FlaskClient, demo: En
     xml = client.get(f"/open311/v2/requests/{request_id}.xml?api_key={key}")
     assert xml.mimetype == "text/xml" and f"<service_request_id>{request_id}<" in xml.text
     with demo.transaction() as service:
-        case = service.get_case(request_id)
+        case = service.cases.get(request_id)
         assert case.data["channel"] == "open311" and case.data["intake_unit"] == "village_a1"
 
 

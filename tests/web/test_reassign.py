@@ -18,8 +18,8 @@ def test_reassign__colleague_gets_the_task_in_their_inbox(client: FlaskClient, s
     response = post_form(client, f"/tasks/{task_id}/reassign", form, page=f"/tasks/{task_id}")
     assert response.status_code == 303
     with seeded.transaction() as service:
-        assert service.get_task(task_id, "sun").claimed_by == "sun"
-        assert service.history(key)[-1].kind == "reassigned"
+        assert service.tasks.get(task_id, "sun").claimed_by == "sun"
+        assert service.cases.history(key)[-1].kind == "reassigned"
     case_page = client.get(f"/cases/{key}").get_data(as_text=True)
     assert "改派同事" in case_page and "孙丽熟悉该小区" in case_page
 
@@ -34,7 +34,7 @@ def test_reassign__without_reason_says_which_field(client: FlaskClient, seeded: 
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "改派理由" in page and "改派未成功" in page
     with seeded.transaction() as service:
-        assert service.get_task(task_id, "li").claimed_by is None
+        assert service.tasks.get(task_id, "li").claimed_by is None
 
 
 def test_reassign__someone_outside_the_task_gets_404(client: FlaskClient, seeded: Engine):

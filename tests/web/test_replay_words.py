@@ -39,7 +39,7 @@ def test_replay_and_report__no_raw_values_on_any_demo_case(engine: Engine) -> No
     _escalated_by_timers(engine)
     with engine.transaction() as service:
         keys = [KEY, *demo_cases(service)]
-        assert service.get_case(KEY).data["level"] == 3
+        assert service.cases.get(KEY).data["level"] == 3
     _members, usernames = people()
     app = make_app(engine, MASHANGBAN_INTAKE_PROCESS="closed_loop")
     web = app.test_client()

@@ -52,7 +52,7 @@ def real(api: Flask, seeded: Engine) -> dict[str, Any]:
     """Bearer headers of clerk li, and a real case, its tracking code and its open task."""
     key, code = start_appeal(seeded)
     with seeded.transaction() as service:
-        task = service.get_case(key).tasks[0].id
+        task = service.cases.get(key).tasks[0].id
     return {"headers": api_token(api.test_client(), "li"), "case_no": key, "code": code,
             "task_id": task}  # fmt: skip
 

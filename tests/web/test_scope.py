@@ -37,7 +37,7 @@ def test_other_town_clerk__cannot_claim_or_complete_by_id(
     assert post_form(client, f"/tasks/{task_id}/claim", {}).status_code == 404
     assert post_form(client, f"/tasks/{task_id}", REGISTER).status_code == 404
     with seeded.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert case.tasks[0].claimed_by is None and case.events == 1
 
 
@@ -67,7 +67,7 @@ def test_other_town_clerk__api_read_and_actions_are_404(
         )
         assert response.status_code == 404, action
     with seeded.transaction() as service:
-        assert service.get_case(key).events == 1
+        assert service.cases.get(key).events == 1
 
 
 def test_own_town_and_district_wide_roles__may_see_it(

@@ -16,8 +16,8 @@ from .conftest import api_token, login, make_app, open_task, post_form
 def spinning(seeded: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[FlaskClient, str]:
     monkeypatch.setenv("MASHANGBAN_SCRIPT_MAX_CPU_SECONDS", "0.5")
     with seeded.transaction() as service:
-        service.deploy(read_sources([DATA / "hostile"]))
-        key = service.start_case("task_then_spin", actor="li").key
+        service.deployments.deploy(read_sources([DATA / "hostile"]))
+        key = service.cases.start("task_then_spin", actor="li").key
     app = make_app(seeded)  # reads the limit from the environment
     yield app.test_client(), key
     app.extensions["mashangban.engine"].close()
@@ -33,7 +33,7 @@ def test_completing_a_task_whose_script_spins__page_says_nothing_was_saved(
     assert response.status_code == 422
     assert "本次操作没有保存" in response.get_data(as_text=True)
     with seeded.transaction() as service:
-        case = service.get_case(key)
+        case = service.cases.get(key)
     assert case.status == "running" and case.events == 1 and case.tasks[0].id == task_id
 
 

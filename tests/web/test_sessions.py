@@ -63,7 +63,7 @@ def test_sign_out_everywhere__ends_every_browser(
     second = app.test_client()
     login(second, "li")
     with seeded.transaction() as service:
-        assert service.sign_out_everywhere("li") == 2
+        assert service.staff.sign_out_everywhere("li") == 2
     assert client.get("/inbox").status_code == 302
     assert second.get("/inbox").status_code == 302
     login(client, "li")  # signing in again works
@@ -73,7 +73,9 @@ def test_sign_out_everywhere__ends_every_browser(
 def test_password_change__ends_the_old_sessions(client: FlaskClient, seeded: Engine) -> None:
     login(client, "li")
     with seeded.transaction() as service:
-        service.save_user("li", "李明", ["clerks:town_a"], unit="town_a", password="new pass 8")
+        service.staff.save_user(
+            "li", "李明", ["clerks:town_a"], unit="town_a", password="new pass 8"
+        )
     assert client.get("/inbox").status_code == 302
 
 
@@ -82,10 +84,10 @@ def test_disabled_account__session_ends_and_stays_ended_after_re_enabling(
 ) -> None:
     login(client, "li")
     with seeded.transaction() as service:
-        service.set_active("li", False)
+        service.staff.set_active("li", False)
     assert client.get("/inbox").status_code == 302
     with seeded.transaction() as service:
-        service.set_active("li", True)
+        service.staff.set_active("li", True)
     assert client.get("/inbox").status_code == 302  # the old session does not come back
 
 
@@ -102,7 +104,7 @@ def test_revoked_session_on_task_form__sign_in_and_send_again_keeps_the_text(
     login(client, "li")
     token = csrf_token(client, f"/tasks/{task_id}")
     with seeded.transaction() as service:
-        service.sign_out_everywhere("li")
+        service.staff.sign_out_everywhere("li")
 
     response = client.post(f"/tasks/{task_id}", data={**TYPED, "csrf_token": token})
     page = response.get_data(as_text=True)
@@ -123,7 +125,7 @@ def test_revoked_session_on_task_form__sign_in_and_send_again_keeps_the_text(
     response = client.post(f"/tasks/{task_id}", data={**_hidden(page), **_csrf(page)})
     assert response.status_code == 303 and response.headers["Location"] == f"/cases/{key}"
     with seeded.transaction() as service:
-        assert service.get_case(key).data["title"] == TYPED["title"]
+        assert service.cases.get(key).data["title"] == TYPED["title"]
 
 
 def _csrf(page: str) -> dict[str, str]:
@@ -144,7 +146,7 @@ def test_expired_page_token__continue_page_keeps_the_text(
     response = client.post(f"/tasks/{task_id}", data={**_hidden(page), **_csrf(page)})
     assert response.status_code == 303
     with seeded.transaction() as service:
-        assert service.get_case(key).data["title"] == TYPED["title"]
+        assert service.cases.get(key).data["title"] == TYPED["title"]
 
 
 def test_cookie_gone__form_post_leads_to_sign_in_with_the_text_kept(

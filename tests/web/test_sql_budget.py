@@ -48,12 +48,12 @@ def counted(sql: Any) -> Iterator[list[str]]:
 def _cases(engine: Engine, count: int, claims: int) -> list[str]:
     """Start two_step cases; the last one gets `claims` claim/give-back rounds of history."""
     with engine.transaction() as service:
-        service.save_user("li", "李明", ["town_a_clerks"], password=PASSWORD)
-        tasks = [service.start_case("two_step", key=f"B{n}").tasks[0].id for n in range(count)]
+        service.staff.save_user("li", "李明", ["town_a_clerks"], password=PASSWORD)
+        tasks = [service.cases.start("two_step", key=f"B{n}").tasks[0].id for n in range(count)]
     for _round in range(claims):
         with engine.transaction() as service:
-            service.claim(tasks[-1], "li")
-            service.unclaim(tasks[-1], "li")
+            service.tasks.claim(tasks[-1], "li")
+            service.tasks.unclaim(tasks[-1], "li")
     return tasks
 
 
@@ -83,5 +83,5 @@ def test_complete_task__runs_a_fixed_small_number_of_statements(any_engine: Engi
     [handle] = body["tasks"]  # the answer is built without reading the inbox back
     assert (handle["task_spec"], handle["candidate_groups"]) == ("handle", ["dept_housing"])
     with any_engine.transaction() as service:
-        assert [t.id for t in service.get_case("B1").tasks] == [handle["id"]]
-        assert service.verify() == []
+        assert [t.id for t in service.cases.get("B1").tasks] == [handle["id"]]
+        assert service.chain.verify() == []

@@ -42,7 +42,7 @@ def test_submit__invalid_fields_are_shown_and_values_kept(
     assert 'id="field-contact_phone-error">格式不正确<' in page
     assert 'value="12345"' in page and 'value="9"' in page  # what the clerk typed stays
     with seeded.transaction() as service:
-        assert service.get_case(key).events == 1  # nothing was saved
+        assert service.cases.get(key).events == 1  # nothing was saved
 
 
 def test_submit__too_long_and_not_a_number_explained_in_chinese(
@@ -96,7 +96,7 @@ def test_submit__task_completed_meanwhile_shows_message_and_current_state(
     token_page = f"/tasks/{task_id}"
     client.get(token_page)
     with seeded.transaction() as service:  # a colleague was faster
-        service.complete_task(task_id, "sun", REGISTER)
+        service.tasks.complete(task_id, "sun", REGISTER)
     response = post_form(client, f"/tasks/{task_id}", {**REGISTER, "case_key": key})
     assert response.status_code == 303 and response.headers["Location"] == f"/cases/{key}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_submit__task_claimed_by_colleague_is_refused_with_message(
     key, _code = start_appeal(seeded)
     task_id = open_task(seeded, key)
     with seeded.transaction() as service:
-        service.claim(task_id, "sun")
+        service.tasks.claim(task_id, "sun")
     login(client, "li")
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "已被 孙丽 认领" in page and "disabled" in page
@@ -121,7 +121,7 @@ def test_submit__task_claimed_by_colleague_is_refused_with_message(
 def test_department_form__textarea_for_reply(client: FlaskClient, seeded: Engine) -> None:
     key, _code = start_appeal(seeded)
     with seeded.transaction() as service:
-        service.complete_task(open_task(seeded, key), "li", REGISTER)
+        service.tasks.complete(open_task(seeded, key), "li", REGISTER)
     login(client, "wang")
     page = client.get(f"/tasks/{open_task(seeded, key)}").get_data(as_text=True)
     assert re.search(r'<textarea[^>]*id="field-public_reply"', page)

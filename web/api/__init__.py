@@ -7,12 +7,12 @@ Described by the OpenAPI 3 document at /api/v1/openapi.json (`openapi.py`);
 
 from __future__ import annotations
 
-from flask import Blueprint
+from .blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+__all__ = ["bp"]
 
 # Importing the route modules registers their views on bp.
-from . import (  # noqa: E402,F401
+from . import (  # noqa: F401
     admin_routes,
     audit_routes,
     leaders_routes,

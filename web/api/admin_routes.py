@@ -22,7 +22,7 @@ from engine.recalculation import PROCESS_ADMIN
 from .. import db
 from ..errors import json_error
 from ..i18n import gettext as _
-from . import bp, tokens
+from . import tokens
 from .admin_serialize import (
     action,
     deploy_result,
@@ -32,6 +32,7 @@ from .admin_serialize import (
     process,
     version,
 )
+from .blueprint import bp
 from .body import json_object
 
 MAX_FILES = 50

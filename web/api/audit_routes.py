@@ -17,7 +17,8 @@ from ..casefacts import people, unit_name
 from ..errors import json_error
 from ..i18n import gettext as _
 from ..replayview import Labels, step_view
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 from .body import json_object
 
 

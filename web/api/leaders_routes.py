@@ -8,7 +8,8 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from .. import db, reports
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 
 
 @bp.get("/reports/heatmap")

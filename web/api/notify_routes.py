@@ -18,7 +18,8 @@ from ..attachments import send_file, uploaded_files
 from ..errors import field_errors, json_error
 from ..i18n import gettext as _
 from ..notify import EVENT_NAMES
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 
 
 @bp.get("/notifications")

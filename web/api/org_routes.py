@@ -18,7 +18,8 @@ from engine.orgtransfer import ImportReport, as_rows, export_json, import_rows
 
 from .. import db
 from ..i18n import field_message
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 from .body import json_object
 
 

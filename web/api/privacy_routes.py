@@ -14,7 +14,8 @@ from flask import jsonify, request
 from engine.privacy import AccessEntry, Erasure
 
 from .. import db
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 from .serialize import instant
 
 

@@ -12,7 +12,8 @@ from flask import jsonify
 from .. import db
 from ..errors import json_error
 from ..i18n import gettext as _
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 from .body import json_object
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from .. import db, reports
-from . import bp, tokens
+from . import tokens
+from .blueprint import bp
 
 
 def _rows() -> list[Any]:

@@ -13,7 +13,8 @@ from ..errors import json_error
 from ..i18n import gettext as _
 from ..inbox import Filters, select
 from ..public import start_appeal
-from . import bp, serialize, tokens
+from . import serialize, tokens
+from .blueprint import bp
 from .body import InvalidBody, json_object
 from .openapi import document
 
@@ -34,7 +35,7 @@ def token() -> Any:
         required = _("此项为必填项")
         fields = {"username": required, "password": required}
         return json_error(422, "validation_failed", _("需要用户名和密码"), fields)
-    user = db.service().authenticate(username[:64], password[:256])
+    user = db.service().staff.authenticate(username[:64], password[:256])
     if user is None:
         return json_error(401, "invalid_credentials", _("用户名或密码不正确。"))
     return jsonify(
@@ -56,7 +57,7 @@ def create_appeal() -> Any:
     """A citizen or enterprise submits a matter; answer with its number and tracking code."""
     ratelimit.check("appeal")
     try:
-        data = parse_appeal(json_object(), db.service().units())
+        data = parse_appeal(json_object(), db.service().staff.units())
     except AppealInvalid as error:
         return json_error(422, "validation_failed", _("提交内容不符合要求"), error.fields)
     key, code = start_appeal(data)
@@ -73,7 +74,7 @@ def get_appeal(case_no: str) -> Any:
         view, disclosure = db.service().privacy.case(case_no, user.username, channel="api")
         return jsonify({**serialize.case(view), "personal": serialize.disclosure(disclosure)})
     ratelimit.check("track")
-    view = db.service().track(case_no, request.args["code"][:32])
+    view = db.service().cases.track(case_no, request.args["code"][:32])
     return jsonify(serialize.public_case(view))
 
 
@@ -87,7 +88,7 @@ def appeal_events(case_no: str) -> Any:
         events, _shown = svc.privacy.history(case_no, user.username, channel="api")
         return jsonify(events=[serialize.event(e) for e in events])
     ratelimit.check("track")
-    view = db.service().track(case_no, request.args["code"][:32])
+    view = db.service().cases.track(case_no, request.args["code"][:32])
     return jsonify(events=[serialize.public_entry(e) for e in view.timeline])
 
 
@@ -105,14 +106,14 @@ def list_tasks() -> Any:
 def get_task(task_id: str) -> Any:
     """One task with its form."""
     user = tokens.staff()
-    return jsonify(serialize.task(db.service().get_task(task_id, user.username), with_form=True))
+    return jsonify(serialize.task(db.service().tasks.get(task_id, user.username), with_form=True))
 
 
 @bp.post("/tasks/<task_id>/claim")
 def claim_task(task_id: str) -> Any:
     """Claim a group task."""
     user = tokens.staff()
-    view = db.service().claim(task_id, user.username)
+    view = db.service().tasks.claim(task_id, user.username)
     db.commit()
     return jsonify(serialize.task(view))
 
@@ -121,7 +122,7 @@ def claim_task(task_id: str) -> Any:
 def unclaim_task(task_id: str) -> Any:
     """Give a claimed task back to its groups."""
     user = tokens.staff()
-    view = db.service().unclaim(task_id, user.username)
+    view = db.service().tasks.unclaim(task_id, user.username)
     db.commit()
     return jsonify(serialize.task(view))
 
@@ -133,7 +134,7 @@ def complete_task(task_id: str) -> Any:
     data = json_object().get("data", {})
     if not isinstance(data, dict):
         raise InvalidBody(_("“data” 须为表单值组成的 JSON 对象"))
-    case = db.service().complete_task(task_id, user.username, data)
+    case = db.service().tasks.complete(task_id, user.username, data)
     db.commit()
     # The task is done: the answer shows personal data as the caller may see it now.
     view, disclosure = db.service().privacy.present(case, user.username, channel="api")
