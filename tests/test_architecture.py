@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("engine", "web")
+SIZED = (*PACKAGES, "bench", "tests")  # every module of ours, outside the migrations
 MAX_LINES = 400
 
 
@@ -85,7 +86,7 @@ def test_cycle_finder__finds_a_type_checking_cycle():
 def test_modules__stay_under_the_size_limit():
     long = {
         str(path.relative_to(ROOT)): lines
-        for package in PACKAGES
+        for package in SIZED
         for path in _sources(package).values()
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
