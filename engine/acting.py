@@ -25,7 +25,7 @@ from .history import from_json_value, to_json_value
 from .inbox import InboxChange, plan_inbox, task_views, write_inbox
 from .models import Case
 from .notifying.derive import after_action as notify_after_action
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .running import Runner, case_data, is_finished, next_timer_at, ready_user_tasks
 from .views import TaskView
 from .work import Work
@@ -105,7 +105,6 @@ def act(
     _record(session, case, kind, actor, at, _with_calendar(inputs, calendar), before, task, outcome)
     _warn_about_missing_schedules(case, calendar)
     claim_case_row(session)
-    move_checkpoint(session, case, new=new_case)
     write_inbox(session, inbox)
     notify_after_action(session, case, at, before, status_before, inbox.rows, inbox.offered,
                         outcome.milestones, new_case)  # fmt: skip
@@ -132,7 +131,6 @@ def quarantine(session: Session, case: Case, at: datetime, error: str) -> None:
     record_event(session, case, "failed", SYSTEM, at, {"error": error}, case.data, case.data,
                  checkpoint=False)  # fmt: skip
     claim_case_row(session)
-    move_checkpoint(session, case, new=case.last_seq == 1)
 
 
 def note(session: Session, case: Case, kind: str, actor: str, at: datetime, task: TaskView) -> None:
@@ -141,7 +139,6 @@ def note(session: Session, case: Case, kind: str, actor: str, at: datetime, task
     record_event(session, case, kind, actor, at, {}, case.data, case.data, task=task,
                  checkpoint=False)  # fmt: skip
     claim_case_row(session)
-    move_checkpoint(session, case, new=False)
 
 
 def claim_case_row(session: Session) -> None:

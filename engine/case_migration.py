@@ -29,7 +29,7 @@ from .history import from_json_value, to_json_value
 from .inbox import plan_inbox, write_inbox
 from .modeling import TaskMeta
 from .models import Case, HumanTask, ProcessVersion
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .running import case_data, next_timer_at, ready_user_tasks
 from .spec_migration import MigrationRefused, active_elements
 from .versioned_runner import VersionedRunner
@@ -259,7 +259,6 @@ def _store(work: Work, trial: _Trial, actor: str, at: datetime) -> None:
     _keep_claims_and_deadlines(inbox.rows, rows_before, trial.source, target)
     record_event(session, case, MIGRATED, actor, at, trial.inputs, before, checkpoint=False)
     claim_case_row(session)
-    move_checkpoint(session, case, new=False)
     session.flush()
     write_inbox(session, inbox)
 

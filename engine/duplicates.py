@@ -21,7 +21,7 @@ from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
 from .models import Case
 from .models_reach import CaseLink
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .similarity import THRESHOLD, jaccard
 from .staff import Staff
 from .work import Work
@@ -178,7 +178,6 @@ class Duplicates:
         record_event(self.session, case, kind, actor, at, inputs, case.data, case.data,
                      checkpoint=False)  # fmt: skip
         claim_case_row(self.session)
-        move_checkpoint(self.session, case, new=False)
 
 
 def _id(case: Case) -> int:

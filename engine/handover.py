@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, FieldError, FormInvalid, NotAllowed, NotFound
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .tasks import Tasks
 from .views import TaskView
 from .work import Work
@@ -80,7 +80,6 @@ class Handover:
                      {"to": to, "reason": reason}, case.data, case.data, task=view,
                      checkpoint=False)  # fmt: skip
         claim_case_row(self.session)
-        move_checkpoint(self.session, case, new=False)
         return Tasks(self.work).get(task_id, to)
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .tasks import Tasks
 from .work import Work
 
@@ -40,4 +40,3 @@ def link_entry(
     record_event(work.session, case, LINKED, viewer, instant, inputs, case.data, case.data,
               checkpoint=False)  # fmt: skip
     claim_case_row(work.session)
-    move_checkpoint(work.session, case, new=False)

@@ -21,7 +21,7 @@ from .errors import Conflict, NotAllowed, NotFound
 from .history import from_json_value
 from .meeting_actions import ASSIGN_FIELDS, check_assign, start_assignment
 from .models import Case, CaseEvent, HumanTask, ProcessVersion
-from .recording import move_checkpoint, record_event
+from .recording import record_event
 from .reporting import LEADER_ROLES
 from .staff import Staff
 from .tasks import Tasks
@@ -188,7 +188,6 @@ class Meetings:
         record_event(self.session, source, DECIDED, viewer, instant, inputs, source.data,
                      source.data, checkpoint=False)  # fmt: skip
         claim_case_row(self.session)
-        move_checkpoint(self.session, source, new=False)
         return self._view(self._meeting_case(key))
 
 

@@ -164,15 +164,6 @@ class CaseEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
-class ChainCheckpoint(Base):
-    """The latest head hash per case, to detect truncation; exportable outside the DB."""
-
-    __tablename__ = "chain_checkpoints"
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer)
-    head_hash: Mapped[str] = mapped_column(String(64))
-
-
 class OrgUnit(Base):
     """A unit of the organisation: district, town/street, village/community, department, office."""
 

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import factstore, kb_follow, requestscope
-from . import repository as repo
 from .history import GENESIS, chain_hash, to_json_value
 from .models import Case, CaseEvent
 from .views import TaskView
@@ -42,18 +41,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]
 _MISSING = object()
 
 
-def move_checkpoint(session: Session, case: Case, new: bool) -> None:
-    """Set the case's checkpoint to its head (`new`: the case had no event before)."""
-    repo.move_checkpoint(session, case.id, case.last_seq, case.head_hash, new)
-
-
 def record_event(
     session: Session, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any],
     before: dict[str, Any], after: dict[str, Any] | None = None, task: TaskView | None = None,
     details: dict[str, Any] | None = None, checkpoint: bool = True,
 ) -> CaseEvent:  # fmt: skip
-    """Append one event after the case's head and move the head (and the checkpoint, unless
-    the caller moves it once for several events with `move_checkpoint`)."""
+    """Append one event after the case's head and move the head.
+
+    The case row's head (`last_seq`, `head_hash`) is the chain's checkpoint: `checkpoint`
+    writes it now; callers recording several events pass False and flush once
+    (`acting.claim_case_row`), so one action costs one UPDATE of the case row.
+    """
     seq = case.last_seq + 1
     prev = case.head_hash or GENESIS
     data_before, data_after = _changes(before, case.data if after is None else after)
@@ -73,8 +71,7 @@ def record_event(
     factstore.follow(session, case, row)  # the reports' per-case facts, same transaction
     kb_follow.follow(session, case, row)  # a root-cause review's knowledge-base entry
     if checkpoint:
-        session.flush()  # the case row first, as in every action
-        move_checkpoint(session, case, new=seq == 1)
+        session.flush()  # the case row with its new head, as in every action
     # The request id is stored beside the event (not in its hashed content) and the web's log
     # lines carry it too: this line ties the event (case, seq) to the request's other lines.
     log.info("event recorded", extra={"case": case.business_key, "seq": seq, "kind": kind})

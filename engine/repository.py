@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, text, union, update
+from sqlalchemy import delete, insert, select, text, union
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -14,7 +14,6 @@ from .models import (
     CalendarDay,
     Case,
     CaseEvent,
-    ChainCheckpoint,
     Deployment,
     DeploymentFile,
     HumanTask,
@@ -221,18 +220,6 @@ def add_human_tasks(session: Session, rows: list[dict], offered: list[dict]) -> 
         session.execute(insert(HumanTaskCandidate.__table__), offered)
 
 
-def move_checkpoint(session: Session, case_id: int, seq: int, head: str, new: bool) -> None:
-    """Set a case's chain checkpoint: one UPDATE, an INSERT for a new case (or a lost row)."""
-    table = ChainCheckpoint.__table__
-    if not new:
-        moved = session.connection().execute(
-            update(table).where(table.c.case_id == case_id).values(seq=seq, head_hash=head)
-        )
-        if moved.rowcount:
-            return
-    session.connection().execute(insert(table).values(case_id=case_id, seq=seq, head_hash=head))
-
-
 class CaseHeader(NamedTuple):
     """The few case columns a task list shows (never the unbounded state)."""
 
@@ -302,16 +289,12 @@ def events(session: Session, case_id: int, upto: int | None = None) -> Sequence[
     return session.scalars(query.order_by(CaseEvent.seq, CaseEvent.id)).all()
 
 
-def checkpoint(session: Session, case_id: int) -> ChainCheckpoint | None:
-    """The stored head of a case's chain."""
-    return session.get(ChainCheckpoint, case_id)
-
-
 def all_checkpoints(session: Session) -> Sequence[tuple[str, int, str]]:
-    """(case key, seq, head hash) of every case, for export."""
+    """(case key, seq, head hash) of every case with history, for export: the case row's head
+    is the chain's checkpoint."""
     query = (
-        select(Case.business_key, ChainCheckpoint.seq, ChainCheckpoint.head_hash)
-        .join(ChainCheckpoint, ChainCheckpoint.case_id == Case.id)
+        select(Case.business_key, Case.last_seq, Case.head_hash)
+        .where(Case.last_seq > 0)
         .order_by(Case.business_key)
     )
     return [(row[0], row[1], row[2]) for row in session.execute(query)]

@@ -27,7 +27,7 @@ VALID = DATA / "valid"
 INVALID = DATA / "invalid"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TABLES = (
-    "case_events", "chain_checkpoints", "human_task_candidates", "human_tasks", "cases",
+    "case_events", "human_task_candidates", "human_tasks", "cases",
     "process_versions", "deployment_files", "deployments", "source_blobs", "users",
     "calendar_days", "org_units", "process_schedules", "sessions", "worker_heartbeats",
     "org_unit_names", "org_changes", "admin_actions",

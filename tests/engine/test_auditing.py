@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 
 from engine.auditsearch import CaseQuery
 from engine.errors import NotAllowed, NotFound
-from engine.models import Case, CaseEvent, ChainCheckpoint
+from engine.models import Case, CaseEvent
 from engine.service import Engine
 from tests.auditcase import KEY, deploy_demo, escalated_rehandled_case
 
@@ -91,11 +91,9 @@ def test_verify__last_event_deleted_with_row_fixed_up_is_caught_only_by_the_head
             select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc())
         ).all()[:2]
         session.execute(delete(CaseEvent).where(CaseEvent.id == last.id))
-        # A careful tamperer also winds back the case row and its checkpoint.
+        # A careful tamperer also winds back the case row (the chain's checkpoint).
         session.execute(update(Case).where(Case.id == case.id).values(
             last_seq=previous.seq, head_hash=previous.hash))  # fmt: skip
-        session.execute(update(ChainCheckpoint).where(ChainCheckpoint.case_id == case.id).values(
-            seq=previous.seq, head_hash=previous.hash))  # fmt: skip
     with audited.reading() as service:
         without = service.audit.verify(KEY, "shenyi")
         with_heads = service.audit.verify(KEY, "shenyi", heads)
@@ -124,7 +122,6 @@ def test_verify__re_execution_catches_a_consistently_rewritten_event(audited):
             event.prev_hash, event.hash = prev, chain_hash(prev, content)
             prev = event.hash
         case.head_hash = prev
-        session.get(ChainCheckpoint, case.id).head_hash = prev
         case.data = {**case.data, "review_note": "无需重办"}
     with audited.reading() as service:
         report = service.audit.verify(KEY, "shenyi")

@@ -279,8 +279,7 @@ def test_audit_cli__truncation_with_rewritten_checkpoint_is_caught_by_exported_h
     execute(two_cases, f"DELETE FROM case_events WHERE {OF_EVENT}", key="H1", seq=5)
     execute(
         two_cases,
-        "UPDATE chain_checkpoints SET seq = 4, head_hash = :head "
-        "WHERE case_id = (SELECT id FROM cases WHERE business_key = :key)",
+        "UPDATE cases SET last_seq = 4, head_hash = :head WHERE business_key = :key",
         head=head_of_4,
         key="H1",
     )
@@ -333,7 +332,6 @@ def test_audit_cli__rewritten_chain_that_grew_past_the_export_is_caught(
             key="G1",
             seq=seq,
         )
-    execute(deployed, "UPDATE chain_checkpoints SET head_hash = :head", head=prev)
     execute(deployed, "UPDATE cases SET head_hash = :head WHERE business_key = 'G1'", head=prev)
     assert findings(deployed) == []
 

@@ -25,7 +25,7 @@ from tests.web.conftest import PASSWORD, api_token, make_app
 # statements per completion through the web API, on either database; besides the 9 of the
 # write path: the notifications of the new task (its people with their preferences, one
 # INSERT into the outbox) and the conditional UPDATE of the case's row in case_facts
-BUDGET = 12
+BUDGET = 10
 REGISTRATION = {"title": "小区路灯不亮", "kind": "coordination", "people": "3",
                 "urgent": "false", "contact_phone": "13812345678"}  # fmt: skip
 
