@@ -2,8 +2,8 @@
 
 Each event's hash is SHA-256 over the previous event's hash and the event's own
 canonical content (sorted-key JSON). Editing, deleting or reordering an event
-breaks the chain at that event; truncating it is caught by comparing the head
-with the checkpoint kept per case (and exportable outside the database).
+breaks the chain at that event; truncating it is caught by comparing the last event
+with the checkpoint: the head the case row keeps (and exportable outside the database).
 """
 
 from __future__ import annotations
