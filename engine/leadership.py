@@ -1,4 +1,5 @@
-"""The leaders' facade beyond the 三率 reports: the knowledge base and the monthly meetings.
+"""The leaders' facade beyond the 三率 reports: the knowledge base, the monthly meetings and
+the SLA heatmap of a process diagram.
 
 `Service.leadership` is its only door (service.py keeps one property per concern).
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .element_heat import ElementHeatReport
 from .knowledge import Knowledge
 from .meetings import Meetings
 
@@ -15,7 +17,8 @@ if TYPE_CHECKING:
 
 
 class Leadership:
-    """The knowledge base and the monthly meetings over one service (one transaction)."""
+    """The knowledge base, the monthly meetings and the SLA heatmap over one service (one
+    transaction)."""
 
     def __init__(self, service: Service) -> None:
         self.service = service
@@ -29,3 +32,8 @@ class Leadership:
     def meetings(self) -> Meetings:
         """The monthly joint meetings: agenda cases, history, decisions."""
         return Meetings(self.service)
+
+    @property
+    def element_heat(self) -> ElementHeatReport:
+        """Per diagram element: cases through it, median working time, breach share."""
+        return ElementHeatReport(self.service)
