@@ -103,7 +103,7 @@ def diagram_data(heat: ProcessHeat, metric: str) -> dict[str, Any]:
     return {
         "xml": heat.xml,
         "elements": [{"id": e.element_id, "level": _level(values[e.element_id], top),
-                      "text": shown[e.element_id], "name": e.name}
+                      "text": shown[e.element_id], "name": e.name, "cases": e.cases}
                      for e in heat.elements if e.on_diagram],
         "levels": {e.element_id: _level(values[e.element_id], top) for e in heat.elements},
         "legend": _legend(metric, top) if top else [],

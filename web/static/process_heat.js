@@ -39,11 +39,13 @@
     data.elements.forEach(function (element) {
       if (!registry.get(element.id)) { return; }
       if (element.level > 0) { canvas.addMarker(element.id, "msb-heat-" + element.level); }
+      if (!element.cases) { return; }  // nothing passed it: no figure to show
       canvas.addMarker(element.id, "heat-clickable");
       var badge = document.createElement("span");
       badge.className = "heat-badge";
       badge.textContent = element.text;
-      overlays.add(element.id, { position: { top: -10, right: 10 }, html: badge });
+      // scale.min keeps the figure readable when a wide diagram is fitted into the page
+      overlays.add(element.id, { position: { top: -12, right: 12 }, scale: { min: 1 }, html: badge });
     });
     viewer.get("eventBus").on("element.click", function (event) {
       showCases(event.element.id, canvas, registry);
