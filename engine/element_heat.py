@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import repository as repo
-from .calendar import WorkingCalendar
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
 from .models import ProcessVersion
+from .rates import WorkClock
 from .replaying import diagrams_of
 from .reporting import LEADER_ROLES
 from .task_spans import SpanQuery, processes_with_tasks, spans, versions_of
@@ -155,7 +155,7 @@ class ElementHeatReport:
         version = _pick(versions, query.version)
         xml = diagrams_of(repo.file_contents(self.session, version.files)).get(process_id, "")
         rows = spans(self.session, SpanQuery(version.id, query.start, query.end, query.tier))
-        elements, cases = fold(rows, _names(version, xml), self.service.calendar(),
+        elements, cases = fold(rows, _names(version, xml), WorkClock(self.service.calendar()),
                                now or datetime.now(UTC))  # fmt: skip
         numbers = tuple(v.version for v in versions)
         return ProcessHeat(process_id, version.name, version.version, numbers, xml, query,
@@ -195,18 +195,19 @@ def _names(version: ProcessVersion, xml: str) -> dict[str, tuple[str, bool]]:
 
 
 def fold(
-    rows: Any, names: dict[str, tuple[str, bool]], calendar: WorkingCalendar, now: datetime
+    rows: Any, names: dict[str, tuple[str, bool]], clock: WorkClock, now: datetime
 ) -> tuple[tuple[ElementHeat, ...], dict[str, tuple[HeatCase, ...]]]:
     """Element figures and case lists from span rows (see `task_spans.spans`).
 
     Every user task of the version is listed, with zeros when nothing passed it; elements
     are ordered by their cases, most first.
     """
-    stays: dict[str, dict[int, HeatCase]] = defaultdict(dict)
+    stays: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)  # the latest per case
     working: dict[str, list[timedelta]] = defaultdict(list)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tasks, open, due, late
     for spec, case_id, key, title, opened, due, closed in rows:
-        spent = calendar.working_time_between(opened, closed or now)
+        opened, due, closed = _aware(opened), _aware(due), _aware(closed)
+        spent = clock.between(opened, closed or now)
         late = due is not None and (closed or now) > due
         working[spec].append(spent)
         tally = counts[spec]
@@ -214,7 +215,7 @@ def fold(
         tally[1] += closed is None
         tally[2] += due is not None
         tally[3] += late
-        stays[spec][case_id] = HeatCase(key, title, opened, closed, spent, late)
+        stays[spec][case_id] = (key, title, opened, closed, spent, late)
     elements = []
     for spec in dict.fromkeys([*names, *counts]):
         name, on_diagram = names.get(spec, (spec, False))
@@ -223,10 +224,15 @@ def fold(
         elements.append(ElementHeat(spec, name, on_diagram, len(stays.get(spec, {})), tasks,
                                     still_open, median, with_due, late))  # fmt: skip
     elements.sort(key=lambda e: (-e.cases, e.name))
-    cases = {
-        spec: tuple(sorted(found.values(), key=lambda c: (not c.breached, -c.working, c.key)))[
-            :CASES_SHOWN
-        ]
-        for spec, found in stays.items()
-    }
-    return tuple(elements), cases
+    return tuple(elements), {spec: _case_list(found) for spec, found in stays.items()}
+
+
+def _case_list(stays: dict[int, tuple[Any, ...]]) -> tuple[HeatCase, ...]:
+    """Breached first, then the longest stays; at most CASES_SHOWN."""
+    ordered = sorted(stays.values(), key=lambda s: (not s[5], -s[4], s[0]))
+    return tuple(HeatCase(*stay) for stay in ordered[:CASES_SHOWN])
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite keeps no zone: its instants are UTC (the spans query skips UtcDateTime's cost)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, false, insert, literal, select, true, union_all
+from sqlalchemy import (
+    DateTime,
+    Row,
+    delete,
+    false,
+    insert,
+    literal,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -75,7 +86,8 @@ class SpanQuery:
 def spans(session: Session, query: SpanQuery) -> Sequence[Row[Any]]:
     """Closed and open spans with their case's number and title, in one query.
 
-    Rows: task_spec, case_id, business_key, title, opened_at, due_at, closed_at (None: open).
+    Rows: task_spec, case_id, business_key, title, opened_at, due_at, closed_at (None: open);
+    the instants are naive UTC on SQLite.
     """
     closed = select(TaskSpan.task_spec, TaskSpan.case_id, TaskSpan.opened_at.label("opened_at"),
                     TaskSpan.due_at, TaskSpan.closed_at).where(
@@ -91,9 +103,10 @@ def spans(session: Session, query: SpanQuery) -> Sequence[Row[Any]]:
         closed = closed.where(TaskSpan.opened_at < query.end)
         still_open = still_open.where(HumanTask.created_at < query.end)
     both = union_all(closed, still_open).subquery("spans")
+    instants = [type_coerce(both.c[name], DateTime(timezone=True))  # plain: ~3x faster rows
+                for name in ("opened_at", "due_at", "closed_at")]  # fmt: skip
     statement = (
-        select(both.c.task_spec, both.c.case_id, Case.business_key, Case.title,
-               both.c.opened_at, both.c.due_at, both.c.closed_at)
+        select(both.c.task_spec, both.c.case_id, Case.business_key, Case.title, *instants)
         .join(Case, Case.id == both.c.case_id)
         .order_by(both.c.opened_at, Case.business_key)
     )  # fmt: skip
