@@ -18,6 +18,7 @@ from engine.service import Engine, Service
 from engine.settings import Settings
 from tests.conftest import deploy_valid
 from tests.engine.test_races import CLERKS, REGISTRATION, clerks, one_winner, race
+from tests.engine.test_timers import AFTER_DEADLINE, START, start_sla
 from tests.processes.rates_scenario import NOW, driven_database
 
 __all__ = ["clerks"]  # the racing fixture, used below
@@ -50,6 +51,18 @@ def test_task_spans__a_completed_task_keeps_when_it_opened_was_due_and_closed(
     figures = {e.element_id: (e.cases, e.tasks, e.open, e.median_working) for e in heat.elements}
     assert figures["register"] == (1, 1, 0, timedelta(hours=2))  # 10:00-13:00 less lunch
     assert figures["handle"] == (1, 1, 1, timedelta(0))  # opened just now, still open
+
+
+def test_task_spans__a_task_the_deadline_timer_withdraws_is_kept_as_withdrawn(
+    any_engine: Engine,
+) -> None:
+    deploy_valid(any_engine)
+    start_sla(any_engine, "T1")
+    assert any_engine.fire_due_timers(now=START + timedelta(hours=3)) == 1  # the reminder
+    assert _spans(any_engine) == []  # `respond` is still open
+    assert any_engine.fire_due_timers(now=AFTER_DEADLINE) == 1  # escalated to the office
+    [span] = _spans(any_engine)
+    assert (span.task_spec, span.completed, span.closed_at) == ("respond", False, AFTER_DEADLINE)
 
 
 @pytest.mark.postgres

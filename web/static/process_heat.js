@@ -3,6 +3,12 @@
 // badge it with its figure, and show an element's cases when it is clicked.
 (function () {
   "use strict";
+  var processPicker = document.getElementById("ph-process");
+  var versionPicker = document.getElementById("ph-version");
+  if (processPicker && versionPicker) {
+    // another process has other version numbers: ask for its latest
+    processPicker.addEventListener("change", function () { versionPicker.disabled = true; });
+  }
   var holder = document.getElementById("heat-diagram");
   var source = document.getElementById("heat-data");
   if (!holder || !source || typeof BpmnJS === "undefined") {
