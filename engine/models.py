@@ -358,5 +358,6 @@ class KnowledgeEntry(Base):
 # them in `Base.metadata` for Alembic and the migration check.
 # The reach tables (issue 14) live in their own module; importing it registers them.
 from . import models_reach as _models_reach  # noqa: E402, F401
+from . import models_spans as _models_spans  # noqa: E402, F401
 from .attaching import tables as _attachment_tables  # noqa: E402, F401
 from .notifying import tables as _notify_tables  # noqa: E402, F401

@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
         open311,
         orgadmin,
         privacy,
+        process_heat,
         processes,
         public,
         reach,
@@ -91,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
-    for module in (leaders, meetings, knowledge):  # the leaders' pages beside the dashboard
+    for module in (leaders, meetings, knowledge, process_heat):  # beside the dashboard
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)

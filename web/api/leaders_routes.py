@@ -1,4 +1,4 @@
-"""The leaders' endpoints of /api/v1: heatmap, knowledge base, monthly meetings
+"""The leaders' endpoints of /api/v1: heatmaps, knowledge base, monthly meetings
 (described in openapi_leaders.py)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from .. import db, reports
+from ..process_heat import parse_heat_query
 from . import tokens
 from .blueprint import bp
 
@@ -21,6 +22,15 @@ def heatmap() -> Any:
     rows_by = request.args.get("rows") or "kind"
     columns_by = request.args.get("columns") or "unit"
     return jsonify(service.heatmap(user.username, query, rows_by, columns_by).as_dict())
+
+
+@bp.get("/processes/<process_id>/heatmap")
+def process_heatmap(process_id: str) -> Any:
+    """Per element of a process version: cases, median working time, breach share, cases."""
+    user = tokens.staff()
+    query = parse_heat_query(request.args)
+    heat = db.service().leadership.element_heat.heatmap(process_id, user.username, query)
+    return jsonify(heat.as_dict())
 
 
 @bp.get("/knowledge")

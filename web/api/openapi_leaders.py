@@ -1,9 +1,10 @@
-"""The leaders' part of the OpenAPI document: heatmap, knowledge base, monthly meetings."""
+"""The leaders' part of the OpenAPI document: heatmaps, knowledge base, monthly meetings."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.element_heat import TIERS
 from engine.heatmap import AXES
 
 
@@ -20,6 +21,17 @@ UNAUTHORIZED = {"401": _json(_ref("Error"), "No or invalid bearer token (code `u
 FORBIDDEN = {"403": _json(_ref("Error"), "The caller's role may not read this (`not_allowed`).")}
 NOT_FOUND = {"404": _json(_ref("Error"), "No such entry or meeting (`not_found`).")}
 INVALID = {"422": _json(_ref("Error"), "A bad parameter, named in `fields` (`form_invalid`).")}
+
+
+HEAT_PARAMETERS = [
+    {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+    for name, schema, text in (
+        ("version", {"type": "integer"}, "The version number (default: the latest)."),
+        ("tier", {"type": "string", "enum": list(TIERS)}, "Cases received at this tier."),
+        ("from", {"type": "string", "format": "date"}, "First day a task reached its element."),
+        ("to", {"type": "string", "format": "date"}, "Last day (included)."),
+    )
+]  # fmt: skip
 
 
 def _path(name: str, text: str) -> dict[str, Any]:
@@ -44,6 +56,17 @@ def leaders_paths(report_parameters: list[dict[str, Any]]) -> dict[str, Any]:
             "security": STAFF, "parameters": axes + filters,
             "responses": {"200": _json(_ref("Heatmap"), "The matrix."),
                           **UNAUTHORIZED, **FORBIDDEN, **INVALID}}},
+        "/api/v1/processes/{process_id}/heatmap": {"get": {
+            "summary": "The SLA heatmap of a process version: per user task, the cases through "
+                       "it, the median working time spent there (working calendar), the share "
+                       "that breached its deadline, and its cases (leaders, process admins).",
+            "security": STAFF,
+            "parameters": [_path("process_id", "The process id, e.g. closed_loop."),
+                           *HEAT_PARAMETERS],
+            "responses": {"200": _json(_ref("ProcessHeatmap"), "The elements, most cases first."),
+                          **UNAUTHORIZED, **FORBIDDEN,
+                          "404": _json(_ref("Error"), "No such process (`not_found`)."),
+                          **INVALID}}},
         "/api/v1/knowledge": {"get": {
             "summary": "Knowledge-base entries holding every whitespace-separated term of q.",
             "security": STAFF,
@@ -99,6 +122,7 @@ def leaders_schemas() -> dict[str, Any]:
         },
     }
     return {
+        "ProcessHeatmap": _process_heatmap(),
         "Heatmap": {"type": "object", "properties": {
             "rows_by": text, "columns_by": text, "rows": texts, "columns": texts,
             "cells": {"type": "array", "items": cell}}},
@@ -113,3 +137,47 @@ def leaders_schemas() -> dict[str, Any]:
             "chair": maybe, "current": {"type": "integer", "nullable": True},
             "items": {"type": "array", "items": item}}},
     }  # fmt: skip
+
+
+def _process_heatmap() -> dict[str, Any]:
+    """The schema of `GET /api/v1/processes/{process_id}/heatmap`."""
+    text, count = {"type": "string"}, {"type": "integer"}
+    maybe_number = {"type": "number", "nullable": True}
+    instant = {"type": "string", "format": "date-time"}
+    case = {
+        "type": "object",
+        "properties": {
+            "key": text,
+            "title": text,
+            "opened_at": instant,
+            "closed_at": {**instant, "nullable": True},
+            "working_hours": {"type": "number"},
+            "breached": {"type": "boolean"},
+        },
+    }
+    element = {
+        "type": "object",
+        "properties": {
+            "element_id": text,
+            "name": text,
+            "on_diagram": {"type": "boolean", "description": "False: drawn in a called process."},
+            "cases": count,
+            "tasks": count,
+            "open": count,
+            "median_working_hours": maybe_number,
+            "with_due": count,
+            "breached": count,
+            "breach_share": maybe_number,
+            "case_list": {
+                "type": "array",
+                "items": case,
+                "description": "Breached first, then longest; at most 200.",
+            },
+        },
+    }
+    return {"type": "object", "properties": {
+        "process_id": text, "name": text, "version": count,
+        "versions": {"type": "array", "items": count},
+        "tier": {"type": "string", "nullable": True},
+        "from": {**instant, "nullable": True}, "to": {**instant, "nullable": True},
+        "elements": {"type": "array", "items": element}}}  # fmt: skip
