@@ -21,7 +21,8 @@ from .vocabulary import EVENTS
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 DECISION_TYPES = {"close": "办结销号", "continue": "继续督办", "consult": "组织会诊",
-                  "supervise": "移交纪检监督", "assign": "交办部门限期办理"}  # fmt: skip
+                  "escalate": "提级协调", "supervise": "移交纪检监督",
+                  "assign": "交办部门限期办理"}  # fmt: skip
 FIELDS = ("decision_type", "decision", "responsible_unit", "assign_department", "assign_days")
 
 
