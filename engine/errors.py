@@ -66,6 +66,9 @@ FIELD_MESSAGES = {
     "too_large": "must be at most {max}",
     "unknown_filter": "unknown filter; use {choices}",
     "ends_before_start": "must not be before 'from'",
+    # recommendations made upward (engine/recommendations.py)
+    "not_a_recommendation": "only an entry recommended upward takes an answer",
+    "in_the_future": "must not be after today",
     # the monthly meeting's decisions (engine/meeting_actions.py)
     "case_not_running": "the case is closed already; choose another decision",
     "top_level": "the case is at the joint meeting already, the top of the ladder",

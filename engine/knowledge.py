@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
 from .models import Case, CaseEvent, KnowledgeEntry
+from .recommendations import answer_state
 
 if TYPE_CHECKING:
     from .service import Service
@@ -56,16 +57,34 @@ class EntryView:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    answer: Answer | None = None  # recommendations only: awaiting or answered
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values."""
         return {
+            "answer": self.answer.as_dict() if self.answer is not None else None,
             "id": self.key, "title": self.title, "problem": self.problem, "remedy": self.remedy,
             "legal_basis": self.legal_basis, "kind": self.kind, "category": self.category,
             "keywords": list(self.keywords), "departments": list(self.departments),
             "status": self.status, "source_cases": list(self.source_cases),
             "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
         }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Where a recommendation made upward stands: awaiting, or answered (text, when, by whom)."""
+
+    state: str  # awaiting | answered
+    recommended_to: str | None
+    text: str | None
+    at: datetime | None
+    by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values."""
+        return {"state": self.state, "recommended_to": self.recommended_to, "text": self.text,
+                "at": self.at.isoformat() if self.at else None, "by": self.by}  # fmt: skip
 
 
 def entry_number(key: str) -> int | None:
@@ -79,7 +98,15 @@ def _view(row: KnowledgeEntry) -> EntryView:
         f"KB-{row.id}", row.title, row.problem, row.remedy, row.legal_basis, row.kind,
         row.category, tuple(row.keywords or ()), tuple(row.departments or ()), row.status,
         tuple(row.source_cases or ()), row.created_by, row.created_at, row.updated_at,
+        _answer(row),
     )  # fmt: skip
+
+
+def _answer(row: KnowledgeEntry) -> Answer | None:
+    state = answer_state(row)
+    if state is None:
+        return None
+    return Answer(state, row.recommended_to, row.answer_text, row.answered_at, row.answered_by)
 
 
 def _search_text(row: KnowledgeEntry) -> str:

@@ -1,4 +1,4 @@
-"""The leaders' facade beyond the 三率 reports: the knowledge base and the monthly meetings.
+"""The leaders' facade beyond the 三率 reports: knowledge base, recommendations, meetings.
 
 `Service.leadership` is its only door (service.py keeps one property per concern).
 """
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .knowledge import Knowledge
 from .meetings import Meetings
+from .recommendations import Recommendations
 
 if TYPE_CHECKING:
     from .service import Service
@@ -29,3 +30,8 @@ class Leadership:
     def meetings(self) -> Meetings:
         """The monthly joint meetings: agenda cases, history, decisions."""
         return Meetings(self.service)
+
+    @property
+    def recommendations(self) -> Recommendations:
+        """Recommendations made upward, awaiting or answered."""
+        return Recommendations(self.service)

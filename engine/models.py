@@ -373,6 +373,11 @@ class KnowledgeEntry(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # a recommendation made upward (status recommended) until the higher level answers it
+    recommended_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answer_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 # Tables of the outbox and of attachments live beside their code; importing them here puts

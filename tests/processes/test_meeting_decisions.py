@@ -18,7 +18,7 @@ from .test_meetings import DECIDED_AT, DECISION, _meeting
 
 pytestmark = pytest.mark.slow
 CLOSE = {"decision_type": "close", "responsible_unit": "区市场监管局",
-         "decision": "经核查，诉求事项已由企业自行整改到位，向群众解释说明后办结销号。"}  # fmt: skip
+         "decision": "经核查，诉求事项已由企业自行整改到位，解释说明后办结。"}  # fmt: skip
 ESCALATE = {"decision_type": "escalate", "responsible_unit": "区市场监管局",
             "decision": "市场监管局逾期未签收，提请首席代表牵头协调。"}  # fmt: skip
 CONSULT = {"decision_type": "consult", "responsible_unit": "领导小组办公室",
