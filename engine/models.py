@@ -336,9 +336,10 @@ class CaseFactsRow(Base):
     __tablename__ = "case_facts"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # indexed for the reports' period and unit filters (engine/rates_sql.py, migration 0010)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     tier: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    unit: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     channel: Mapped[str | None] = mapped_column(String(50), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
     department: Mapped[str | None] = mapped_column(String(50), nullable=True)

@@ -21,9 +21,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('answer_text', sa.Text(), nullable=True))
         batch.add_column(sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('answered_by', sa.String(length=100), nullable=True))
+    op.create_index('ix_case_facts_received_at', 'case_facts', ['received_at'])
+    op.create_index('ix_case_facts_unit', 'case_facts', ['unit'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_facts_unit', table_name='case_facts')
+    op.drop_index('ix_case_facts_received_at', table_name='case_facts')
     with op.batch_alter_table('knowledge_entries') as batch:
         batch.drop_column('answered_by')
         batch.drop_column('answered_at')
