@@ -119,6 +119,12 @@ def leaders_schemas() -> dict[str, Any]:
             "reason": text,
             "case_status": text,
             "decision": {"type": "object", "nullable": True, "additionalProperties": True},
+            "started": {
+                "type": "object",
+                "description": "Cases the decision started: "
+                "handling_case (交办), consultation_case (会诊).",
+                "additionalProperties": {"type": "string"},
+            },
         },
     }
     return {
