@@ -129,6 +129,9 @@ class Case(Base):
 
 
 Index("ix_cases_due_timers", Case.status, Case.next_timer_at)
+# the reports read which cases of a process there are and how far each got from this index
+# alone, not from the wide rows (engine/rates_sql.py, migration 0010)
+Index("ix_cases_version_id_seq", Case.process_version_id, Case.id, Case.last_seq)
 
 
 class HumanTask(Base):
@@ -346,7 +349,7 @@ class CaseFactsRow(Base):
     response_due: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     rating: Mapped[str | None] = mapped_column(String(50), nullable=True)
     rehandled: Mapped[bool] = mapped_column(Boolean, default=False)
     levels: Mapped[str] = mapped_column(String(50), default="")  # "2,3": levels reached, in order

@@ -6,23 +6,41 @@ cold for 100,000 cases on PostgreSQL). Here the database counts: one `GROUP BY` 
 `reporting._row` (tests/processes/test_rates_sql.py compares both on every grouping). Rows
 behind their case's history are folded from the log first (`factstore.read`), as before.
 
-Only the median of office hours from receipt to reply needs the working calendar: it reads
-the replied cases' two instants (not their rows) and measures them with `WorkClock`.
-Grouping by ISO week on SQLite (which has no ISO week format before 3.46) returns None: the
-caller then counts in Python as before.
+The median of office hours from receipt to reply is measured in SQL too: a VALUES table of
+the days involved (office seconds before each day, working day or not, from the calendar)
+is joined to both instants, so `WorkClock._offset` becomes arithmetic on the local time of
+day, and PostgreSQL's `percentile_cont(0.5)` takes the median (SQLite, which has neither,
+reads the replied cases' two instants and measures them with `WorkClock`). Grouping by ISO
+week on SQLite (no ISO week format before 3.46) returns None: the caller then counts in
+Python as before.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    String,
+    Time,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    values,
+)
 from sqlalchemy.orm import Session
 
+from .calendar import SHANGHAI
 from .factstore import read
 from .models import Case, CaseFactsRow, ProcessVersion
 from .rates import SATISFIED, WorkClock
@@ -100,7 +118,16 @@ def _where(process_id: str, query: RatesQuery, scope: Any, subtree: set[str] | N
 
 
 def refresh(session: Session, process_id: str, clock: WorkClock) -> int:
-    """Fold and store the facts of cases whose row is missing or behind; how many."""
+    """Fold and store the facts of cases whose row is missing or behind; how many.
+
+    A row never runs ahead of its case, so equal counts and sums of `last_seq` and `seq`
+    over both tables mean every row is current: two index-only sums, not a join of the
+    wide case rows (`ix_cases_version_id_seq`)."""
+    connection = session.connection()
+    heads = connection.execute(select(func.count(), func.sum(Case.last_seq))).one()
+    rows = connection.execute(select(func.count(), func.sum(F.seq))).one()
+    if tuple(heads) == tuple(rows):
+        return 0
     stale_query = (
         select(Case.id, Case.last_seq)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
@@ -108,7 +135,7 @@ def refresh(session: Session, process_id: str, clock: WorkClock) -> int:
         .where(ProcessVersion.process_id == process_id)
         .where(or_(CaseFactsRow.seq.is_(None), CaseFactsRow.seq != Case.last_seq))
     )
-    stale = dict(session.connection().execute(stale_query).tuples().all())
+    stale = dict(connection.execute(stale_query).tuples().all())
     if stale:
         read(session, stale, clock)
     return len(stale)
@@ -126,24 +153,71 @@ def rate_rows_sql(
     refresh(session, process_id, clock)
     where = _where(process_id, query, scope, subtree)
     connection = session.connection()
-    counted = connection.execute(
-        select(group.label("grp"), *_counts(now)).where(*where).group_by(group)
-    ).all()
-    replied = connection.execute(
-        select(group, F.received_at, F.replied_at).where(*where, F.replied_at.is_not(None))
-    ).all()
-    hours = _hours(replied, clock, naive=dialect == "sqlite")
+    if dialect == "postgresql":  # one query: the counts and the median together
+        source, median = _office_hours(connection, clock)
+        counted = connection.execute(
+            select(group.label("grp"), *_counts(now), median.label("median"))
+            .select_from(source).where(*where).group_by(group)
+        ).all()  # fmt: skip
+        hours = {v.grp: None if v.median is None else round(float(v.median), 2) for v in counted}
+    else:
+        counted = connection.execute(
+            select(group.label("grp"), *_counts(now)).where(*where).group_by(group)
+        ).all()
+        hours = _python_median(connection, group, where, clock)
     rows = [_row(values, hours.get(values.grp)) for values in counted]
     return sorted(rows, key=lambda row: row.group or "") if query.group_by else rows or [_empty()]
 
 
-def _hours(replied: Iterable[Any], clock: WorkClock, naive: bool) -> dict[str | None, float | None]:
-    """The median office hours from receipt to reply, per group."""
+def _local(moment: Any) -> tuple[Any, Any]:
+    """(local day, seconds after local midnight) of an instant column, in Shanghai time."""
+    local = func.timezone("Asia/Shanghai", moment)
+    return cast(local, Date), func.date_part("epoch", cast(local, Time))
+
+
+def _office_offset(moment: Any, days: Any, clock: WorkClock) -> Any:
+    """`WorkClock._offset` in SQL: office seconds before the day, plus those elapsed in it."""
+    seconds = _local(moment)[1]
+    inside = sum(
+        (func.greatest(0.0, func.least(seconds, end) - start) for start, end in clock.periods),
+        literal(0.0),
+    )
+    return days.c.before + case((days.c.workday, inside), else_=0.0)
+
+
+def _office_hours(connection: Any, clock: WorkClock) -> tuple[Any, Any]:
+    """(case_facts joined to a VALUES table of the days involved, the median office hours
+    from receipt to reply): `WorkClock` as arithmetic, `percentile_cont` skips the unreplied."""
+    first, last = connection.execute(
+        select(func.min(F.received_at), func.max(F.replied_at))
+    ).one()  # both indexed: two index lookups
+    table = CaseFactsRow.__table__
+    if first is None or last is None:
+        return table, literal(None, Float)
+    first, last = (_utc(v).astimezone(SHANGHAI).date() for v in (first, last))
+    days = clock.days(min(first, last), max(first, last))
+    office_days = values(column("day", Date), column("before", Float), column("workday", Boolean),
+                         name="office_days").data(days)  # fmt: skip
+    received, answered = office_days.alias("received_day"), office_days.alias("replied_day")
+    offsets = (_office_offset(F.replied_at, answered, clock),
+               _office_offset(F.received_at, received, clock))  # fmt: skip
+    hours = (offsets[0] - offsets[1]) / 3600.0
+    joined = (
+        table.outerjoin(received, received.c.day == _local(F.received_at)[0])
+        .outerjoin(answered, answered.c.day == _local(F.replied_at)[0])
+    )  # fmt: skip
+    return joined, func.percentile_cont(0.5).within_group(hours)
+
+
+def _python_median(
+    connection: Any, group: Any, where: list[Any], clock: WorkClock
+) -> dict[str | None, float | None]:
+    """SQLite (no VALUES with column names, no percentile_cont): the replied cases' two
+    instants, measured with `WorkClock`."""
     spans: dict[str | None, list[float]] = defaultdict(list)
-    for grp, received, answered in replied:
-        if naive:
-            received, answered = _utc(received), _utc(answered)
-        spans[grp].append(clock.between(received, answered).total_seconds() / 3600)
+    instants = select(group, F.received_at, F.replied_at).where(*where, F.replied_at.is_not(None))
+    for grp, received, answered in connection.execute(instants):
+        spans[grp].append(clock.between(_utc(received), _utc(answered)).total_seconds() / 3600)
     return {grp: round(statistics.median(v), 2) for grp, v in spans.items()}
 
 

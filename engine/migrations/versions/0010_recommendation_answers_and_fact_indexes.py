@@ -23,9 +23,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('answered_by', sa.String(length=100), nullable=True))
     op.create_index('ix_case_facts_received_at', 'case_facts', ['received_at'])
     op.create_index('ix_case_facts_unit', 'case_facts', ['unit'])
+    op.create_index('ix_case_facts_replied_at', 'case_facts', ['replied_at'])
+    op.create_index('ix_cases_version_id_seq', 'cases', ['process_version_id', 'id', 'last_seq'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_cases_version_id_seq', table_name='cases')
+    op.drop_index('ix_case_facts_replied_at', table_name='case_facts')
     op.drop_index('ix_case_facts_unit', table_name='case_facts')
     op.drop_index('ix_case_facts_received_at', table_name='case_facts')
     with op.batch_alter_table('knowledge_entries') as batch:
