@@ -93,6 +93,8 @@ def _public_step(kind: str, spec: str | None, inputs: dict[str, Any], names: dic
     """The citizen's own rating reads as a rating, not as a reply received."""
     if kind == "message_received" and inputs.get("message") == "citizen_rating":
         return "群众评价"
+    if kind == "message_received" and inputs.get("message") == "meeting_decision":
+        return "联席会议决定"
     return names.get(spec or "", PUBLIC_KINDS[kind])
 
 

@@ -1,5 +1,5 @@
-"""The leaders' facade beyond the 三率 reports: the knowledge base, the monthly meetings and
-the SLA heatmap of a process diagram.
+"""The leaders' facade beyond the 三率 reports: the knowledge base, recommendations, the
+monthly meetings and the SLA heatmap of a process diagram.
 
 `Service.leadership` is its only door (service.py keeps one property per concern).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from .element_heat import ElementHeatReport
 from .knowledge import Knowledge
 from .meetings import Meetings
+from .recommendations import Recommendations
 from .work import Work
 
 
@@ -33,3 +34,8 @@ class Leadership:
     def element_heat(self) -> ElementHeatReport:
         """Per diagram element: cases through it, median working time, breach share."""
         return ElementHeatReport(self.work)
+
+    @property
+    def recommendations(self) -> Recommendations:
+        """Recommendations made upward, awaiting or answered."""
+        return Recommendations(self.work)

@@ -108,6 +108,9 @@ class Case(Base):
 
 
 Index("ix_cases_due_timers", Case.status, Case.next_timer_at)
+# the reports read which cases of a process there are and how far each got from this index
+# alone, not from the wide rows (engine/rates_sql.py, migration 0010)
+Index("ix_cases_version_id_seq", Case.process_version_id, Case.id, Case.last_seq)
 
 
 class HumanTask(Base):
@@ -315,16 +318,17 @@ class CaseFactsRow(Base):
     __tablename__ = "case_facts"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # indexed for the reports' period and unit filters (engine/rates_sql.py, migration 0010)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     tier: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    unit: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     channel: Mapped[str | None] = mapped_column(String(50), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
     department: Mapped[str | None] = mapped_column(String(50), nullable=True)
     response_due: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     rating: Mapped[str | None] = mapped_column(String(50), nullable=True)
     rehandled: Mapped[bool] = mapped_column(Boolean, default=False)
     levels: Mapped[str] = mapped_column(String(50), default="")  # "2,3": levels reached, in order
@@ -352,6 +356,11 @@ class KnowledgeEntry(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # a recommendation made upward (status recommended) until the higher level answers it
+    recommended_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answer_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 # Tables of the outbox and of attachments live beside their code; importing them here puts

@@ -229,6 +229,21 @@ class WorkClock:
             self._anchor, self._prefix = first, [0.0]  # rebuilt from the cached day answers
         return timedelta(seconds=self._offset(end) - self._offset(start))
 
+    def days(self, first: date, last: date) -> list[tuple[date, float, bool]]:
+        """(day, office seconds before it counted from `first`, working day?) for SQL joins."""
+        table, before = [], 0.0
+        for index in range((last - first).days + 1):
+            day = first + timedelta(days=index)
+            workday = self._is_workday(day)
+            table.append((day, before, workday))
+            before += self._day_seconds if workday else 0
+        return table
+
+    @property
+    def periods(self) -> list[tuple[float, float]]:
+        """The office periods of a working day, in seconds after midnight."""
+        return list(self._periods)
+
     def _is_workday(self, day: date) -> bool:
         known = self._workday.get(day)
         if known is None:

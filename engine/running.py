@@ -20,9 +20,11 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.event_definitions import (
@@ -160,8 +162,15 @@ Watcher = Callable[[Any], None]
 
 def advance(workflow: BpmnWorkflow, watcher: Watcher | None = None) -> None:
     """Run engine tasks until only people or timers can move the workflow on."""
+
+    def watch(task: Any) -> None:
+        if isinstance(task.task_spec, BoundaryEvent | BoundaryEventJoin):  # may cancel the activity
+            drop_orphaned_subprocesses(workflow)
+        if watcher is not None:
+            watcher(task)
+
     try:
-        workflow.do_engine_steps(did_complete_task=watcher)
+        workflow.do_engine_steps(did_complete_task=watch)
     except SpiffWorkflowException as error:
         raise _script_error(error) from error
 
@@ -288,6 +297,25 @@ def deliver_message(
         return False
     advance(workflow, watcher)
     return True
+
+
+def drop_orphaned_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Forget called processes whose calling task is gone.
+
+    In 3.2.0 an interrupting boundary event on a multi-instance call activity (the meeting's
+    decision on `handle_by_departments`) cancels the instances but keeps their subprocesses,
+    and the next `do_engine_steps` then fails looking up their parent task.
+    """
+    while True:
+        known = set(workflow.tasks)
+        for sub in workflow.subprocesses.values():
+            known.update(sub.tasks)
+        orphans = [key for key, sub in workflow.subprocesses.items()
+                   if sub.parent_task_id not in (None, *known)]  # fmt: skip
+        if not orphans:
+            return
+        for key in orphans:
+            del workflow.subprocesses[key]
 
 
 def _rejection(workflow: BpmnWorkflow, name: str, error: Exception) -> str:

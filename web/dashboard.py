@@ -21,6 +21,7 @@ from .auth import login_required, me
 from .casefacts import unit_name
 from .i18n import field_message
 from .i18n import gettext as _
+from .knowledge import awaiting
 from .vocabulary import CHANNELS, KINDS, TIERS, label
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -99,7 +100,7 @@ def index() -> Any:
         charts=_chart_data(board), percent=percent, group_label=group_label,
         windows=[u for u in units if u.kind in ("district", "town", "village")],
         departments=[u for u in units if u.kind == "department"], kinds=KINDS, tiers=TIERS,
-        channels=CHANNELS, groups=[(g, GROUP_NAMES[g]) for g in GROUPS],
+        channels=CHANNELS, groups=[(g, GROUP_NAMES[g]) for g in GROUPS], awaiting=awaiting(),
     )  # fmt: skip
 
 

@@ -13,7 +13,15 @@ from engine.views import EventView
 
 from .i18n import gettext as _
 from .timefmt import local_times
-from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, STATE_WORDS, label
+from .vocabulary import (
+    CODED_VALUES,
+    DATA_LABELS,
+    EVENTS,
+    MEETING_DECISIONS,
+    RATINGS,
+    STATE_WORDS,
+    label,
+)
 
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
 SYSTEM_ACTOR = "system"
@@ -83,6 +91,8 @@ def entries(
         changes = _changes(event.kind, event.data_after, units, known)
         if event.kind == "reassigned":
             changes = _handover(event.inputs, people)
+        if event.kind == "meeting_decided":
+            changes = _meeting_decision(event.inputs)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
 
@@ -92,6 +102,17 @@ def _handover(inputs: dict, people: Callable[[str], str]) -> tuple[tuple[str, st
     to = inputs.get("to")
     return ((_("改派给"), people(to) if isinstance(to, str) else "—"),
             (_("改派理由"), str(inputs.get("reason") or "—")))  # fmt: skip
+
+
+def _meeting_decision(inputs: dict) -> tuple[tuple[str, str], ...]:
+    """The joint meeting's decision on the case, and the case it started (if any)."""
+    shown = [(_("会议决定"), str(inputs.get("decision") or "—")),
+             (_("责任单位"), str(inputs.get("responsible_unit") or "—"))]  # fmt: skip
+    if inputs.get("handling_case"):
+        shown.append((_("交办案件"), str(inputs["handling_case"])))
+    if inputs.get("consultation_case"):
+        shown.append((_("会诊案件"), str(inputs["consultation_case"])))
+    return tuple(shown)
 
 
 def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) -> str:
@@ -105,6 +126,9 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
         payload = inputs.get("payload") if isinstance(inputs.get("payload"), dict) else {}
         if inputs.get("message") == "citizen_rating" and payload.get("rating"):
             return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
+        if inputs.get("message") == "meeting_decision":  # engine/meeting_actions.py
+            return _("联席会议决定：{kind}", kind=label(MEETING_DECISIONS,
+                                                      payload.get("decision_type")))  # fmt: skip
         return f"{text}：{inputs.get('message', '')}"
     if kind == "attachment_added":  # names with the start of each file's SHA-256
         files = inputs.get("files") if isinstance(inputs.get("files"), list) else []
@@ -117,6 +141,8 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
     other = inputs.get("into") or inputs.get("duplicate") or inputs.get("other")  # issue 14
     if kind in ("merged", "duplicate_merged", "marked_distinct") and isinstance(other, str):
         return f"{text}：{other}"
+    if kind == "meeting_decided":
+        return f"{text}：{label(MEETING_DECISIONS, inputs.get('decision_type'))}"
     if kind == "kb_linked":  # a knowledge-base entry linked while classifying (engine/kb_links.py)
         return f"{text}：{inputs.get('entry', '')} {inputs.get('title', '')}".rstrip()
     step = names.get(task_spec or "", task_spec or "")

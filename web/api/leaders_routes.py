@@ -1,4 +1,4 @@
-"""The leaders' endpoints of /api/v1: heatmaps, knowledge base, monthly meetings
+"""The leaders' endpoints of /api/v1: heatmaps, knowledge base, recommendations, meetings
 (described in openapi_leaders.py)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from .. import db, reports
 from ..process_heat import parse_heat_query
 from . import tokens
 from .blueprint import bp
+from .body import json_object
 
 
 @bp.get("/reports/heatmap")
@@ -47,6 +48,27 @@ def knowledge_entry(key: str) -> Any:
     """One knowledge-base entry by its number (KB-12)."""
     user = tokens.staff()
     return jsonify(db.service().leadership.knowledge.get(user.username, key).as_dict())
+
+
+@bp.get("/recommendations")
+def recommendations_awaiting() -> Any:
+    """Recommendations made upward still awaiting an answer, oldest first, with their age."""
+    user = tokens.staff()
+    found = db.service().leadership.recommendations.awaiting(user.username)
+    return jsonify(recommendations=[r.as_dict() for r in found])
+
+
+@bp.post("/knowledge/<key>/answer")
+def recommendation_answer(key: str) -> Any:
+    """Record the higher level's answer to recommendation `key` (text, day)."""
+    user = tokens.staff()
+    body = json_object()
+    values = {name: body.get(name) for name in ("answer_text", "answered_on")}
+    leadership = db.service().leadership
+    leadership.recommendations.answer(user.username, key, values)
+    entry = leadership.knowledge.get(user.username, key).as_dict()
+    db.commit()
+    return jsonify(entry)
 
 
 @bp.get("/meetings")

@@ -1,4 +1,5 @@
-"""The leaders' part of the OpenAPI document: heatmaps, knowledge base, monthly meetings."""
+"""The leaders' part of the OpenAPI document: heatmaps, knowledge base, recommendations,
+monthly meetings."""
 
 from __future__ import annotations
 
@@ -80,6 +81,28 @@ def leaders_paths(report_parameters: list[dict[str, Any]]) -> dict[str, Any]:
             "parameters": [_path("key", "The entry's number, e.g. KB-12.")],
             "responses": {"200": _json(_ref("KnowledgeEntry"), "The entry."),
                           **UNAUTHORIZED, **FORBIDDEN, **NOT_FOUND}}},
+        "/api/v1/recommendations": {"get": {
+            "summary": "Recommendations made upward still awaiting an answer, oldest first.",
+            "security": STAFF,
+            "responses": {"200": _json({"type": "object", "properties": {
+                "recommendations": {"type": "array", "items": _ref("OpenRecommendation")}}},
+                "With their age in days."), **UNAUTHORIZED, **FORBIDDEN}}},
+        "/api/v1/knowledge/{key}/answer": {"post": {
+            "summary": "Record the higher level's answer to a recommendation made upward "
+                       "(leading-group office, joint meeting).",
+            "security": STAFF,
+            "parameters": [_path("key", "The entry's number, e.g. KB-12.")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["answer_text"], "properties": {
+                    "answer_text": {"type": "string", "maxLength": 4000},
+                    "answered_on": {"type": "string", "format": "date",
+                                    "description": "The day the answer came (default today)."}},
+            }}}},
+            "responses": {"200": _json(_ref("KnowledgeEntry"), "The entry, answered."),
+                          "400": _json(_ref("Error"), "The body is not a JSON object "
+                                       "(`invalid_json`)."),
+                          "409": _json(_ref("Error"), "Answered already (`conflict`)."),
+                          **UNAUTHORIZED, **FORBIDDEN, **NOT_FOUND, **INVALID}}},
         "/api/v1/meetings": {"get": {
             "summary": "The monthly joint meetings, newest first (leaders).", "security": STAFF,
             "responses": {"200": _json({"type": "object", "properties": {
@@ -119,6 +142,12 @@ def leaders_schemas() -> dict[str, Any]:
             "reason": text,
             "case_status": text,
             "decision": {"type": "object", "nullable": True, "additionalProperties": True},
+            "started": {
+                "type": "object",
+                "description": "Cases the decision started: "
+                "handling_case (交办), consultation_case (会诊).",
+                "additionalProperties": {"type": "string"},
+            },
         },
     }
     return {
@@ -131,7 +160,16 @@ def leaders_schemas() -> dict[str, Any]:
             "kind": maybe, "category": maybe, "keywords": texts, "departments": texts,
             "status": {"type": "string", "enum": ["explained", "rule_changed", "recommended"]},
             "source_cases": texts, "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"}}},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "answer": {"type": "object", "nullable": True, "properties": {
+                "state": {"type": "string", "enum": ["awaiting", "answered"]},
+                "recommended_to": maybe, "text": maybe,
+                "at": {"type": "string", "format": "date-time", "nullable": True},
+                "by": maybe}}}},
+        "OpenRecommendation": {"type": "object", "properties": {
+            "id": text, "title": text, "recommended_to": maybe,
+            "since": {"type": "string", "format": "date-time"}, "age_days": count,
+            "source_cases": texts}},
         "Meeting": {"type": "object", "properties": {
             "key": text, "title": text, "period": text, "status": text, "meeting_date": maybe,
             "chair": maybe, "current": {"type": "integer", "nullable": True},
