@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 from engine.settings import Settings
@@ -68,7 +68,7 @@ def deploy_demo(engine: Engine, password: str | None = None) -> None:
     """Deploy processes/ and load the demo organisation (with a password for sign-in)."""
     with engine.transaction() as service:
         service.deploy(read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START))
-        load_organisation(service, ROOT / "processes" / "organisation.json", password=password)
+        load_organisation(service, ORGANISATION, password=password)
 
 
 def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:

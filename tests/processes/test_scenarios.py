@@ -1,6 +1,7 @@
-"""Scenario tests of the diagrams in processes/: one JSON file per scenario, beside its diagram.
+"""Scenario tests of the diagrams in processes/: one JSON file per scenario, in
+`scenarios/<process_id>/` beside this file (they name demo units, which processes/ must not).
 
-Each scenario (`processes/<process_id>/scenarios/*.json`) deploys every diagram and the
+Each scenario deploys every diagram and the
 organisation on a fresh SQLite database, starts cases and walks them step by step:
 complete a task as a user, deliver a message, fire the timers due at an instant. Every
 step runs on a new `Engine` over the same database, so the case is stored and reloaded
@@ -43,15 +44,15 @@ from typing import Any
 
 import pytest
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.errors import FormInvalid, NotFound
 from engine.service import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
-ORGANISATION = PROCESSES / "organisation.json"
-SCENARIOS = sorted(PROCESSES.glob("*/scenarios/*.json"))
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SCENARIOS = sorted(SCENARIO_DIR.glob("*/*.json"))
 
 
 def _instant(text: str) -> datetime:
@@ -209,7 +210,7 @@ def _check_subset(actual: Any, wanted: Any, where: str) -> None:
         assert actual == wanted, f"{where}: {actual!r} != {wanted!r}"
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_scenario(engine: Engine, path: Path) -> None:
     scenario = json.loads(path.read_text(encoding="utf-8"))
     run = Run(engine, scenario, path.stem)
@@ -239,6 +240,6 @@ def test_scenario(engine: Engine, path: Path) -> None:
 
 
 def test_every_process_has_scenarios() -> None:
-    with_scenarios = {p.parent.parent.name for p in SCENARIOS}
+    with_scenarios = {p.parent.name for p in SCENARIOS}
     processes = {p.parent.name for p in PROCESSES.glob("*/*.bpmn")}
     assert processes - with_scenarios == set()

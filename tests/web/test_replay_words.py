@@ -69,7 +69,7 @@ def test_diff__pending_and_a_deadline_inside_a_reason_read_as_words(engine: Engi
     resolution = next(r for r in rows if r["key"] == "resolution")
     assert resolution["after"] == "待处理"
     reason = [r["after"] for r in rows if r["key"] == "escalation_reason"][-1]
-    assert reason == "第2级未在期限 2026-06-10 17:30 前解决，自动升级"
+    assert reason == "第2级未在期限 2026-06-10 17:30（北京时间）前解决，自动升级"
     assert all(r["before"] != r["after"] for r in rows)  # no "— → —" rows
 
 
