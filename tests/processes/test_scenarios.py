@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -83,12 +84,13 @@ class Run:
 
     # --- actions ------------------------------------------------------------------------------
 
-    def setup(self) -> None:
+    def setup(self, password: str | None = None) -> None:
+        """Deploy processes/ and load the demo organisation (`password`: demo sign-ins)."""
         at = _instant(self.scenario.get("deploy_at", self.scenario["start"]["at"]))
 
         def deploy(service: Any) -> None:
             service.deploy(read_sources([PROCESSES]), at=at)
-            load_organisation(service, ORGANISATION)
+            load_organisation(service, ORGANISATION, password=password)
 
         self.transaction(deploy)
 
@@ -210,14 +212,16 @@ def _check_subset(actual: Any, wanted: Any, where: str) -> None:
         assert actual == wanted, f"{where}: {actual!r} != {wanted!r}"
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_scenario(engine: Engine, path: Path) -> None:
-    scenario = json.loads(path.read_text(encoding="utf-8"))
-    run = Run(engine, scenario, path.stem)
-    run.setup()
+def play(run: Run, before_step: Callable[[dict[str, Any] | None], None] | None = None) -> None:
+    """Start the scenario's case and take every step, checking each `expect`; `before_step`
+    is called before each step and once more at the end (with None): the browser walk
+    opens the task forms there."""
+    scenario = run.scenario
     key = run.start(scenario["start"])
     run.check(key, scenario["start"].get("expect", {}), "start")
     for number, step in enumerate(scenario["steps"], start=1):
+        if before_step is not None:
+            before_step(step)
         where = f"step {number}"
         current = step.get("case", key)
         if "start" in step:
@@ -236,6 +240,16 @@ def test_scenario(engine: Engine, path: Path) -> None:
         else:
             pytest.fail(f"{where}: unknown step {sorted(step)}")
         run.check(step.get("expect_case", current), step.get("expect", {}), where)
+    if before_step is not None:
+        before_step(None)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_scenario(engine: Engine, path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    run = Run(engine, scenario, path.stem)
+    run.setup()
+    play(run)
     run.audit()
 
 
