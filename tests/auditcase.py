@@ -71,12 +71,14 @@ def deploy_demo(engine: Engine, password: str | None = None) -> None:
         load_organisation(service, ORGANISATION, password=password)
 
 
-def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:
-    """Walk `KEY` through STEPS (or the first `upto` of them); return its key."""
-    with engine.transaction() as service:
-        service.start_case("closed_loop", key=KEY, data=APPEAL, actor="lina",
-                           at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
-    for when, action, user, values in STEPS[:upto]:
+def escalated_rehandled_case(engine: Engine, upto: int | None = None, since: int = 0) -> str:
+    """Walk `KEY` through STEPS (or the first `upto` of them; `since`: go on from there on
+    a case already started); return its key."""
+    if since == 0:
+        with engine.transaction() as service:
+            service.start_case("closed_loop", key=KEY, data=APPEAL, actor="lina",
+                               at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
+    for when, action, user, values in STEPS[since:upto]:
         at = datetime.fromisoformat(when)
         if action == "@timers":
             engine.fire_due_timers(now=at)

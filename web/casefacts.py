@@ -42,6 +42,16 @@ class CaseContext:
     waits: tuple[Wait, ...] = ()  # what the case waits for, until when
 
     @property
+    def escalation(self) -> Entry | None:
+        """The escalation that brought the case to its level, or None when the level came
+        from the decision table (a later dispatch, e.g. after a re-handle, sets level 1)."""
+        latest = next((e for e in self.timeline if e.kind == "escalated"), None)
+        dispatched = parse_instant(self.case.data.get("dispatched_at"))
+        if latest is None or (dispatched is not None and dispatched > latest.at):
+            return None
+        return latest
+
+    @property
     def active_steps(self) -> list[str]:
         """Names of the diagram elements the case waits in."""
         return [self.step_names.get(i, i) for i in self.diagram.active]
