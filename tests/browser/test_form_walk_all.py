@@ -8,6 +8,7 @@ scenarios must reach every user task of every diagram."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ from .test_walk import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIELD_VALUES = "els => els.map(e => e.value)"  # what text inputs and text areas hold
+IDENTIFIER = re.compile(r"(?<![\w./:-])[a-z]+(?:_[a-z0-9]+)+(?![\w-])")  # snake_case: code
 FIELDS = "main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), main textarea"
 
 
@@ -77,7 +79,7 @@ class FormWalk:
                 run.transaction(lambda service, u=user: give_password(service, u))
                 sign_in(pages[user], server.url, user, DEMO_PASSWORD)
             options = {c.id for f in task.form for c in f.choices if len(c.id) > 2}
-            options |= set(STATE_WORDS)
+            options |= set(STATE_WORDS) | {f.id for f in task.form if "_" in f.id}  # field ids
             for path in (f"/tasks/{task.id}", f"/cases/{task.case_key}"):
                 found = self._read(pages[user], server.url + path, options)
                 if found:
@@ -100,7 +102,7 @@ class FormWalk:
         assert response is not None and response.status == 200, f"{url}: {response}"
         shown = page.locator("main").inner_text()
         shown += " " + " ".join(page.locator(FIELDS).evaluate_all(FIELD_VALUES))
-        return raw_values(shown, self.usernames, options)
+        return raw_values(shown, self.usernames, options) + IDENTIFIER.findall(shown)
 
 
 def give_password(service: Any, username: str) -> None:
@@ -147,4 +149,4 @@ def test_every_user_task_of_every_diagram__opened_in_chromium_shows_no_raw_value
         walk.scenario(engine, name, json.loads(path.read_text(encoding="utf-8")))
         every_task |= user_tasks(engine)
     assert walk.problems == {}, json.dumps(walk.problems, ensure_ascii=False, indent=1)
-    assert len(every_task) >= 40 and every_task - walk.seen == set(), "tasks no scenario reaches"
+    assert len(every_task) >= 30 and every_task - walk.seen == set(), "tasks no scenario reaches"

@@ -93,7 +93,6 @@ def test_closed_loop_on_mini_loop__citizen_clerk_department_rating(
     screenshot(citizen, "tracking")
 
 
-
 DEMO_PASSWORD = "demo horse 9"
 
 

@@ -21,11 +21,14 @@ class _Stop(Exception):
     """Ends the scenario before the step the test looks at."""
 
 
-def _case_page(engine: Engine, key: str, user: str, stop_before: str) -> str:
-    """The case page after the scenario's steps before the first step with `stop_before`."""
+def _case_page(
+    engine: Engine, key: str, user: str, stop_before: str, path: str = "/cases/{key}"
+) -> str:
+    """The case page (or `path`) after the scenario's steps before the first step with
+    `stop_before` (a key, or the task it completes)."""
 
     def before(step: Any) -> None:
-        if step is not None and stop_before in step:
+        if step is not None and stop_before in (*step, step.get("complete")):
             raise _Stop
 
     run = Run(engine, json.loads(SUPERVISED.read_text("utf-8")), SUPERVISED.stem)
@@ -35,9 +38,13 @@ def _case_page(engine: Engine, key: str, user: str, stop_before: str) -> str:
     app = make_app(engine, MASHANGBAN_INTAKE_PROCESS="closed_loop")
     client = app.test_client()
     login(client, user)
-    html = client.get(f"/cases/{key}").get_data(as_text=True)
+    if "{task}" in path:
+        with engine.reading() as service:
+            task = service.get_case(key).tasks[0].id
+        path = path.replace("{task}", task)
+    html = client.get(path.replace("{key}", key)).get_data(as_text=True)
     app.extensions["mashangban.engine"].close()
-    main = html.split("<main", 1)[-1]
+    main = re.sub(r'<a href="(/cases/[^"]+)">', r" LINK:\1 ", html.split("<main", 1)[-1])
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
@@ -52,3 +59,9 @@ def test_case_page__waiting_for_the_rating_says_until_when(engine: Engine) -> No
 def test_case_page__waiting_for_the_look_back_says_until_when(engine: Engine) -> None:
     page = _case_page(engine, "CL-SUP-1", "xiewen", stop_before="timers")
     assert re.search(r"正在等待回头看，截至 2026-06-2\d \d\d:\d\d (剩余|已超期)", page), page[:3000]
+
+
+def test_supervision_task__source_case_is_a_link_not_a_bare_key(engine: Engine) -> None:
+    page = _case_page(engine, "CL-SUP-1", "xiewen", "ds_three_checks", "/tasks/{task}")
+    assert "来源案件 LINK:/cases/CL-SUP CL-SUP" in page, page[:2000]
+    assert "source_case" not in page  # the task's help names no field id
