@@ -1,4 +1,4 @@
-"""Import and export of the organisation as JSON (the shape of processes/organisation.json)
+"""Import and export of the organisation as JSON (the shape of engine/demo_data/organisation.json)
 or CSV (one file for units, one for staff).
 
 An import is all or nothing: every row is tried inside a savepoint with the same checks as

@@ -125,6 +125,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["may_register"] = may_register
     app.jinja_env.globals["person_name"] = lambda username: people()(username)
     app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["local_times"] = timefmt.local_times
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
     app.jinja_env.filters["group_name"] = group_name

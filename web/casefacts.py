@@ -20,6 +20,15 @@ from .timeline import Entry, element_names, entries
 
 
 @dataclass(frozen=True)
+class Wait:
+    """Why a running case waits (a sentence), until when, and the office time left."""
+
+    reason: str
+    until: datetime | None
+    left: timedelta | None
+
+
+@dataclass(frozen=True)
 class CaseContext:
     """A case with its timeline, diagram and deadline, as one viewer may see them."""
 
@@ -30,6 +39,17 @@ class CaseContext:
     due: datetime | None
     left: timedelta | None
     personal: Disclosure | None = None  # how the case's personal data is shown to the viewer
+    waits: tuple[Wait, ...] = ()  # what the case waits for, until when
+
+    @property
+    def escalation(self) -> Entry | None:
+        """The escalation that brought the case to its level, or None when the level came
+        from the decision table (a later dispatch, e.g. after a re-handle, sets level 1)."""
+        latest = next((e for e in self.timeline if e.kind == "escalated"), None)
+        dispatched = parse_instant(self.case.data.get("dispatched_at"))
+        if latest is None or (dispatched is not None and dispatched > latest.at):
+            return None
+        return latest
 
     @property
     def active_steps(self) -> list[str]:
@@ -89,13 +109,34 @@ def case_context(key: str, viewer: str) -> CaseContext:
     timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
     due = current_deadline(case)
     left = svc.calendar.working_time_left(due) if due else None
-    return CaseContext(case, diagram, timeline, names, due, left, disclosure)
+    waits = tuple(
+        Wait(reason, until, svc.calendar.working_time_left(until) if until else None)
+        for reason, until in waiting_for(case, [names.get(i, i) for i in diagram.active])
+    )
+    return CaseContext(case, diagram, timeline, names, due, left, disclosure, waits)
+
+
+def waiting_for(case: CaseView, active: list[str]) -> list[tuple[str, datetime | None]]:
+    """The reasons a running case waits: the citizen's rating (until `rating_due`, then the
+    window calls back), or a timer with no open task (e.g. until the look-back is due)."""
+    if case.status != "running":
+        return []
+    waits: list[tuple[str, datetime | None]] = []
+    if case.data.get("rating_requested") is True:
+        waits.append((_("等待群众评价；期限内未评价的，由受理窗口电话回访"),
+                      parse_instant(case.data.get("rating_due"))))  # fmt: skip
+    if not case.tasks and active:
+        waits.append((_("正在{steps}", steps="、".join(active)), case.next_timer_at))
+    return waits
 
 
 def current_deadline(case: CaseView) -> datetime | None:
-    """The SLA of the current level (`sla_due`), else the earliest open task's due date."""
+    """The SLA of the current level (`sla_due`), else the earliest open task's due date; while
+    the citizen is asked to rate, the rating's deadline (the handling deadline is history)."""
     if case.status != "running":
         return None
+    if case.data.get("rating_requested") is True and case.data.get("rating_due"):
+        return parse_instant(case.data.get("rating_due"))
     sla = parse_instant(case.data.get("sla_due"))
     if sla:
         return sla

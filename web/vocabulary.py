@@ -61,7 +61,7 @@ DATA_LABELS = {
     "anonymous": "匿名反映",
 }
 # Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
-STATE_WORDS = {"pending": "待处理"}
+STATE_WORDS = {"pending": "待处理", "cannot_resolve": "办不成"}
 # Keys whose values are codes of one of the tables above.
 CODED_VALUES = {
     "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,

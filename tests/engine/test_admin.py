@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from engine.admin import DeployRefused
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.errors import Conflict, NotAllowed
 from engine.service import Engine
@@ -40,7 +40,7 @@ def admin_engine(any_engine: Engine) -> Engine:
     """Every process deployed, the organisation loaded, an admin and a clerk."""
     with any_engine.transaction() as service:
         service.deployments.deploy(read_sources([PROCESSES]), at=AT)
-        load_organisation(service, PROCESSES / "organisation.json")
+        load_organisation(service, ORGANISATION)
         service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
         service.staff.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
     return any_engine
