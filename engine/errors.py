@@ -66,6 +66,7 @@ FIELD_MESSAGES = {
     "too_large": "must be at most {max}",
     "unknown_filter": "unknown filter; use {choices}",
     "ends_before_start": "must not be before 'from'",
+    "bad_cursor": "not a page cursor of this list; start again from the first page",
     # the organisation (engine/orgchart.py, engine/orgtransfer.py)
     "bad_code": "'{value}' is not a code: 2-50 lowercase letters, digits or _, from a letter",
     "code_taken": "a unit with the code '{value}' exists already",

@@ -44,6 +44,7 @@ from .forms import validate_form
 from .handover import Handover
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
+from .inboxpages import InboxPages
 from .leaders import INTAKE_PROCESS, Reports
 from .leadership import Leadership
 from .loading import load_process
@@ -289,6 +290,11 @@ class Service:
             if user.password_hash is not None:  # a changed password ends the old sign-ins
                 self.signins.revoke_user(username)
             user.password_hash = hash_password(password)
+
+    @property
+    def inbox(self) -> InboxPages:
+        """The inbox a page at a time, with tab counts (see `engine.inboxpages`)."""
+        return InboxPages(self.session, self.groups_of)
 
     @property
     def org(self) -> OrgAdmin:

@@ -72,6 +72,7 @@ FIELD_TEXT = {
     "too_large": "不能大于 {max}",
     "unknown_filter": "没有这个筛选条件，可用：{choices}",
     "ends_before_start": "结束日期不能早于开始日期",
+    "bad_cursor": "翻页位置无效，请从第一页重新开始",
 }
 FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 
