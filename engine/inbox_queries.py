@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Integer,
     and_,
     any_,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     union,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -152,6 +154,17 @@ _PAGE_COLUMNS = (
 )  # fmt: skip
 
 
+def _offered(dialect: str) -> Any:
+    """A task's candidates as a JSON list of [kind, name] pairs, in the same round trip."""
+    candidate = HumanTaskCandidate
+    if dialect == "postgresql":
+        pairs = func.json_agg(func.json_build_array(candidate.kind, candidate.name))
+    else:
+        pairs = func.json_group_array(func.json_array(candidate.kind, candidate.name))
+    found = select(pairs).where(candidate.task_id == HumanTask.id).scalar_subquery()
+    return type_coerce(found, JSON).label("offered")
+
+
 def page_rows(
     session: Session,
     username: str,
@@ -159,12 +172,16 @@ def page_rows(
     conditions: Sequence[Any],
     terms: Sequence[Term],
     limit: int,
+    candidates: bool,
 ) -> list[Any]:
-    """Up to `limit` rows of the user's inbox matching `conditions`, in the order of `terms`."""
+    """Up to `limit` rows of the user's inbox matching `conditions`, in the order of `terms`
+    (`candidates`: with an `offered` column of [kind, name] pairs)."""
     facts = [Case.data[name].label(f"fact_{name}") for name in SHOWN_FACTS]
     dialect = session.get_bind().dialect.name
+    keys = [term.label(f"key_{i}") for i, (term, _desc) in enumerate(terms)]
+    offered = [_offered(dialect)] if candidates else []
     query = (
-        select(*_PAGE_COLUMNS, *facts, *(t.label(f"key_{i}") for i, (t, _d) in enumerate(terms)))
+        select(*_PAGE_COLUMNS, *facts, *keys, *offered)
         .join(Case, Case.id == HumanTask.case_id)
         .where(*users_tasks(dialect, username, groups), *conditions)
         .order_by(*(term.desc() if descending else term for term, descending in terms))

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import inbox_queries as sql
-from . import repository as repo
 from .calendar import SHANGHAI
 from .errors import FieldError, FormInvalid
 from .views import TaskView
@@ -81,11 +80,12 @@ class InboxPages:
         conditions = self._conditions(username, query, now)
         if query.after is not None:
             conditions.append(sql.after(terms, decode_cursor(query.after, query.sort)))
-        rows = sql.page_rows(self.session, username, groups, conditions, terms, query.limit + 1)
+        rows = sql.page_rows(
+            self.session, username, groups, conditions, terms, query.limit + 1, query.candidates
+        )
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        offered = repo.candidates(self.session, [r.id for r in rows]) if query.candidates else {}
-        tasks = [_view(row, offered.get(row.id, [])) for row in rows]
+        tasks = [_view(row, getattr(row, "offered", None) or []) for row in rows]
         if not more:
             return InboxPage(tasks, None)
         return InboxPage(tasks, _encode([getattr(rows[-1], f"key_{i}") for i in range(len(terms))]))
@@ -136,8 +136,8 @@ def _view(row: Any, offered: list[Any]) -> TaskView:
     return TaskView(
         id=row.id, case_key=row.business_key, process_id=row.process_id,
         task_spec=row.task_spec, name=row.name, lane=row.lane,
-        candidate_groups=tuple(c.name for c in offered if c.kind == "group"),
-        candidate_users=tuple(c.name for c in offered if c.kind == "user"),
+        candidate_groups=tuple(name for kind, name in offered if kind == "group"),
+        candidate_users=tuple(name for kind, name in offered if kind == "user"),
         assignee=row.assignee, claimed_by=row.claimed_by, due_at=row.due_at,
         priority=row.priority, created_at=row.created_at, case_title=row.title,
         case_facts={k: v for k, v in facts.items() if v is not None},

@@ -89,6 +89,11 @@ def test_pages__every_task_once_in_the_order_of_the_sort(any_engine: Engine, sor
     assert len({t.id for t in walked}) == len(SHAPES)
     assert walked == sorted(walked, key=EXPECTED_ORDER[sort])
     assert all(not t.form for t in walked)  # a list shows no forms
+    assert all(not t.candidate_groups for t in walked)  # nor candidates, unless asked
+    with any_engine.transaction() as service:
+        asked = service.inbox.page("li", InboxQuery(sort=sort, candidates=True), NOW).tasks
+    assert [t.id for t in asked] == [t.id for t in walked]
+    assert {t.candidate_groups for t in asked} == {("town_a_clerks",)}
 
 
 def test_pages__stable_while_tasks_arrive_and_leave(any_engine: Engine) -> None:
