@@ -44,7 +44,6 @@ from .forms import validate_form
 from .handover import Handover
 from .history import AuditFinding, from_json_value
 from .inbox import task_views, was_candidate
-from .inboxpages import InboxPages
 from .leaders import INTAKE_PROCESS, Reports
 from .leadership import Leadership
 from .loading import load_process
@@ -72,6 +71,7 @@ from .views import (
     ReplayResult,
     TaskView,
 )
+from .worklists import WorkLists
 
 
 class Engine:
@@ -292,9 +292,9 @@ class Service:
             user.password_hash = hash_password(password)
 
     @property
-    def inbox(self) -> InboxPages:
-        """The inbox a page at a time, with tab counts (see `engine.inboxpages`)."""
-        return InboxPages(self.session, self.groups_of)
+    def lists(self) -> WorkLists:
+        """The inbox and the case list a page at a time (see `engine.worklists`)."""
+        return WorkLists(self.session, self.groups_of, self.get_user)
 
     @property
     def org(self) -> OrgAdmin:

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from flask import g
 
 from engine.errors import NotFound
-from engine.inboxpages import InboxQuery
 from engine.privacy import Disclosure
 from engine.views import CaseView, DiagramView
+from engine.worklists import InboxQuery
 
 from . import db
 from .i18n import gettext as _
@@ -109,7 +109,7 @@ def load_inbox(username: str, query: InboxQuery) -> tuple[list[InboxRow], str | 
     the cursor of the next page (one query; the calendar is loaded once for all deadlines)."""
     svc = db.service()
     now = datetime.now(UTC)
-    page = svc.inbox.page(username, query, now)
+    page = svc.lists.inbox(username, query, now)
     data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in page.tasks}
     calendar = svc.calendar()
     rows = build_rows(

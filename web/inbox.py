@@ -1,6 +1,6 @@
 """The clerk's inbox rows: tasks joined with their case's facts and deadline facts.
 
-The engine pages, filters and sorts (`engine/inboxpages.py`); these plain functions (no
+The engine pages, filters and sorts (`engine/worklists.py`); these plain functions (no
 Flask) read the query arguments and shape its rows, so the HTML inbox and
 `GET /api/v1/tasks` share them.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.inboxpages import MAX_PAGE_SIZE, SORTS, TABS, InboxQuery
 from engine.views import TaskView
+from engine.worklists import MAX_PAGE_SIZE, SORTS, TABS, InboxQuery
 
 from .timefmt import SHANGHAI
 

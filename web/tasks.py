@@ -32,7 +32,7 @@ PAGE_SIZE = 50  # rows per inbox page
 def inbox() -> str:
     """My tasks, my groups' tasks, overdue and due today, with filters, counts and pages."""
     username = me().username
-    summary = db.service().inbox.summary(username, datetime.now(UTC))
+    summary = db.service().lists.inbox_summary(username, datetime.now(UTC))
     tally = summary.counts
     # Nothing of my own yet: open on what my groups offer, so the first screen is useful.
     default_tab = "mine" if tally["mine"] or not tally["group"] else "group"

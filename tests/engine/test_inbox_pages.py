@@ -1,4 +1,4 @@
-"""The inbox a page at a time (engine/inboxpages.py): keyset order on SQLite and PostgreSQL.
+"""The inbox a page at a time (engine/worklists.py): keyset order on SQLite and PostgreSQL.
 
 Pages follow a cursor (the last row's sort key and task id), so walking them yields every
 task once, in the order of the sort, and tasks that arrive or leave between two pages
@@ -15,10 +15,10 @@ from sqlalchemy import update
 
 from engine.calendar import SHANGHAI
 from engine.errors import FormInvalid
-from engine.inboxpages import InboxQuery
 from engine.models import HumanTask
 from engine.service import Engine
 from engine.views import TaskView
+from engine.worklists import InboxQuery
 from tests.conftest import deploy_valid
 from tests.engine.test_cases import GOOD_REGISTRATION
 
@@ -54,7 +54,7 @@ def _walk(engine: Engine, query: InboxQuery) -> list[TaskView]:
     tasks: list[TaskView] = []
     while True:
         with engine.transaction() as service:
-            page = service.inbox.page("li", query, NOW)
+            page = service.lists.inbox("li", query, NOW)
         assert len(page.tasks) <= query.limit
         tasks.extend(page.tasks)
         if page.next is None:
@@ -91,7 +91,7 @@ def test_pages__every_task_once_in_the_order_of_the_sort(any_engine: Engine, sor
     assert all(not t.form for t in walked)  # a list shows no forms
     assert all(not t.candidate_groups for t in walked)  # nor candidates, unless asked
     with any_engine.transaction() as service:
-        asked = service.inbox.page("li", InboxQuery(sort=sort, candidates=True), NOW).tasks
+        asked = service.lists.inbox("li", InboxQuery(sort=sort, candidates=True), NOW).tasks
     assert [t.id for t in asked] == [t.id for t in walked]
     assert {t.candidate_groups for t in asked} == {("town_a_clerks",)}
 
@@ -100,7 +100,7 @@ def test_pages__stable_while_tasks_arrive_and_leave(any_engine: Engine) -> None:
     deploy_valid(any_engine)
     _start(any_engine, SHAPES, "P")
     with any_engine.transaction() as service:
-        first = service.inbox.page("li", InboxQuery(limit=4), NOW)
+        first = service.lists.inbox("li", InboxQuery(limit=4), NOW)
     # Meanwhile: tasks more and less urgent than the first page arrive, one shown task goes.
     _start(any_engine, [(-10, 50, {}), (100, 50, {}), (3, 50, {})], "N")
     with any_engine.transaction() as service:
@@ -133,7 +133,7 @@ def test_filters_and_tabs__in_the_query(any_engine: Engine) -> None:
     assert keys(tab="mine") == {"P5"}  # the claimed one (most urgent policy question)
     assert len(keys(tab="group")) == len(SHAPES) - 1
     with any_engine.transaction() as service:
-        summary = service.inbox.summary("li", NOW)
+        summary = service.lists.inbox_summary("li", NOW)
     tomorrow = datetime.combine(NOW.astimezone(SHANGHAI).date() + timedelta(days=1), time(0),
                                 SHANGHAI)  # fmt: skip
     today = [
@@ -147,7 +147,7 @@ def test_pages__a_foreign_cursor_is_a_field_error(any_engine: Engine) -> None:
     deploy_valid(any_engine)
     _start(any_engine, SHAPES[:3], "P")
     with any_engine.transaction() as service:
-        cursor = service.inbox.page("li", InboxQuery(limit=1), NOW).next
+        cursor = service.lists.inbox("li", InboxQuery(limit=1), NOW).next
         assert cursor is not None
         for query in (
             InboxQuery(after="not-a-cursor"),
@@ -155,5 +155,44 @@ def test_pages__a_foreign_cursor_is_a_field_error(any_engine: Engine) -> None:
             InboxQuery(limit=0),
         ):
             with pytest.raises(FormInvalid) as raised:
-                service.inbox.page("li", query, NOW)
+                service.lists.inbox("li", query, NOW)
             assert raised.value.errors[0].field in {"after", "limit"}
+
+
+def _case_walk(engine: Engine, viewer: str, limit: int, after: str | None = None) -> list[str]:
+    keys: list[str] = []
+    while True:
+        with engine.transaction() as service:
+            page = service.lists.cases(viewer, after=after, limit=limit)
+        assert len(page.cases) <= limit
+        keys += [c.key for c in page.cases]
+        if page.next is None:
+            return keys
+        after = page.next
+
+
+def test_case_list__pages_newest_change_first_stable_while_cases_move(any_engine: Engine) -> None:
+    deploy_valid(any_engine)
+    _start(any_engine, SHAPES, "P")
+    every = _case_walk(any_engine, "li", limit=3)
+    assert sorted(every) == sorted(f"P{n}" for n in range(len(SHAPES)))
+    with any_engine.transaction() as service:
+        first = service.lists.cases("li", limit=3)
+        updated = [c.updated_at for c in first.cases]
+    assert updated == sorted(updated, reverse=True)
+    # Meanwhile a new case starts and a case of a later page changes (both move to the top).
+    moved = every[-1]
+    _start(any_engine, [(1, 50, {})], "N")
+    with any_engine.transaction() as service:
+        task = next(t for t in service.lists.inbox("li", InboxQuery(), NOW).tasks
+                    if t.case_key == moved)  # fmt: skip
+        service.complete_task(task.id, "li", GOOD_REGISTRATION)
+    rest = _case_walk(any_engine, "li", limit=3, after=first.next)
+    shown = [c.key for c in first.cases]
+    assert not set(shown) & set(rest)  # no case twice
+    assert rest == [k for k in every[3:] if k != moved]  # the unchanged ones: none skipped
+    with any_engine.transaction() as service:
+        # the housing department sees only the case now offered to it
+        assert [c.key for c in service.lists.cases("wang").cases] == [moved]
+        with pytest.raises(FormInvalid):
+            service.lists.cases("li", after=first.next[:-2] + "!!")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 
+import web.cases
 import web.tasks
 from engine.service import Engine
 
@@ -131,3 +132,20 @@ def test_pages__a_bad_cursor_is_a_clear_error(client: FlaskClient, seeded: Engin
     login(client, "li")
     response = client.get("/inbox?tab=group&after=nonsense")
     assert response.status_code == 422
+
+
+def test_case_list__next_link_walks_every_case_once(client: FlaskClient, seeded: Engine) -> None:
+    keys = {start_appeal(seeded)[0] for _n in range(3)}
+    login(client, "li")
+    listed: list[str] = []
+    size, web.cases.PAGE_SIZE = web.cases.PAGE_SIZE, 2  # a small page for the test
+    try:
+        path: str | None = "/cases"
+        while path:
+            page = client.get(path).get_data(as_text=True)
+            listed += re.findall(r'href="/cases/([^"?/]+)"', page)
+            found = re.search(r'href="([^"]+)" rel="next"', page)
+            path = found.group(1).replace("&amp;", "&") if found else None
+    finally:
+        web.cases.PAGE_SIZE = size
+    assert keys <= set(listed) and len(listed) == len(set(listed))

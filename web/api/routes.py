@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 
 from engine.errors import FieldError, FormInvalid
-from engine.inboxpages import MAX_PAGE_SIZE, PAGE_SIZE
+from engine.worklists import MAX_PAGE_SIZE, PAGE_SIZE
 
 from .. import db, ratelimit
 from ..appeals import AppealInvalid, parse_appeal

@@ -1,10 +1,11 @@
-"""A user's inbox one page at a time: tabs, filters, sorts and a keyset cursor.
+"""The lists staff page through: the inbox (tabs, filters, sorts) and the case list.
 
-`Service.inbox` returns `InboxPages`. A page is read with one query over the index-driven
-union of the user's task ids (`inbox_queries.py`); the tab counts and the departments the
-filter menu offers come from one aggregate query. Rows carry only what a list shows: no
-forms, no documentation, no whole case data. The cursor is the last row's sort key and
-task id, so the next page starts strictly after it (stable while tasks come and go).
+`Service.lists` returns `WorkLists`. An inbox page is one query over the index-driven union
+of the user's task ids (`list_queries.py`); the tab counts and the departments the filter
+menu offers come from one aggregate query. Rows carry only what a list shows: no forms,
+no documentation, no whole case data or state. Both lists page by a keyset cursor: the
+last row's sort key and id, so the next page starts strictly after it (stable while
+rows come and go; no OFFSET).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import inbox_queries as sql
+from . import list_queries as sql
 from .calendar import SHANGHAI
 from .errors import FieldError, FormInvalid
-from .views import TaskView
+from .organisation import UserView, visible_conditions
+from .views import CaseSummary, TaskView
 
 TABS = sql.TABS
 SORTS = ("due", "priority", "created", "level")
@@ -60,19 +62,51 @@ class InboxSummary:
     departments: list[str] = field(default_factory=list)
 
 
-class InboxPages:
-    """Pages of a user's inbox (see the module docstring)."""
+@dataclass(frozen=True)
+class CasePage:
+    """Up to `limit` cases, newest change first, and the cursor of the next page."""
 
-    def __init__(self, session: Session, groups_of: Callable[[str], list[str]]) -> None:
-        """`groups_of`: a user's candidate groups (NotFound for an unknown user)."""
+    cases: list[CaseSummary]
+    next: str | None
+
+
+class WorkLists:
+    """Pages of a user's inbox and case list (see the module docstring)."""
+
+    def __init__(
+        self, session: Session, groups_of: Callable[[str], list[str]],
+        user_of: Callable[[str], UserView],
+    ) -> None:  # fmt: skip
+        """`groups_of`, `user_of`: a staff member's candidate groups and view (both raise
+        NotFound for an unknown or inactive user)."""
         self.session = session
         self.groups_of = groups_of
+        self.user_of = user_of
+
+    def cases(
+        self, viewer: str, status: str | None = None, after: str | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> CasePage:  # fmt: skip
+        """One page of the cases the viewer may see, newest change first."""
+        _check(InboxQuery(limit=limit))
+        conditions = visible_conditions(self.session, self.user_of(viewer), status)
+        if after is not None:
+            conditions.append(sql.after(sql.CASE_ORDER, decode_cursor(after, "cases")))
+        rows = sql.case_rows(self.session, conditions, limit + 1)
+        cases = [
+            CaseSummary(r.business_key, r.title, r.process_id, r.status, r.owner_unit,
+                        r.created_at, r.updated_at)
+            for r in rows[:limit]
+        ]  # fmt: skip
+        if len(rows) <= limit:
+            return CasePage(cases, None)
+        return CasePage(cases, _encode([rows[limit - 1].updated_at, rows[limit - 1].id]))
 
     @property
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    def page(self, username: str, query: InboxQuery, now: datetime) -> InboxPage:
+    def inbox(self, username: str, query: InboxQuery, now: datetime) -> InboxPage:
         """One page of the user's tasks; FormInvalid (field `after`) for a foreign cursor."""
         _check(query)
         groups = self.groups_of(username)
@@ -90,7 +124,7 @@ class InboxPages:
             return InboxPage(tasks, None)
         return InboxPage(tasks, _encode([getattr(rows[-1], f"key_{i}") for i in range(len(terms))]))
 
-    def summary(self, username: str, now: datetime) -> InboxSummary:
+    def inbox_summary(self, username: str, now: datetime) -> InboxSummary:
         """Tab counts and the departments of every task of the user (one query)."""
         groups = self.groups_of(username)
         summary = InboxSummary()
@@ -158,7 +192,7 @@ def _department_codes(lead: str | None, others: str | None) -> set[str]:
 
 # --- the cursor: the last row's sort key, as base64 of a JSON list ---------------------------
 
-_KEY_KINDS = {"due": "tni", "priority": "nti", "created": "ti", "level": "nti"}  # t, n, id
+_KEY_KINDS = {"due": "tni", "priority": "nti", "created": "ti", "level": "nti", "cases": "tn"}
 
 
 def _encode(key: list[Any]) -> str:

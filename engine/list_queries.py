@@ -1,4 +1,4 @@
-"""The SQL of the paged inbox: index-driven ids, the shown columns only, keyset order.
+"""The SQL of the staff's paged lists (inbox, cases): shown columns only, keyset order.
 
 The user's task ids come from a union of plain index lookups (assignee, claimer,
 candidate user, candidate groups), handed to PostgreSQL as an array (`= ANY(ARRAY(...))`:
@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from .models import Case, HumanTask, HumanTaskCandidate, UtcDateTime
+from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion, UtcDateTime
 
 FAR = datetime(9999, 1, 1, tzinfo=UTC)  # where tasks without a due date sort
 TABS = ("mine", "group", "overdue", "today")
@@ -207,5 +207,31 @@ def summary_rows(
         .join(Case, Case.id == HumanTask.case_id)
         .where(*users_tasks(dialect, username, groups))
         .group_by(lead, others)
+    )
+    return list(session.execute(query))
+
+
+# --- the case list ----------------------------------------------------------------------------
+
+CASE_ORDER: list[Term] = [(Case.updated_at, True), (Case.id, True)]  # newest change first
+
+
+def case_rows(session: Session, conditions: Sequence[Any], limit: int) -> list[Any]:
+    """Up to `limit` cases matching `conditions`, newest change first: the listed columns."""
+    query = (
+        select(
+            Case.id,
+            Case.business_key,
+            Case.title,
+            ProcessVersion.process_id,
+            Case.status,
+            Case.owner_unit,
+            Case.created_at,
+            Case.updated_at,
+        )
+        .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        .where(*conditions)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(limit)
     )
     return list(session.execute(query))
