@@ -43,7 +43,7 @@ SHOWN_FACTS = ("kind", "tier", "level", "lead_department", "departments")
 Term = tuple[Any, bool]  # (expression, descending)
 
 
-def _ids(username: str, groups: Sequence[str]) -> Any:
+def task_ids(username: str, groups: Sequence[str]) -> Any:
     """Ids of the tasks assigned to, claimed by or offered to the user: index lookups only."""
     candidate = HumanTaskCandidate
     branches = [
@@ -55,17 +55,22 @@ def _ids(username: str, groups: Sequence[str]) -> Any:
         branches.append(
             select(candidate.task_id).where(candidate.kind == "group", candidate.name.in_(groups))
         )
-    return union(*branches).subquery()
+    return union(*branches)
+
+
+def among(dialect: str, column: Any, ids: Any) -> Any:
+    """`column` is one of the ids a (small) union selects: on PostgreSQL as an array, which
+    it looks up by index (`IN (union)` planned a hash join over a scan of the whole table)."""
+    chosen = select(ids.subquery().c[0])
+    if dialect == "postgresql":
+        return column == any_(func.array(chosen.scalar_subquery()))
+    return column.in_(chosen)
 
 
 def users_tasks(dialect: str, username: str, groups: Sequence[str]) -> list[Any]:
     """Conditions on `human_tasks`: the user's tasks (an offered one only while nobody
     else holds it)."""
-    ids = select(_ids(username, list(groups)).c[0])
-    if dialect == "postgresql":
-        listed = HumanTask.id == any_(func.array(ids.scalar_subquery()))
-    else:
-        listed = HumanTask.id.in_(ids)
+    listed = among(dialect, HumanTask.id, task_ids(username, list(groups)))
     free = HumanTask.assignee.is_(None) & (
         HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == username)
     )

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from .list_queries import among, task_ids
 from .models import Case, CaseEvent, HumanTask, HumanTaskCandidate, OrgUnit, User
 from .models_reach import DirectReport
 
@@ -107,14 +108,18 @@ def visible_conditions(session: Session, user: UserView, status: str | None) -> 
     if accusing is not None:  # reports accusing my unit: never
         conditions.append(Case.id.not_in(accusing))
     if not DISTRICT_WIDE_ROLES & set(user.roles):
+        # One union of index lookups: an OR of the three (and an OR across the candidates'
+        # join) made PostgreSQL scan every case and every open task.
         units = subtree(session, user.unit_code) if user.unit_code else set()
-        acted = select(CaseEvent.case_id).where(CaseEvent.actor == user.username)
-        offered = (
-            select(HumanTask.case_id)
-            .join(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id, isouter=True)
-            .where(_offered_to(user.username, user.groups))
-        )
-        conditions.append(Case.owner_unit.in_(units) | Case.id.in_(acted) | Case.id.in_(offered))
+        dialect = session.get_bind().dialect.name
+        tasks = among(dialect, HumanTask.id, task_ids(user.username, list(user.groups)))
+        branches = [
+            select(CaseEvent.case_id).where(CaseEvent.actor == user.username),
+            select(HumanTask.case_id).where(tasks),
+        ]
+        if units:
+            branches.append(select(Case.id).where(Case.owner_unit.in_(units)))
+        conditions.append(among(dialect, Case.id, union(*branches)))
     return conditions
 
 
