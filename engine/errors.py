@@ -74,6 +74,7 @@ FIELD_MESSAGES = {
     "top_level": "the case is at the joint meeting already, the top of the ladder",
     "case_not_waiting": "the case is at a step the meeting cannot interrupt (e.g. the reply "
     "or the rating); decide 'continue' and take it up next month",
+    "bad_cursor": "not a page cursor of this list; start again from the first page",
     # the organisation (engine/orgchart.py, engine/orgtransfer.py)
     "bad_code": "'{value}' is not a code: 2-50 lowercase letters, digits or _, from a letter",
     "code_taken": "a unit with the code '{value}' exists already",

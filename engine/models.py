@@ -167,6 +167,9 @@ class CaseEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
+Index("ix_case_events_actor", CaseEvent.actor, CaseEvent.case_id)  # the cases one acted in
+
+
 class ChainCheckpoint(Base):
     """The latest head hash per case, to detect truncation; exportable outside the DB."""
 

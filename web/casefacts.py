@@ -11,6 +11,7 @@ from flask import g
 from engine.errors import NotFound
 from engine.privacy import Disclosure
 from engine.views import CaseView, DiagramView
+from engine.worklists import InboxQuery
 
 from . import db
 from .i18n import gettext as _
@@ -144,14 +145,15 @@ def current_deadline(case: CaseView) -> datetime | None:
     return min(dues) if dues else None
 
 
-def load_inbox(username: str) -> list[InboxRow]:
-    """The user's open tasks with their cases' facts and office time left (one inbox query;
-    the calendar is loaded once for all deadlines)."""
+def load_inbox(username: str, query: InboxQuery) -> tuple[list[InboxRow], str | None]:
+    """One page of the user's open tasks with their cases' facts and office time left, and
+    the cursor of the next page (one query; the calendar is loaded once for all deadlines)."""
     svc = db.service()
-    tasks = svc.tasks.inbox(username)
-    data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
-    calendar = svc.calendar.current()
     now = datetime.now(UTC)
-    return build_rows(
-        tasks, data, username, lambda due: calendar.working_time_between(now, due), now
+    page = svc.lists.inbox(username, query, now)
+    data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in page.tasks}
+    calendar = svc.calendar.current()
+    rows = build_rows(
+        page.tasks, data, username, lambda due: calendar.working_time_between(now, due), now
     )
+    return rows, page.next

@@ -13,7 +13,7 @@ from .notices import ADMIN_ROLE
 from .vocabulary import STATUSES
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-MAX_LISTED = 200
+PAGE_SIZE = 50  # cases per page of the list
 
 
 @bp.get("")
@@ -26,13 +26,20 @@ def index() -> Any:
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     admin = ADMIN_ROLE in me().roles
+    after = request.args.get("after", "")[:400] or None
+    next_url = first_url = None
     if admin and request.args.get("attention") == "calendar":  # the process admin's worklist
         cases = db.service().calendar.cases_awaiting(me().username)
         status = "attention"
     else:
-        cases = db.service().cases.recent(me().username, status=status or None, limit=MAX_LISTED)
+        page = db.service().lists.cases(me().username, status or None, after, PAGE_SIZE)
+        cases = page.cases
+        if page.next:
+            next_url = url_for("cases.index", status=status or None, after=page.next)
+        if after:
+            first_url = url_for("cases.index", status=status or None)
     return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES,
-                           admin=admin)  # fmt: skip
+                           admin=admin, next_url=next_url, first_url=first_url)  # fmt: skip
 
 
 @bp.get("/<key>")

@@ -78,6 +78,7 @@ FIELD_TEXT = {
     "top_level": "该案件已在联席会议（最高一级），无法再提级",
     "case_not_waiting": "该案件正处于答复或评价等环节，会议无法中途办结或提级；"
     "可决定“继续督办”，下月再议",
+    "bad_cursor": "翻页位置无效，请从第一页重新开始",
 }
 FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -23,26 +24,42 @@ from .vocabulary import KINDS, TIERS
 bp = Blueprint("tasks", __name__)
 
 
+PAGE_SIZE = 50  # rows per inbox page
+
+
 @bp.get("/inbox")
 @login_required
 def inbox() -> str:
-    """My tasks, my groups' tasks, overdue and due today, with filters and counts."""
-    rows = load_inbox(me().username)
-    tally = inboxes.counts(rows)
+    """My tasks, my groups' tasks, overdue and due today, with filters, counts and pages."""
+    username = me().username
+    summary = db.service().lists.inbox_summary(username, datetime.now(UTC))
+    tally = summary.counts
     # Nothing of my own yet: open on what my groups offer, so the first screen is useful.
     default_tab = "mine" if tally["mine"] or not tally["group"] else "group"
     filters = inboxes.Filters.from_args(request.args, default_tab)
+    rows, cursor = load_inbox(username, filters.query(PAGE_SIZE))
     return render_template(
         "tasks/inbox.html",
-        rows=inboxes.select(rows, filters),
+        rows=rows,
         counts=tally,
         filters=filters,
-        departments=inboxes.departments(rows),
+        next_url=_page_url(filters, cursor) if cursor else None,
+        first_url=_page_url(filters, None) if filters.after else None,
+        departments=summary.departments,
         kinds=KINDS,
         tiers=TIERS,
         tabs=inboxes.TABS,
         sorts=inboxes.SORTS,
     )
+
+
+def _page_url(filters: inboxes.Filters, after: str | None) -> str:
+    """The inbox with the same tab, filters and sort, from the page after `after`."""
+    return url_for(
+        "tasks.inbox", tab=filters.tab, tier=filters.tier or None,
+        department=filters.department or None, kind=filters.kind or None,
+        sort=filters.sort, after=after,
+    )  # fmt: skip
 
 
 @bp.post("/tasks/<task_id>/claim")

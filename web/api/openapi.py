@@ -114,14 +114,21 @@ def _paths() -> dict[str, Any]:
             "The case's history (staff) or its public timeline (with `?code=`).",
             events, timeline, "anyOf"),  # an empty list would fit both
         "/api/v1/tasks": {"get": {
-            "summary": "The caller's inbox: assigned, claimed and offered tasks.",
+            "summary": "The caller's inbox a page at a time: assigned, claimed and offered "
+                       "tasks (`next` is the `after` of the next page; also a Link header).",
             "security": STAFF,
             "parameters": [
-                {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                for n in ("tab", "tier", "department", "kind", "sort")],
-            "responses": {"200": _json({"type": "object", "required": ["tasks"], "properties": {
-                "tasks": {"type": "array", "items": _ref("InboxTask")}}}, "Open tasks."),
-                "401": COMMON_ERRORS["401"]}}},
+                *({"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                  for n in ("tab", "tier", "department", "kind", "sort", "after")),
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}],
+            "responses": {"200": _json({"type": "object", "required": ["tasks", "next"],
+                                        "properties": {
+                "tasks": {"type": "array", "items": _ref("InboxTask")},
+                "next": MAYBE_TEXT}}, "Open tasks, one page."),
+                "401": COMMON_ERRORS["401"],
+                "422": _error("A bad `limit` or a cursor `after` of another list "
+                              "(`form_invalid`, field `limit` or `after`).")}}},
         "/api/v1/tasks/{task_id}": {"get": {
             "summary": "One task with its form.", "security": STAFF, "parameters": [TASK_ID],
             "responses": {"200": _json(_ref("TaskWithForm"), "The task and its form fields."),

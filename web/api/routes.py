@@ -6,12 +6,15 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 
+from engine.errors import FieldError, FormInvalid
+from engine.worklists import MAX_PAGE_SIZE, PAGE_SIZE
+
 from .. import db, ratelimit
 from ..appeals import AppealInvalid, parse_appeal
 from ..casefacts import load_inbox
 from ..errors import json_error
 from ..i18n import gettext as _
-from ..inbox import Filters, select
+from ..inbox import Filters
 from ..public import start_appeal
 from . import serialize, tokens
 from .blueprint import bp
@@ -94,12 +97,29 @@ def appeal_events(case_no: str) -> Any:
 
 @bp.get("/tasks")
 def list_tasks() -> Any:
-    """The caller's inbox (optionally one tab, filtered like the HTML inbox)."""
+    """The caller's inbox a page at a time (optionally one tab, filtered like the HTML inbox)."""
     user = tokens.staff()
-    rows = load_inbox(user.username)
-    if "tab" in request.args:
-        rows = select(rows, Filters.from_args(request.args))
-    return jsonify(tasks=[serialize.inbox_row(row) for row in rows])
+    filters = Filters.from_args(request.args)
+    limit = _page_size(request.args.get("limit"))
+    query = filters.query(limit, every_tab="tab" not in request.args, candidates=True)
+    rows, cursor = load_inbox(user.username, query)
+    response = jsonify(tasks=[serialize.inbox_row(row) for row in rows], next=cursor)
+    if cursor:
+        args = {**request.args.to_dict(), "after": cursor}
+        response.headers["Link"] = f'<{url_for("api.list_tasks", **args)}>; rel="next"'
+    return response
+
+
+def _page_size(raw: str | None) -> int:
+    """`?limit=`: 1 to MAX_PAGE_SIZE tasks a page (default PAGE_SIZE); 422 otherwise."""
+    if raw is None:
+        return PAGE_SIZE
+    if not raw.isdigit():
+        raise FormInvalid([FieldError("limit", "not_integer", {"value": raw[:20]})])
+    if not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        code = "too_small" if int(raw) < 1 else "too_large"
+        raise FormInvalid([FieldError("limit", code, {"min": 1, "max": MAX_PAGE_SIZE})])
+    return int(raw)
 
 
 @bp.get("/tasks/<task_id>")
