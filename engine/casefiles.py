@@ -12,6 +12,7 @@ from . import repository as repo
 from .calendar import WorkingCalendar
 from .casework import make_script_engine
 from .errors import NotFound
+from .labels import english_drawing
 from .models import Case, ProcessVersion
 from .progress import element_states
 from .reach_queries import merged_into
@@ -103,7 +104,10 @@ def diagram(session: Session, case: Case, runner: Runner, files: dict[str, bytes
     xml = _file_defining(version.process_id, files)
     workflow = runner.restore(case.state, make_script_engine(WorkingCalendar()))
     completed, active = element_states(workflow)
-    return DiagramView(version.process_id, xml, tuple(completed), tuple(active))
+    xml_en, names_en = english_drawing(xml)
+    called = {spec: meta["name_en"] for spec, meta in version.tasks.items() if meta.get("name_en")}
+    return DiagramView(version.process_id, xml, tuple(completed), tuple(active), xml_en,
+                       {**called, **names_en})  # fmt: skip
 
 
 def _file_defining(process_id: str, files: dict[str, bytes]) -> str:

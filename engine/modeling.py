@@ -16,6 +16,7 @@ from lxml import etree
 
 from .dialects import CAMUNDA
 from .forms import FIELD_TYPES, Choice, FormField
+from .labels import LABEL_EN, english_name, option_names
 from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP
 
 
@@ -34,6 +35,7 @@ class TaskMeta:
     priority: str | None = None
     documentation: str = ""
     form: tuple[FormField, ...] = field(default_factory=tuple)
+    name_en: str = ""  # the diagram's English name (engine/labels.py); "" if it has none
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -76,6 +78,7 @@ def user_tasks(
         tasks[task_id] = TaskMeta(
             id=task_id,
             name=task.get("name") or task_id,
+            name_en=english_name(task),
             lane=lane_id,
             lane_name=lane_name,
             documentation=_documentation(task),
@@ -115,14 +118,16 @@ def _camunda_field(element: etree._Element) -> FormField:
         p.get("id", ""): p.get("value", "")
         for p in element.iterfind("camunda:properties/camunda:property", NSMAP)
     }
+    english = option_names(properties)
     choices = tuple(
-        Choice(v.get("id", ""), v.get("name") or v.get("id", ""))
+        Choice(v.get("id", ""), v.get("name") or v.get("id", ""), english.get(v.get("id", ""), ""))
         for v in element.iterfind("camunda:value", NSMAP)
     )
     field_type = element.get("type", "string")
     return FormField(
         id=element.get("id", ""),
         label=element.get("label") or element.get("id", ""),
+        label_en=properties.pop(LABEL_EN, ""),
         type=field_type if field_type in FIELD_TYPES else "string",
         required="required" in constraints,
         readonly="readonly" in constraints,

@@ -25,6 +25,7 @@ from .dialects import (
 )
 from .documents import FORM_SUFFIXES, check_form_file, check_kind, check_schema, is_form
 from .errors import Problem
+from .labels import lint_labels
 from .lint import lint_process, lint_properties
 from .lint_extensions import lint_form_references
 from .loading import is_dmn, load_process
@@ -176,6 +177,7 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
         model.problems.extend(lint_process(name, process))
         model.problems.extend(lint_properties(name, process, info))
         model.problems.extend(lint_form_references(name, process, set(forms)))
+        model.warnings.extend(lint_labels(name, process))
 
 
 def _partner_pool_warnings(name: str, process: etree._Element) -> list[Problem]:

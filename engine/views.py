@@ -31,6 +31,7 @@ class TaskView:
     documentation: str = ""
     case_title: str = ""
     case_facts: dict[str, Any] = field(default_factory=dict)  # kind, tier, level, ...
+    name_en: str = ""  # the diagram's English name of the step; "" if it has none
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,5 @@ class DiagramView:
     xml: str
     completed: tuple[str, ...]
     active: tuple[str, ...]
+    xml_en: str = ""  # the same drawing with the elements' English names (engine/labels.py)
+    names_en: dict[str, str] = field(default_factory=dict)  # element or task id -> English

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import g
@@ -15,6 +15,7 @@ from engine.views import CaseView, DiagramView
 from . import db
 from .i18n import gettext as _
 from .inbox import InboxRow, build_rows
+from .steplabels import fields_in_language, names_in_language, task_in_language
 from .timefmt import parse_instant
 from .timeline import Entry, element_names, entries
 
@@ -81,9 +82,10 @@ def case_context(key: str, viewer: str) -> CaseContext:
     """Everything the case page needs; NotFound if the viewer may not see the case."""
     svc = db.service()
     case, disclosure = svc.privacy.case(key, viewer)  # logs a full view of personal data
+    case = replace(case, tasks=tuple(task_in_language(t) for t in case.tasks))
     diagram = svc.diagram(key, viewer=viewer)
-    names = element_names(diagram.xml)
-    fields = svc.field_labels(key, viewer=viewer)
+    names = names_in_language(element_names(diagram.xml), diagram)
+    fields = fields_in_language(svc.field_labels(key, viewer=viewer))
     book = svc.org.names()  # history names units as they were called at the time
     history, _shown = svc.privacy.history(key, viewer, log=False)
     timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
@@ -107,7 +109,7 @@ def load_inbox(username: str) -> list[InboxRow]:
     """The user's open tasks with their cases' facts and office time left (one inbox query;
     the calendar is loaded once for all deadlines)."""
     svc = db.service()
-    tasks = svc.list_tasks(username)
+    tasks = [task_in_language(t) for t in svc.list_tasks(username)]
     data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
     calendar = svc.calendar()
     now = datetime.now(UTC)
