@@ -53,10 +53,6 @@ class WorkingHours:
             previous_end = end
 
 
-class CalendarDataMissing(Warning):
-    """No holiday data exists for a day; the Monday-Friday rule was used instead."""
-
-
 class ScheduleError(ValueError):
     """An official schedule file could not be parsed."""
 
@@ -84,7 +80,7 @@ class WorkingCalendar:
             self._decided_here[day] = self._overrides[day]
             return self._overrides[day]
         try:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             if day.year not in self._override_years:
                 self._fallback.add(day)

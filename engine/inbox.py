@@ -187,7 +187,7 @@ class CaseFacts(Protocol):
 
     business_key: str
     title: str
-    data: dict
+    data: dict[str, Any]
 
 
 CASE_FACTS = ("kind", "tier", "intake_unit", "level", "lead_department", "departments", "sla_due")

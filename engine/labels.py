@@ -66,12 +66,14 @@ def english_drawing(xml: str) -> tuple[str, dict[str, str]]:
 
 
 def lint_labels(file: str, process: etree._Element) -> list[Problem]:
-    """Warnings for named user-facing elements, form fields and options without English."""
-    problems = []
-    for element in process.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in USER_FACING)):
-        if element.get("name") and not english_name(element):
-            what = f"'{element.get('name')}'"
-            problems.append(_missing(file, element, element, what, 'name="label_en"'))
+    """One warning naming the user-facing elements, form fields and options of a process
+    that have no English name (English pages show their Chinese names instead)."""
+    steps = [
+        element.get("id", "")
+        for element in process.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in USER_FACING))
+        if element.get("name") and not english_name(element)
+    ]
+    fields, options = [], []
     for field in process.iterfind(".//camunda:formData/camunda:formField", NSMAP):
         given = {
             p.get("id", ""): (p.get("value") or "").strip()
@@ -79,23 +81,26 @@ def lint_labels(file: str, process: etree._Element) -> list[Problem]:
         }
         field_id = field.get("id", "")
         if not given.get(LABEL_EN):
-            what = f"the form field '{field_id}'"
-            problems.append(_missing(file, field, field, what, 'id="label_en"'))
-        for option in field.iterfind("camunda:value", NSMAP):
-            option_id = option.get("id", "")
-            if not given.get(OPTION_PREFIX + option_id):
-                what = f"the option '{option_id}' of the form field '{field_id}'"
-                how = f'id="{OPTION_PREFIX}{option_id}"'
-                problems.append(_missing(file, option, field, what, how))
-    return problems
-
-
-def _missing(
-    file: str, element: etree._Element, owner: etree._Element, what: str, how: str
-) -> Problem:
+            fields.append(field_id)
+        options += [
+            f"{field_id}:{option.get('id', '')}"
+            for option in field.iterfind("camunda:value", NSMAP)
+            if not given.get(OPTION_PREFIX + option.get("id", ""))
+        ]
+    found = (("step(s)", steps), ("form field(s)", fields), ("option(s)", options))
+    gaps = [_listed(what, ids) for what, ids in found if ids]
+    if not gaps:
+        return []
     message = (
-        f"{what} has no English name, so English pages show the Chinese one; add the "
-        f'extension property <camunda:property {how} value="..."/> (processes/CONTRACT.md)'
+        f"no English name for {'; '.join(gaps)}: English pages show their Chinese names. Give "
+        'each an extension property: <camunda:property name="label_en" value="..."/> on a '
+        'step, id="label_en" on a form field, id="label_en:<option id>" for an option '
+        "(processes/CONTRACT.md, English names)"
     )
-    return Problem(file, element.sourceline, owner.get("id", ""), message, severity="warning",
-                   code=MISSING_CODE)  # fmt: skip
+    return [Problem(file, process.sourceline, process.get("id", ""), message,
+                    severity="warning", code=MISSING_CODE)]  # fmt: skip
+
+
+def _listed(what: str, ids: list[str], shown: int = 8) -> str:
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return f"{len(ids)} {what} ({', '.join(ids[:shown])}{more})"

@@ -21,7 +21,6 @@ from .errors import NotAllowed
 from .factstore import FactsCache
 from .heatmap import CaseLine, Heatmap, case_lines, check_axes, heatmap
 from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
-from .organisation import UserView
 from .rates import CaseFacts, WorkClock
 from .reporting import (
     DEPARTMENT_ROLES,
@@ -213,8 +212,3 @@ class Reports:
             return "、".join(sorted(set(groups.get(task.id, []))))
 
         return holder
-
-
-def user_may_see_reports(user: UserView) -> bool:
-    """True for the roles that get a dashboard (the navigation asks this)."""
-    return bool(set(user.roles) & (LEADER_ROLES | DEPARTMENT_ROLES | {"clerk"}))

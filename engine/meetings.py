@@ -148,7 +148,9 @@ class Meetings:
         ).order_by(CaseEvent.seq)  # fmt: skip
         return [dict((inputs or {}).get("data") or {}) for inputs in self.session.scalars(query)]
 
-    def _item(self, index: int, item: dict[str, Any], decisions: list[dict]) -> AgendaItem:
+    def _item(
+        self, index: int, item: dict[str, Any], decisions: list[dict[str, Any]]
+    ) -> AgendaItem:
         key = str(item.get("case_key") or "")
         found = self.session.scalars(select(Case).where(Case.business_key == key)).first()
         history: tuple[HistoryLine, ...] = ()

@@ -120,13 +120,15 @@ def _camunda_field(element: etree._Element) -> FormField:
     }
     english = option_names(properties)
     choices = tuple(
-        Choice(v.get("id", ""), v.get("name") or v.get("id", ""), english.get(v.get("id", ""), ""))
+        Choice(
+            v.get("id", ""), v.get("name") or v.get("id") or "", english.get(v.get("id", ""), "")
+        )
         for v in element.iterfind("camunda:value", NSMAP)
     )
     field_type = element.get("type", "string")
     return FormField(
         id=element.get("id", ""),
-        label=element.get("label") or element.get("id", ""),
+        label=element.get("label") or element.get("id") or "",
         label_en=properties.pop(LABEL_EN, ""),
         type=field_type if field_type in FIELD_TYPES else "string",
         required="required" in constraints,
@@ -141,6 +143,11 @@ def _camunda_field(element: etree._Element) -> FormField:
         pattern=constraints.get("pattern"),
         properties=properties,
     )
+
+
+def _choice(value: etree._Element, english: dict[str, str]) -> Choice:
+    option = value.get("id") or ""
+    return Choice(option, value.get("name") or option, english.get(option, ""))
 
 
 def _number(text: str | None) -> float | None:
@@ -200,7 +207,7 @@ def form_from_json_schema(schema: dict[str, Any]) -> tuple[FormField, ...]:
         fields.append(
             FormField(
                 id=name,
-                label=prop.get("title", name),
+                label=str(prop.get("title", name)),
                 type=field_type,
                 required=name in required,
                 default=prop.get("default"),
@@ -229,7 +236,8 @@ def element_properties(process: etree._Element) -> dict[str, dict[str, str]]:
     """`camunda:properties` of every flow node that has some, keyed by element id."""
     found: dict[str, dict[str, str]] = {}
     for holder in process.iterfind(".//bpmn:extensionElements/camunda:properties", NSMAP):
-        node = holder.getparent().getparent()
+        extensions = holder.getparent()
+        node = extensions.getparent() if extensions is not None else None
         props = {
             p.get("name", ""): p.get("value", "")
             for p in holder.iterfind("camunda:property", NSMAP)

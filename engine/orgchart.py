@@ -366,7 +366,7 @@ class OrgAdmin:
             raise Conflict(f"'{key}' was just added by someone else") from None
 
     def log(
-        self, actor: str, at: datetime | None, action: str, subject: str, details: dict
+        self, actor: str, at: datetime | None, action: str, subject: str, details: dict[str, Any]
     ) -> None:
         """Record a change in the log the admin page shows."""
         self.session.add(OrgChange(at=_now(at), actor=actor, action=action, subject=subject,

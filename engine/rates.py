@@ -97,10 +97,6 @@ class CaseFacts:
             return False
         return self.response_due is None or self.responded_at <= self.response_due
 
-    def response_pending(self, now: datetime) -> bool:
-        """Not answered yet, but its 24 hours have not run out: not judged yet."""
-        return self.responded_at is None and (self.response_due is None or self.response_due > now)
-
 
 @functools.lru_cache(maxsize=4096)
 def _month_and_week(day: date) -> tuple[str, str]:

@@ -39,9 +39,9 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from . import statefile
+from .dialects import CAMUNDA
 from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
-from .modeling import CAMUNDA
 from .scripting import SandboxViolation
 
 
@@ -69,13 +69,13 @@ def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
     class StateOnlyConverter(BpmnWorkflowConverter):
         """Serializes a workflow without its specs and restores it onto cached ones."""
 
-        def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
             dct = WorkflowConverter.to_dict(self, workflow)
             dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
             dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
             return dct
 
-        def from_dict(self, dct: dict) -> BpmnWorkflow:
+        def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
             workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
             workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
             workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))

@@ -125,10 +125,3 @@ class SignIns:
             .execution_options(synchronize_session=False)
         )  # fmt: skip
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    def open_count(self, username: str, at: datetime | None = None) -> int:
-        """How many sign-ins of a staff member are live now."""
-        now = at or datetime.now(UTC)
-        live = (SignIn.username == username, SignIn.revoked_at.is_(None), SignIn.expires_at > now)
-        query = select(SignIn.id).where(*live)
-        return len(self.session.scalars(query).all())

@@ -59,7 +59,7 @@ class ModelSet:
     """A validated set of files: the processes and decisions they define, and problems.
 
     `problems` block a deployment; `warnings` (findings in non-executable partner pools,
-    which are not deployed) are shown but do not.
+    which are not deployed, and names without English) are shown but do not.
     """
 
     files: dict[str, bytes]
@@ -67,6 +67,7 @@ class ModelSet:
     decisions: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    untranslated: list[Problem] = field(default_factory=list)  # label_en gaps (engine/labels.py)
     dialects: dict[str, str] = field(default_factory=dict)
 
     def called_processes(self, process_id: str) -> list[str]:
@@ -130,6 +131,8 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     _dedupe(model.problems)
     if not model.problems:
         _check_with_spiff(model, roots)
+    if not model.problems:  # English names matter once the set is deployable
+        model.warnings.extend(model.untranslated)
     return model
 
 
@@ -177,7 +180,7 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
         model.problems.extend(lint_process(name, process))
         model.problems.extend(lint_properties(name, process, info))
         model.problems.extend(lint_form_references(name, process, set(forms)))
-        model.warnings.extend(lint_labels(name, process))
+        model.untranslated.extend(lint_labels(name, process))
 
 
 def _partner_pool_warnings(name: str, process: etree._Element) -> list[Problem]:

@@ -3,6 +3,8 @@ grant (a blueprint nested in `public`, so its routes are public ones: no staff l
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from werkzeug.wrappers import Response
 
@@ -26,7 +28,7 @@ def submitted_thumb(key: str, attachment_id: int) -> Response:
     return send_file(*_submitted(key, attachment_id, True), thumbnail=True)
 
 
-def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple:
+def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple[Any, ...]:
     from .public import _granted
 
     if _granted(key) is None:

@@ -77,7 +77,7 @@ def _urge(session: Session, case: Case, at: datetime, new: set[str]) -> None:
         to_staff(session, people, "urge", at, task_values(case, row), case.business_key)
 
 
-def _recipients(row: HumanTask, offered: Iterable[tuple[str, str]]) -> tuple[list, list]:
+def _recipients(row: HumanTask, offered: Iterable[tuple[str, str]]) -> tuple[list[Any], list[Any]]:
     """Who works on a task, as (groups, users): its assignee or claimer, else its candidates."""
     if row.assignee or row.claimed_by:
         return [], [name for name in (row.assignee, row.claimed_by) if name]

@@ -33,12 +33,23 @@ PLAIN = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_validate__a_step_field_or_option_without_english_is_a_warning_not_an_error() -> None:
+def test_validate__steps_fields_and_options_without_english_are_one_warning() -> None:
     model = validate({"plain.bpmn": PLAIN})
     assert model.problems == []  # still deployable
-    missing = [(w.element_id, w.line, w.severity) for w in model.warnings if w.kind == MISSING_CODE]
-    assert missing == [("check", 6, "warning"), ("ok", 8, "warning"), ("ok", 9, "warning")]
-    assert "label_en:yes" in model.warnings[2].message  # says which property to add
+    (warning,) = model.warnings
+    assert (warning.kind, warning.severity, warning.element_id) == (
+        MISSING_CODE,
+        "warning",
+        "plain",
+    )
+    assert "1 step(s) (check); 1 form field(s) (ok); 1 option(s) (ok:yes)" in warning.message
+    assert 'id="label_en:<option id>"' in warning.message  # says which property to add
+
+
+def test_validate__a_refused_set_lists_its_problems_without_the_english_gaps() -> None:
+    broken = PLAIN.replace(b'targetRef="end"', b'targetRef="nowhere"')
+    model = validate({"plain.bpmn": broken})
+    assert model.problems and model.warnings == []
 
 
 def test_shipped_diagrams__every_user_facing_name_has_english() -> None:
