@@ -238,7 +238,7 @@ def _member(archive: tarfile.TarFile, name: str) -> Any:
 
 def _extract(source: Path, manifest: dict[str, Any], folder: Path) -> Path:
     name = manifest.get("database_file")
-    if name not in DUMPS.values():
+    if not isinstance(name, str) or name not in DUMPS.values():
         raise BackupError(f"{source}: the manifest names no database file")
     target = folder / name
     with tarfile.open(source, "r:gz") as archive, target.open("wb") as out:

@@ -86,7 +86,9 @@ def migrate(
     at: datetime,
 ) -> MigrationResult:  # fmt: skip
     """Move every case that can move (each locked first); the rest stay, with reasons."""
-    moved, stayed, diffs = [], [], {}
+    moved: list[str] = []
+    stayed: list[CaseMigration] = []
+    diffs: dict[int, VersionDiff] = {}
     for key in keys:
         case = repo.lock_case(service.session, key=key)
         trial = _try(service, case, target, reason, at)

@@ -90,7 +90,7 @@ def _public(session: Session, case: Case) -> PublicCaseView:
     )  # fmt: skip
 
 
-def _public_step(kind: str, spec: str | None, inputs: dict[str, Any], names: dict[str, Any]) -> str:
+def _public_step(kind: str, spec: str | None, inputs: dict[str, Any], names: dict[str, str]) -> str:
     """The citizen's own rating reads as a rating, not as a reply received."""
     if kind == "message_received" and inputs.get("message") == "citizen_rating":
         return "群众评价"

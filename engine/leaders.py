@@ -190,8 +190,8 @@ class Reports:
 
     def _holders(self, tasks: list[HumanTask]) -> Callable[[HumanTask], str]:
         """Who holds each task: its claimant or assignee by name, else its candidate groups."""
-        names = dict(self.session.execute(select(User.username, User.display_name)).all())
-        units = dict(self.session.execute(select(OrgUnit.code, OrgUnit.name)).all())
+        names = dict(self.session.execute(select(User.username, User.display_name)).tuples().all())
+        units = dict(self.session.execute(select(OrgUnit.code, OrgUnit.name)).tuples().all())
         groups: dict[str, list[str]] = {}
         ids = [task.id for task in tasks]
         for start in range(0, len(ids), 900):

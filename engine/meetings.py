@@ -34,6 +34,9 @@ DECIDERS = frozenset({"joint_meeting"})
 DECISION_FIELDS = ("decision_type", "decision", "responsible_unit", *ASSIGN_FIELDS)
 
 
+_Decisions = list[dict[str, Any]]  # a meeting's decisions (the class has a `list` method)
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     """One line of an agenda case's history summary."""
@@ -140,7 +143,7 @@ class Meetings:
             items, current, task.id if task is not None and current is not None else None,
         )  # fmt: skip
 
-    def _decisions(self, case: Case) -> list[dict[str, Any]]:
+    def _decisions(self, case: Case) -> _Decisions:
         """The decisions recorded so far, in agenda order (the task runs item by item)."""
         query = select(CaseEvent.inputs).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
@@ -148,9 +151,7 @@ class Meetings:
         ).order_by(CaseEvent.seq)  # fmt: skip
         return [dict((inputs or {}).get("data") or {}) for inputs in self.session.scalars(query)]
 
-    def _item(
-        self, index: int, item: dict[str, Any], decisions: list[dict[str, Any]]
-    ) -> AgendaItem:
+    def _item(self, index: int, item: dict[str, Any], decisions: _Decisions) -> AgendaItem:
         key = str(item.get("case_key") or "")
         found = self.session.scalars(select(Case).where(Case.business_key == key)).first()
         history: tuple[HistoryLine, ...] = ()

@@ -17,7 +17,7 @@ from lxml import etree
 from .dialects import CAMUNDA
 from .forms import FIELD_TYPES, Choice, FormField
 from .labels import LABEL_EN, english_name, option_names
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP
+from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, ancestor
 
 
 @dataclass(frozen=True)
@@ -236,8 +236,7 @@ def element_properties(process: etree._Element) -> dict[str, dict[str, str]]:
     """`camunda:properties` of every flow node that has some, keyed by element id."""
     found: dict[str, dict[str, str]] = {}
     for holder in process.iterfind(".//bpmn:extensionElements/camunda:properties", NSMAP):
-        extensions = holder.getparent()
-        node = extensions.getparent() if extensions is not None else None
+        node = ancestor(holder, 2)
         props = {
             p.get("name", ""): p.get("value", "")
             for p in holder.iterfind("camunda:property", NSMAP)

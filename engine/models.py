@@ -36,7 +36,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to the database")
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC) if value is not None else None

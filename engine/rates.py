@@ -196,10 +196,10 @@ def event_query(dialect: str, ids: list[int] | None) -> Any:
         return text(_PG_EVENTS.format(where=where)).bindparams(
             *([bindparam("ids", ids)] if ids is not None else [])
         )
-    where = [CaseEvent.case_id.in_(ids)] if ids is not None else []
+    in_cases = [CaseEvent.case_id.in_(ids)] if ids is not None else []
     head = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.kind, at, CaseEvent.task_spec, level)
     values = (CaseEvent.data_after[name].as_string() for name in KEYS)
-    return select(*head, *values).where(*where)
+    return select(*head, *values).where(*in_cases)
 
 
 class WorkClock:

@@ -179,5 +179,5 @@ def hot_spots(facts: list[CaseFacts], limit: int = 10) -> dict[str, list[tuple[s
     """The matter kinds and the places (the village chosen at intake, else the receiving
     unit) that recur most."""
     kinds = Counter(c.kind for c in facts if c.kind)
-    places = Counter(c.place or c.unit for c in facts if c.place or c.unit)
+    places = Counter(place for c in facts if (place := c.place or c.unit))
     return {"kinds": kinds.most_common(limit), "places": places.most_common(limit)}

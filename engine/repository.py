@@ -173,6 +173,8 @@ def open_task(
     case = rows[0][3] if not locking else locked
     if case is None or case.id != task.case_id:  # task ids are unique: never in practice
         case = session.get(Case, task.case_id)
+    if case is None:
+        return None  # the task's case is gone (deleted in between)
     offered = [Candidate(row[1], row[2]) for row in rows if row[1] is not None]
     return case, task, offered
 

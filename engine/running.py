@@ -70,7 +70,7 @@ def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
         """Serializes a workflow without its specs and restores it onto cached ones."""
 
         def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-            dct = WorkflowConverter.to_dict(self, workflow)
+            dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
             dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
             dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
             return dct
@@ -295,7 +295,7 @@ def _rejection(workflow: BpmnWorkflow, name: str, error: Exception) -> str:
     elements, expressions = [], []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if getattr(definition, "name", None) == name:
+        if definition is not None and getattr(definition, "name", None) == name:
             elements.append(task.task_spec.bpmn_id)
             expressions += [p.retrieval_expression for p in definition.correlation_properties]
     where = ", ".join(dict.fromkeys(elements)) or "the case"
@@ -310,7 +310,7 @@ def _catching_result_var(workflow: BpmnWorkflow, name: str) -> str | None:
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, CamundaMessage) and definition.name == name:
-            return definition.result_var
+            return str(definition.result_var) if definition.result_var else None
     return None
 
 

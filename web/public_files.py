@@ -3,11 +3,10 @@ grant (a blueprint nested in `public`, so its routes are public ones: no staff l
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint
 from werkzeug.wrappers import Response
 
+from engine.attaching.facade import AttachmentView
 from engine.errors import NotFound
 
 from . import db
@@ -28,7 +27,7 @@ def submitted_thumb(key: str, attachment_id: int) -> Response:
     return send_file(*_submitted(key, attachment_id, True), thumbnail=True)
 
 
-def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple[Any, ...]:
+def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple[AttachmentView, bytes]:
     from .public import _granted
 
     if _granted(key) is None:

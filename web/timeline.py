@@ -105,12 +105,14 @@ def event_what(
     """What an event was, in words: 完成：受理登记, 群众评价：不满意, 时限到达：办理超期."""
     text = label(EVENTS, kind)
     if kind == "message_received":
-        payload = inputs.get("payload") if isinstance(inputs.get("payload"), dict) else {}
+        given = inputs.get("payload")
+        payload: dict[str, Any] = given if isinstance(given, dict) else {}
         if inputs.get("message") == "citizen_rating" and payload.get("rating"):
             return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
         return f"{text}：{inputs.get('message', '')}"
     if kind == "attachment_added":  # names with the start of each file's SHA-256
-        files = inputs.get("files") if isinstance(inputs.get("files"), list) else []
+        listed = inputs.get("files")
+        files: list[Any] = listed if isinstance(listed, list) else []
         shown = [f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）" for f in files]
         return f"{text}：{'、'.join(shown)}"
     if kind == "timer_fired":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..service import SYSTEM, Engine
+from ..acting import SYSTEM
+from ..service import Engine
 from .common import (
     data_option,
     json_option,

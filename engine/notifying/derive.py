@@ -121,7 +121,7 @@ def sweep_deadlines(session: Session, now: datetime, policy: Policy) -> int:
         event = "overdue" if row.due_at <= now else "due_soon"
         dedupe = f"deadline:{event}:{row.id}"
         pairs = [(c.kind, c.name) for c in offered.get(row.id, [])]
-        done = frozenset(k.split(":")[3] for k in keys if k.startswith(f"{dedupe}:"))
+        done = frozenset(k.split(":")[3] for k in keys if k and k.startswith(f"{dedupe}:"))
         written += to_staff(session, _recipients(row, pairs), event, now, task_values(case, row),
                             case.business_key, dedupe=dedupe, skip=done)  # fmt: skip
     return written

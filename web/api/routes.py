@@ -73,8 +73,8 @@ def get_appeal(case_no: str) -> Any:
         view, disclosure = db.service().privacy.case(case_no, user.username, channel="api")
         return jsonify({**serialize.case(view), "personal": serialize.disclosure(disclosure)})
     ratelimit.check("track")
-    view = db.service().track(case_no, request.args["code"][:32])
-    return jsonify(serialize.public_case(view))
+    tracked = db.service().track(case_no, request.args["code"][:32])
+    return jsonify(serialize.public_case(tracked))
 
 
 @bp.get("/appeals/<case_no>/events")
