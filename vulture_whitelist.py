@@ -54,3 +54,4 @@ _.number_format  # unused attribute (web/reports.py:118)
 _.msb_started  # unused attribute (web/requestlog.py:64)
 _.msb_request_scope  # unused attribute (web/requestlog.py:66)
 widget  # unused variable (web/taskforms.py:24)
+task_name_en  # unused variable (engine/leaders.py:74): read by the dashboard and bulletin templates

@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from . import organisation
 from . import repository as repo
+from .casefiles import english_task_names
 from .errors import NotAllowed
 from .factstore import FactsCache
 from .heatmap import CaseLine, Heatmap, case_lines, check_axes, heatmap
-from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, User
+from .models import Case, HumanTask, HumanTaskCandidate, OrgUnit, ProcessVersion, User
 from .rates import CaseFacts, WorkClock
 from .reporting import (
     DEPARTMENT_ROLES,
@@ -70,6 +71,7 @@ class HeldTask:
     holder: str
     unit: str | None
     working_left: timedelta  # office time until the deadline (negative when overdue)
+    task_name_en: str = ""  # the step's English name where the diagram gives one
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ class Reports:
             .order_by(HumanTask.due_at)
         ).all()
         holder = self._holders([row[0] for row in rows])
+        english = self._english_names({row[0].process_version_id for row in rows})
         clock = WorkClock(self.service.calendar())
         held = [
             HeldTask(
@@ -182,11 +185,21 @@ class Reports:
                 holder(task),
                 unit,
                 clock.between(now, task.due_at),
+                english.get((task.process_version_id, task.task_spec), ""),
             )
             for task, key, title, unit, data in rows
             if scope.allows(unit, (data or {}).get("lead_department"))
         ]
         return [t for t in held if t.overdue][:limit], [t for t in held if not t.overdue][:limit]
+
+    def _english_names(self, version_ids: set[int]) -> dict[tuple[int, str], str]:
+        """(process version, task id) -> the step's English name, for the versions given."""
+        found = {}
+        for version_id in version_ids:
+            version = self.session.get(ProcessVersion, version_id)
+            for spec, name in english_task_names(version).items() if version else ():
+                found[(version_id, spec)] = name
+        return found
 
     def _holders(self, tasks: list[HumanTask]) -> Callable[[HumanTask], str]:
         """Who holds each task: its claimant or assignee by name, else its candidate groups."""

@@ -136,6 +136,7 @@ class PublicEntry:
     at: datetime
     kind: str
     step: str
+    step_en: str = ""  # the step's English name where the diagram gives one
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class PublicCaseView:
     rating_requested: bool
     rating: str | None
     timeline: tuple[PublicEntry, ...]
+    stage_en: tuple[str, ...] = ()  # `stage` with the steps' English names where given
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from engine.settings import Settings
 
 from . import assets, db, errors, health, i18n, metrics, ratelimit, requestlog, timefmt
 from .config import load_config
+from .steplabels import step_name
 from .vocabulary import KINDS, LEVELS, RATINGS, STATUSES, TIERS, label
 
 csrf = CSRFProtect()
@@ -119,7 +120,7 @@ def _register_template_helpers(app: Flask) -> None:
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
         may_read_log=may_read_log,
-        is_process_admin=is_admin,
+        is_process_admin=is_admin, step_name=step_name,
     )  # fmt: skip
     app.jinja_env.globals["may_register"] = may_register
     app.jinja_env.globals["person_name"] = lambda username: people()(username)

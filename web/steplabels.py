@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from engine.forms import Choice, FormField
 from engine.replaying import FieldLabel
-from engine.views import DiagramView, TaskView
+from engine.views import DiagramView, PublicCaseView, TaskView
 
 from .i18n import get_locale
 
@@ -60,3 +60,16 @@ def names_in_language(names: dict[str, str], diagram: DiagramView) -> dict[str, 
 def drawing_in_language(diagram: DiagramView) -> str:
     """The diagram XML to draw: with English names on English pages."""
     return diagram.xml_en or diagram.xml if english() else diagram.xml
+
+
+def tracking_in_language(view: PublicCaseView) -> PublicCaseView:
+    """The tracking page's steps in the reader's language."""
+    if not english():
+        return view
+    timeline = tuple(replace(e, step=e.step_en or e.step) for e in view.timeline)
+    return replace(view, stage=view.stage_en or view.stage, timeline=timeline)
+
+
+def step_name(name: str, name_en: str = "") -> str:
+    """A step's name in the reader's language (templates: `step_name(t.task_name, ...)`)."""
+    return name_en or name if english() else name

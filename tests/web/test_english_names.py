@@ -16,15 +16,20 @@ BILINGUAL = Path(__file__).parent / "data_labels"
 
 
 def _bilingual_case(engine: Engine) -> str:
+    return _start_bilingual(engine)[0]
+
+
+def _start_bilingual(engine: Engine) -> tuple[str, str]:
     with engine.transaction() as service:
         service.deploy(read_sources([BILINGUAL]))
-        case = service.start_case("bilingual", data=dict(APPEAL), actor="public")
-    return case.key
+        case = service.start_case("bilingual", data=dict(APPEAL), actor="public", tracking=True)
+    assert case.tracking_code
+    return case.key, case.tracking_code
 
 
-def _read_english(client: FlaskClient) -> None:
-    token = csrf_token(client, "/inbox")
-    client.post("/lang", data={"lang": "en", "next": "/inbox", "csrf_token": token})
+def _read_english(client: FlaskClient, page: str = "/inbox") -> None:
+    token = csrf_token(client, page)
+    client.post("/lang", data={"lang": "en", "next": page, "csrf_token": token})
 
 
 def test_task_page__english_reader_sees_english_step_field_and_option_names(
@@ -63,3 +68,17 @@ def test_chinese_reader__keeps_the_chinese_names(client: FlaskClient, seeded: En
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert '<h1 class="h4 mb-1" id="task-title">受理研判</h1>' in page
     assert re.search(r'<option value="conduct"[^>]*>作风问题</option>', page)
+
+
+def test_tracking_page__english_reader_sees_the_current_step_in_english(
+    client: FlaskClient, seeded: Engine
+) -> None:
+    key, code = _start_bilingual(seeded)
+    with seeded.transaction() as service:
+        service.complete_task(open_task(seeded, key), "li", {"kind": "conduct"})
+    _read_english(client, "/track")
+    token = csrf_token(client, "/track")
+    client.post("/track", data={"case_no": key, "code": code, "csrf_token": token})
+    page = client.get(f"/track/{key}").get_data(as_text=True)
+    assert re.search(r'data-testid="stage">Reply to the citizen<', page)
+    assert "Assess the appeal" in page and "受理研判" not in page  # the step done, in the timeline
