@@ -9,6 +9,8 @@ out; the web picks one by the reader's language.
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
 
 from .errors import Problem
@@ -52,9 +54,11 @@ def english_names(root: etree._Element) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=32)  # a few diagrams serve every case page: parse each once
 def english_drawing(xml: str) -> tuple[str, dict[str, str]]:
     """The diagram with each element's `name` replaced by its English name (where it has
-    one), for drawing it on an English page; and those names by element id."""
+    one), for drawing it on an English page; and those names by element id (shared: do not
+    change the dict)."""
     root, _problems = parse_xml(xml.encode(), "diagram")
     if root is None:
         return xml, {}
