@@ -116,6 +116,7 @@ class SignIns:
             .values(revoked_at=now)
             .execution_options(synchronize_session="fetch")
         )
+        # an UPDATE's result is a CursorResult, which has rowcount; execute() says Result
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def purge(self, before: datetime) -> int:
@@ -124,4 +125,5 @@ class SignIns:
             delete(SignIn).where(SignIn.expires_at < before)
             .execution_options(synchronize_session=False)
         )  # fmt: skip
+        # an UPDATE's result is a CursorResult, which has rowcount; execute() says Result
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -35,9 +35,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, engine, blueprints, CSRF, error pages."""
     app = Flask(__name__)
     load_config(app, test_config)
+    # Flask's default provider has the attribute; `app.json` is typed as the base class
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if app.config["MASHANGBAN_TRUST_PROXY"]:
         hops = int(app.config["MASHANGBAN_TRUST_PROXY"])
+        # wrapping wsgi_app is Flask's documented way to add WSGI middleware
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app, Engine(_settings(app)))
     metrics.init_app(app)  # its after_request runs after requestlog's (reverse order)
