@@ -197,8 +197,9 @@ class Reports:
         found = {}
         for version_id in version_ids:
             version = self.session.get(ProcessVersion, version_id)
-            for spec, name in english_task_names(version).items() if version else ():
-                found[(version_id, spec)] = name
+            if version is not None:
+                names = english_task_names(version)
+                found.update({(version_id, spec): name for spec, name in names.items()})
         return found
 
     def _holders(self, tasks: list[HumanTask]) -> Callable[[HumanTask], str]:
