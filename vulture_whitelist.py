@@ -55,3 +55,7 @@ _.msb_started  # unused attribute (web/requestlog.py:64)
 _.msb_request_scope  # unused attribute (web/requestlog.py:66)
 widget  # unused variable (web/taskforms.py:24)
 task_name_en  # unused variable (engine/leaders.py:74): read by the dashboard and bulletin templates
+_.empty  # unused property (engine/admin_views.py:106): read by a template
+_.movable  # unused property (engine/admin_views.py:135): read by a template
+_.active_steps  # unused property (web/casefacts.py:35): read by a template
+_.dom_id  # unused property (web/taskforms.py:28): read by a template
