@@ -150,8 +150,12 @@ def test_lint__a_good_options_from_passes() -> None:
 
 
 # Words that are department codes but also mean something else in a diagram: the option
-# `education` (批评教育) of `accountability_measure` in discipline_supervision.bpmn.
-NOT_A_DEPARTMENT = ('<camunda:value id="education" name="批评教育" />',)
+# `education` (批评教育) of `accountability_measure` in discipline_supervision.bpmn, and its
+# English name.
+NOT_A_DEPARTMENT = (
+    '<camunda:value id="education" name="批评教育" />',
+    '<camunda:property id="label_en:education" value="Criticism and education" />',
+)
 
 
 def test_diagrams__name_no_department_code() -> None:
