@@ -53,10 +53,6 @@ class WorkingHours:
             previous_end = end
 
 
-class CalendarDataMissing(Warning):
-    """No holiday data exists for a day; the Monday-Friday rule was used instead."""
-
-
 class ScheduleError(ValueError):
     """An official schedule file could not be parsed."""
 
@@ -92,7 +88,7 @@ class WorkingCalendar:
         if day in self._bundled:
             return self._bundled[day]
         try:
-            answer = self._bundled[day] = chinese_calendar.is_workday(day)
+            answer = self._bundled[day] = bool(chinese_calendar.is_workday(day))
             return answer
         except NotImplementedError:
             if day.year not in self._override_years:

@@ -54,7 +54,9 @@ class DemoCase:
 RATING = "@citizen_rating"
 
 
-def _appeal(title: str, description: str, kind: str, tier: str, unit: str, **extra: Any) -> dict:
+def _appeal(
+    title: str, description: str, kind: str, tier: str, unit: str, **extra: Any
+) -> dict[str, Any]:
     channel = "enterprise" if kind == "misconduct_report" else "window"
     return {"title": title, "description": description, "kind": kind, "tier": tier,
             "intake_unit": unit, "channel": channel, **extra}  # fmt: skip

@@ -239,6 +239,7 @@ def task_views(
                 assignee=row.assignee, claimed_by=row.claimed_by, due_at=row.due_at,
                 priority=row.priority, created_at=row.created_at,
                 form=forms[meta_key], documentation=meta.documentation if meta else "",
+                name_en=meta.name_en if meta else "",
             )
         )  # fmt: skip
     return views

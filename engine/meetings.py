@@ -36,6 +36,9 @@ DECISION_FIELDS = ("decision_type", "decision", "responsible_unit", *ASSIGN_FIEL
 STARTED = ("handling_case", "consultation_case")
 
 
+_Decisions = list[dict[str, Any]]  # a meeting's decisions (the class has a `list` method)
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     """One line of an agenda case's history summary."""
@@ -144,7 +147,7 @@ class Meetings:
             items, current, task.id if task is not None and current is not None else None,
         )  # fmt: skip
 
-    def _decisions(self, case: Case) -> list[dict[str, Any]]:
+    def _decisions(self, case: Case) -> _Decisions:
         """The decisions recorded so far, in agenda order (the task runs item by item)."""
         query = select(CaseEvent.inputs).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
@@ -153,7 +156,7 @@ class Meetings:
         return [dict((inputs or {}).get("data") or {}) for inputs in self.session.scalars(query)]
 
     def _item(
-        self, index: int, item: dict[str, Any], decisions: list[dict], meeting_key: str
+        self, index: int, item: dict[str, Any], decisions: _Decisions, meeting_key: str
     ) -> AgendaItem:
         key = str(item.get("case_key") or "")
         found = self.session.scalars(select(Case).where(Case.business_key == key)).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -20,6 +22,11 @@ from sqlalchemy import Date as SqlDate
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .tables_base import Base, UtcDateTime
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, for Core statements (`__table__` is typed as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 class SourceBlob(Base):
@@ -62,9 +69,11 @@ class ProcessVersion(Base):
     dialect: Mapped[str] = mapped_column(String(20))
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     closure_hash: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict] = mapped_column(JSON)  # name -> sha256
-    tasks: Mapped[dict] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
-    milestones: Mapped[dict] = mapped_column(JSON, default=dict)  # element id -> Milestone
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # name -> sha256
+    tasks: Mapped[dict[str, Any]] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
+    milestones: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # element id -> Milestone
     start_message: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     start_timer: Mapped[str | None] = mapped_column(Text, nullable=True)
     start_data: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -90,13 +99,13 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     state: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     owner_unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     tracking_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64), default="")
     started_by: Mapped[str] = mapped_column(String(100))
@@ -158,9 +167,9 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     task_spec: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    inputs: Mapped[dict] = mapped_column(JSON)
-    data_before: Mapped[dict] = mapped_column(JSON)
-    data_after: Mapped[dict] = mapped_column(JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # The web request that caused the event (as in the JSON logs); outside the hashed content.
@@ -210,7 +219,7 @@ class OrgChange(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(100))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class User(Base):
@@ -220,8 +229,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100))
     unit_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    roles: Mapped[list] = mapped_column(JSON, default=list)
-    groups: Mapped[list] = mapped_column(JSON, default=list)
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -293,7 +302,7 @@ class PersonalAccess(Base):
     case_key: Mapped[str] = mapped_column(String(100), index=True)
     reason: Mapped[str] = mapped_column(String(30))  # receiving_window, active_task, discipline
     channel: Mapped[str] = mapped_column(String(10))  # page | api
-    fields: Mapped[list] = mapped_column(JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
@@ -307,7 +316,7 @@ class AdminAction(Base):
     kind: Mapped[str] = mapped_column(String(30))  # "deployed" | "migrated"
     process_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CaseFactsRow(Base):
@@ -350,11 +359,11 @@ class KnowledgeEntry(Base):
     remedy: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    departments: Mapped[list] = mapped_column(JSON, default=list)
+    departments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(30))  # rule_changed | explained | recommended
-    source_cases: Mapped[list] = mapped_column(JSON, default=list)  # case business keys
+    source_cases: Mapped[list[Any]] = mapped_column(JSON, default=list)  # case business keys
     search_text: Mapped[str] = mapped_column(Text, default="")  # what the search matches
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

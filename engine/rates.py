@@ -97,10 +97,6 @@ class CaseFacts:
             return False
         return self.response_due is None or self.responded_at <= self.response_due
 
-    def response_pending(self, now: datetime) -> bool:
-        """Not answered yet, but its 24 hours have not run out: not judged yet."""
-        return self.responded_at is None and (self.response_due is None or self.response_due > now)
-
 
 @functools.lru_cache(maxsize=4096)
 def _month_and_week(day: date) -> tuple[str, str]:
@@ -200,10 +196,10 @@ def event_query(dialect: str, ids: list[int] | None) -> Any:
         return text(_PG_EVENTS.format(where=where)).bindparams(
             *([bindparam("ids", ids)] if ids is not None else [])
         )
-    where = [CaseEvent.case_id.in_(ids)] if ids is not None else []
+    in_cases = [CaseEvent.case_id.in_(ids)] if ids is not None else []
     head = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.kind, at, CaseEvent.task_spec, level)
     values = (CaseEvent.data_after[name].as_string() for name in KEYS)
-    return select(*head, *values).where(*where)
+    return select(*head, *values).where(*in_cases)
 
 
 class WorkClock:

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 def event_content(
     case_key: str, seq: int, at: datetime, actor: str, kind: str, task_id: str | None,
-    task_spec: str | None, inputs: dict, data_before: dict, data_after: dict,
+    task_spec: str | None, inputs: dict[str, Any], data_before: dict[str, Any],
+    data_after: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
     """The fields an event's hash covers."""
     return {
@@ -30,7 +31,9 @@ def event_content(
     }  # fmt: skip
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def _changes(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     keys = sorted(set(before) | set(after))
     changed = [k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING)]
     return (

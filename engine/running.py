@@ -41,9 +41,9 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from . import statefile
+from .dialects import CAMUNDA
 from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
-from .modeling import CAMUNDA
 from .scripting import SandboxViolation
 
 
@@ -71,13 +71,13 @@ def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
     class StateOnlyConverter(BpmnWorkflowConverter):
         """Serializes a workflow without its specs and restores it onto cached ones."""
 
-        def to_dict(self, workflow: BpmnWorkflow) -> dict:
-            dct = WorkflowConverter.to_dict(self, workflow)
+        def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+            dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
             dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
             dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
             return dct
 
-        def from_dict(self, dct: dict) -> BpmnWorkflow:
+        def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
             workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
             workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
             workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -323,7 +323,7 @@ def _rejection(workflow: BpmnWorkflow, name: str, error: Exception) -> str:
     elements, expressions = [], []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if getattr(definition, "name", None) == name:
+        if definition is not None and getattr(definition, "name", None) == name:
             elements.append(task.task_spec.bpmn_id)
             expressions += [p.retrieval_expression for p in definition.correlation_properties]
     where = ", ".join(dict.fromkeys(elements)) or "the case"
@@ -338,7 +338,7 @@ def _catching_result_var(workflow: BpmnWorkflow, name: str) -> str | None:
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, CamundaMessage) and definition.name == name:
-            return definition.result_var
+            return str(definition.result_var) if definition.result_var else None
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import g
@@ -16,6 +16,7 @@ from engine.worklists import InboxQuery
 from . import db
 from .i18n import gettext as _
 from .inbox import InboxRow, build_rows
+from .steplabels import fields_in_language, names_in_language, task_in_language
 from .timefmt import parse_instant
 from .timeline import Entry, element_names, entries
 
@@ -102,9 +103,10 @@ def case_context(key: str, viewer: str) -> CaseContext:
     """Everything the case page needs; NotFound if the viewer may not see the case."""
     svc = db.service()
     case, disclosure = svc.privacy.case(key, viewer)  # logs a full view of personal data
+    case = replace(case, tasks=tuple(task_in_language(t) for t in case.tasks))
     diagram = svc.cases.diagram(key, viewer=viewer)
-    names = element_names(diagram.xml)
-    fields = svc.cases.field_labels(key, viewer=viewer)
+    names = names_in_language(element_names(diagram.xml), diagram)
+    fields = fields_in_language(svc.cases.field_labels(key, viewer=viewer))
     book = svc.org.names()  # history names units as they were called at the time
     history, _shown = svc.privacy.history(key, viewer, log=False)
     timeline = entries(history, names, people(), unit_name, fields, units_at=book.name)
@@ -151,9 +153,10 @@ def load_inbox(username: str, query: InboxQuery) -> tuple[list[InboxRow], str | 
     svc = db.service()
     now = datetime.now(UTC)
     page = svc.lists.inbox(username, query, now)
-    data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in page.tasks}
+    tasks = [task_in_language(t) for t in page.tasks]
+    data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
     calendar = svc.calendar.current()
     rows = build_rows(
-        page.tasks, data, username, lambda due: calendar.working_time_between(now, due), now
+        tasks, data, username, lambda due: calendar.working_time_between(now, due), now
     )
     return rows, page.next

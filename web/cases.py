@@ -10,6 +10,7 @@ from . import db
 from .auth import login_required, me
 from .casefacts import case_context
 from .notices import ADMIN_ROLE
+from .steplabels import drawing_in_language
 from .vocabulary import STATUSES
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -48,7 +49,7 @@ def case(key: str) -> str:
     """Summary, level, deadline, timeline and the diagram with where the case stands."""
     context = case_context(key, me().username)
     diagram = {
-        "xml": context.diagram.xml,
+        "xml": drawing_in_language(context.diagram),
         "completed": list(context.diagram.completed),
         "active": list(context.diagram.active),
     }

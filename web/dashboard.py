@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from engine.errors import FormInvalid
+from engine.leaders import Reports
 from engine.organisation import UserView
 from engine.reporting import DEPARTMENT_ROLES, GROUPS, LEADER_ROLES, RateRow, RatesQuery
 
@@ -54,7 +55,7 @@ def group_label(group_by: str | None, value: str | None) -> str:
     return label(table, value) if table else value
 
 
-def _reports() -> Any:
+def _reports() -> Reports:
     return db.service().reports(current_app.config["MASHANGBAN_INTAKE_PROCESS"])
 
 

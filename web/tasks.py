@@ -18,6 +18,7 @@ from .casefacts import case_context, load_inbox, people, unit_name
 from .errors import field_errors
 from .i18n import gettext as _
 from .i18n import safe_next
+from .steplabels import task_in_language
 from .taskforms import field_states, initial_values, readonly_text, submitted_values
 from .vocabulary import KINDS, TIERS
 
@@ -73,7 +74,7 @@ def claim(task_id: str) -> Response:
         db.rollback()
         flash(_("认领未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox", tab="group"), 303)
-    flash(_("已认领：{name}", name=task.name), "success")
+    flash(_("已认领：{name}", name=task_in_language(task).name), "success")
     target = safe_next(request.form.get("next")) or url_for("tasks.task", task_id=task_id)
     return redirect(target, 303)
 
@@ -89,7 +90,7 @@ def unclaim(task_id: str) -> Response:
         db.rollback()
         flash(_("放回未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox"), 303)
-    flash(_("已放回任务池：{name}", name=task.name), "info")
+    flash(_("已放回任务池：{name}", name=task_in_language(task).name), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("tasks.inbox"), 303)
 
 
@@ -120,7 +121,7 @@ def submit(task_id: str) -> Any:
     except (Conflict, NotAllowed) as error:
         db.rollback()
         return _after_race(case_key, task_id, error)
-    flash(_("已提交：{name}。", name=view.name), "success")
+    flash(_("已提交：{name}。", name=task_in_language(view).name), "success")
     return redirect(url_for("cases.case", key=case.key), 303)
 
 
@@ -130,6 +131,7 @@ def _render(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    view = task_in_language(view)
     context = case_context(view.case_key, me().username)
     data = context.case.data
     shown = values if values is not None else initial_values(view.form, data)
@@ -170,7 +172,9 @@ def reassign(task_id: str) -> Any:
         db.rollback()
         flash(_("改派未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox"), 303)
-    flash(_("已改派给 {name}：{task}", name=people()(to), task=task.name), "success")
+    flash(
+        _("已改派给 {name}：{task}", name=people()(to), task=task_in_language(task).name), "success"
+    )
     return redirect(url_for("tasks.inbox"), 303)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from engine.replaying import FieldLabel
 from engine.views import EventView
@@ -97,7 +98,7 @@ def entries(
     return result[::-1]
 
 
-def _handover(inputs: dict, people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+def _handover(inputs: dict[str, Any], people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
     """Who a task was reassigned to, and why."""
     to = inputs.get("to")
     return ((_("改派给"), people(to) if isinstance(to, str) else "—"),
@@ -119,11 +120,14 @@ def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) 
     return units_at(code, at)
 
 
-def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, str]) -> str:
+def event_what(
+    kind: str, task_spec: str | None, inputs: dict[str, Any], names: dict[str, str]
+) -> str:
     """What an event was, in words: 完成：受理登记, 群众评价：不满意, 时限到达：办理超期."""
     text = label(EVENTS, kind)
     if kind == "message_received":
-        payload = inputs.get("payload") if isinstance(inputs.get("payload"), dict) else {}
+        given = inputs.get("payload")
+        payload: dict[str, Any] = given if isinstance(given, dict) else {}
         if inputs.get("message") == "citizen_rating" and payload.get("rating"):
             return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
         if inputs.get("message") == "meeting_decision":  # engine/meeting_actions.py
@@ -131,7 +135,8 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
                                                       payload.get("decision_type")))  # fmt: skip
         return f"{text}：{inputs.get('message', '')}"
     if kind == "attachment_added":  # names with the start of each file's SHA-256
-        files = inputs.get("files") if isinstance(inputs.get("files"), list) else []
+        listed = inputs.get("files")
+        files: list[Any] = listed if isinstance(listed, list) else []
         shown = [f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）" for f in files]
         return f"{text}：{'、'.join(shown)}"
     if kind == "timer_fired":
@@ -160,7 +165,7 @@ def key_label(key: str, fields: dict[str, FieldLabel]) -> str | None:
     return None
 
 
-def contact_text(contact: dict) -> str:
+def contact_text(contact: dict[str, Any]) -> str:
     """A contact's name and phone (masked or in full as the viewer may see them)."""
     shown = [
         _("已删除") if contact[f] is None else str(contact[f])
@@ -189,7 +194,7 @@ def value_text(
 
 
 def _changes(
-    kind: str, after: dict, units: Callable[[str], str], fields: dict[str, FieldLabel]
+    kind: str, after: dict[str, Any], units: Callable[[str], str], fields: dict[str, FieldLabel]
 ) -> tuple[tuple[str, str], ...]:
     """What an event changed, labelled; internal keys and emptied values are left out, and
     the intake data is on the summary card instead."""

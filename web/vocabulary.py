@@ -63,7 +63,7 @@ DATA_LABELS = {
 # Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
 STATE_WORDS = {"pending": "待处理", "cannot_resolve": "办不成"}
 # Keys whose values are codes of one of the tables above.
-CODED_VALUES = {
+CODED_VALUES: dict[str, dict[Any, str]] = {
     "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,
 }  # fmt: skip
 EVENTS = {

@@ -22,7 +22,7 @@ DEFAULT_QUIET = (22, 7)  # Beijing hours: non-urgent e-mail and SMS to staff wai
 
 def wording(session: Session, event: str, lang: str) -> Wording:
     """The admin's wording of an event if saved, else the built-in one (cached per session)."""
-    cache = session.info.get(CACHE_KEY)
+    cache: dict[tuple[str, str], Wording] | None = session.info.get(CACHE_KEY)
     if cache is None:
         rows = session.scalars(select(NotifyTemplate)).all()
         cache = {(r.event, r.lang): Wording(r.event, r.lang, r.subject, r.body, True) for r in rows}
@@ -36,7 +36,7 @@ def wording(session: Session, event: str, lang: str) -> Wording:
 
 def citizen_address(data: dict[str, Any]) -> tuple[str, str] | None:
     """(channel, address) the submitter chose for news of their case, or None."""
-    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
+    contact = _mapping(data.get("contact"))
     channel = data.get("notify_by")
     field = {"email": "email", "sms": "phone"}.get(str(channel))
     address = str(contact.get(field, "")).strip() if field else ""
@@ -163,3 +163,8 @@ def _quiet_delay(pref: NotifyPreference | None, at: datetime) -> timedelta:
     if wake <= local:
         wake += timedelta(days=1)
     return wake.astimezone(UTC) - at
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    """A JSON object from case data, or {} for anything else."""
+    return value if isinstance(value, dict) else {}

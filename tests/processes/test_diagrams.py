@@ -81,7 +81,12 @@ class Diagram:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.root = etree.parse(str(path)).getroot()
-        self.by_id = {e.get("id"): e for e in self.root.iter() if e.get("id")}
+        # camunda:property ids are property names (`label_en:<option>`), not element ids
+        self.by_id = {
+            e.get("id"): e
+            for e in self.root.iter()
+            if e.get("id") and etree.QName(e).localname != "property"
+        }
         self.shapes = {
             s.get("bpmnElement"): _bounds(s) for s in self.root.iterfind(".//bpmndi:BPMNShape", NS)
         }

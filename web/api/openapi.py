@@ -30,7 +30,7 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 PUBLIC: list[dict[str, list[str]]] = []
 CASE_NO = {"name": "case_no", "in": "path", "required": True, "schema": {"type": "string"}}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}

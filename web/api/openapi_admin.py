@@ -25,7 +25,7 @@ def _list(name: str) -> dict[str, Any]:
     return {"type": "array", "items": _ref(name)}
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 TEXT = {"type": "string"}
 INT = {"type": "integer"}
 TEXTS = {"type": "array", "items": TEXT}

@@ -15,7 +15,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
        "description": "The case number."}  # fmt: skip
 ERRORS = {

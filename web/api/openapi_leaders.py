@@ -17,7 +17,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 UNAUTHORIZED = {"401": _json(_ref("Error"), "No or invalid bearer token (code `unauthorized`).")}
 FORBIDDEN = {"403": _json(_ref("Error"), "The caller's role may not read this (`not_allowed`).")}
 NOT_FOUND = {"404": _json(_ref("Error"), "No such entry or meeting (`not_found`).")}

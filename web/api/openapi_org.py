@@ -19,7 +19,7 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 ERROR = _ref("Error")
 READ_ERRORS = {
     "401": _json(ERROR, "No or invalid bearer token (`unauthorized`)."),

@@ -13,7 +13,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-STAFF = [{"bearer": []}]
+STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 TEXT = {"type": "string"}
 MAYBE_TEXT = {"type": "string", "nullable": True}
 WHEN = {"type": "string", "format": "date-time"}
