@@ -19,9 +19,9 @@ from . import repository as repo
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
 from .models import ProcessVersion
 from .rates import WorkClock
-from .staff import Staff
 from .replaying import diagrams_of
 from .reporting import LEADER_ROLES
+from .staff import Staff
 from .task_spans import SpanQuery, processes_with_tasks, spans, versions_of
 from .xmlsafe import parse_xml
 

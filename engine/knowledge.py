@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
-from .kb_follow import entry_number, search_text
+from .kb_follow import answer_state, entry_number, search_text
 from .kb_links import link_entry
 from .models import KnowledgeEntry
-from .recommendations import answer_state
 from .staff import Staff
 from .work import Work
 

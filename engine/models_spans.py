@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, UtcDateTime
+from .tables_base import Base, UtcDateTime
 
 
 class TaskSpan(Base):

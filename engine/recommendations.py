@@ -4,8 +4,8 @@ When current policy cannot solve a matter, the citizen gets an explanation and a
 recommendation goes to the higher level (closed_loop `draft_recommendation`,
 joint_consultation `jc_recommend`; both leave `recommendation = {to, text, case_key, ...}`
 in the case data). Each becomes a knowledge-base entry with status `recommended`, in the
-transaction of the event that wrote it (`follow`, called by knowledge.follow). It stays
-*awaiting* until the leading-group office records the higher level's answer: its text,
+transaction of the event that wrote it (`kb_follow.follow_recommendation`, called by
+`recording`). It stays *awaiting* until the leading-group office records the higher level's answer: its text,
 the day it came and who recorded it. The open ones are listed oldest first with their age,
 on the knowledge page and the leaders' dashboard.
 """
@@ -17,17 +17,16 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .calendar import SHANGHAI
 from .errors import Conflict, FieldError, FormInvalid, NotAllowed, NotFound
-from .models import Case, CaseEvent, KnowledgeEntry
+from .kb_follow import RECOMMENDED
+from .models import KnowledgeEntry
 from .staff import Staff
 
 if TYPE_CHECKING:
     from .work import Work
 
-RECOMMENDED = "recommended"
 ANSWERERS = frozenset({"leading_office", "joint_meeting", "admin"})
 READERS = ANSWERERS | {"supervising_office", "discipline", "auditor"}
 MAX_ANSWER = 4000
@@ -49,32 +48,6 @@ class OpenRecommendation:
         return {"id": self.key, "title": self.title, "recommended_to": self.recommended_to,
                 "since": self.since.isoformat(), "age_days": self.age_days,
                 "source_cases": list(self.source_cases)}  # fmt: skip
-
-
-def answer_state(row: KnowledgeEntry) -> str | None:
-    """`awaiting` or `answered` for a recommendation; None for other entries."""
-    if row.status != RECOMMENDED:
-        return None
-    return "answered" if row.answered_at is not None else "awaiting"
-
-
-def follow(session: Session, case: Case, event: CaseEvent) -> None:
-    """File the recommendation a diagram just wrote into the case data as an entry."""
-    written = (event.data_after or {}).get("recommendation")
-    if not isinstance(written, dict) or not str(written.get("text") or "").strip():
-        return
-    data = case.data or {}
-    text = str(written["text"])
-    row = KnowledgeEntry(
-        title=str(data.get("title") or text)[:200], problem=str(data.get("description") or ""),
-        remedy=text, legal_basis="", kind=data.get("kind") or None,
-        category=written.get("category") or None, departments=[], keywords=[],
-        status=RECOMMENDED, source_cases=[case.business_key], created_by=event.actor,
-        created_at=event.at, updated_at=event.at,
-        recommended_to=str(written.get("to") or "")[:200] or None,
-    )  # fmt: skip
-    row.search_text = "\n".join(p for p in (row.title, row.problem, row.remedy) if p).lower()
-    session.add(row)
 
 
 class Recommendations:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import factstore, kb_follow, recommendations, requestscope
+from . import factstore, kb_follow, requestscope
 from . import repository as repo
 from .history import GENESIS, chain_hash, to_json_value
 from .models import Case, CaseEvent
@@ -75,7 +75,7 @@ def record_event(
     case.last_seq, case.head_hash = seq, digest
     factstore.follow(session, case, row)  # the reports' per-case facts, same transaction
     kb_follow.follow(session, case, row)  # a root-cause review's knowledge-base entry
-    recommendations.follow(session, case, row)  # a recommendation made upward
+    kb_follow.follow_recommendation(session, case, row)  # a recommendation made upward
     if checkpoint:
         session.flush()  # the case row first, as in every action
         move_checkpoint(session, case, new=seq == 1)

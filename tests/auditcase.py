@@ -67,7 +67,9 @@ STEPS: list[tuple[str, str, str, dict[str, Any]]] = [
 def deploy_demo(engine: Engine, password: str | None = None) -> None:
     """Deploy processes/ and load the demo organisation (with a password for sign-in)."""
     with engine.transaction() as service:
-        service.deployments.deploy(read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START))
+        service.deployments.deploy(
+            read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START)
+        )
         load_organisation(service, ORGANISATION, password=password)
 
 
