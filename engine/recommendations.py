@@ -5,8 +5,8 @@ recommendation goes to the higher level (closed_loop `draft_recommendation`,
 joint_consultation `jc_recommend`; both leave `recommendation = {to, text, case_key, ...}`
 in the case data). Each becomes a knowledge-base entry with status `recommended`, in the
 transaction of the event that wrote it (`kb_follow.follow_recommendation`, called by
-`recording`). It stays *awaiting* until the leading-group office records the higher level's answer: its text,
-the day it came and who recorded it. The open ones are listed oldest first with their age,
+`recording`). It stays *awaiting* until the leading-group office records the higher
+level's answer: its text, the day it came and who recorded it. The open ones are listed oldest first with their age,
 on the knowledge page and the leaders' dashboard.
 """
 
