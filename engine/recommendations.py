@@ -6,8 +6,8 @@ joint_consultation `jc_recommend`; both leave `recommendation = {to, text, case_
 in the case data). Each becomes a knowledge-base entry with status `recommended`, in the
 transaction of the event that wrote it (`kb_follow.follow_recommendation`, called by
 `recording`). It stays *awaiting* until the leading-group office records the higher
-level's answer: its text, the day it came and who recorded it. The open ones are listed oldest first with their age,
-on the knowledge page and the leaders' dashboard.
+level's answer: its text, the day it came and who recorded it. The open ones are listed
+oldest first with their age, on the knowledge page and the leaders' dashboard.
 """
 
 from __future__ import annotations
