@@ -72,6 +72,11 @@ FIELD_TEXT = {
     "too_large": "不能大于 {max}",
     "unknown_filter": "没有这个筛选条件，可用：{choices}",
     "ends_before_start": "结束日期不能早于开始日期",
+    # the API's request models (web/api/validation.py maps pydantic's errors to these)
+    "expected_number": "应为数字",
+    "expected_list": "应为列表",
+    "too_many": "最多 {max} 项",
+    "too_few": "至少需要 {min} 项",
 }
 FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 
