@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from pydantic import BaseModel
 
 from engine.service import Engine
-from web.api.openapi import REF, document
-from web.api.operations import OPERATIONS, Operation, Reply
+from web.api.openapi import REF, document, query_schema
+from web.api.operations import OPERATIONS, Operation, Reply, _answer
+from web.api.schemas import cases as shapes
 
 from .conftest import APPEAL, PASSWORD, api_token
 
@@ -56,8 +57,8 @@ def test_openapi__query_parameters_are_the_query_models_fields() -> None:
         assert set(described) == set(schema["properties"]), op.endpoint
         for name, prop in schema["properties"].items():
             assert described[name]["required"] == (name in schema.get("required", ()))
-            expected = {k: v for k, v in prop.items() if k not in ("title", "description")}
-            assert described[name]["schema"] == expected, (op.endpoint, name)
+            assert described[name]["schema"] == query_schema(prop), (op.endpoint, name)
+            assert "null" not in str(described[name]["schema"])
 
 
 def test_openapi__answers_are_the_models_that_serialize_them() -> None:
@@ -155,3 +156,21 @@ def test_api__strict_bodies_and_lenient_queries(client: FlaskClient, admin: dict
         "not_a_date",
         {"value": "2026-13-01"},
     )
+
+
+def test_api__the_caller_is_checked_before_the_body(client: FlaskClient) -> None:
+    anonymous = client.post("/api/v1/migrations", json={"keys": 5})
+    assert anonymous.status_code == 401
+    clerk = client.post("/api/v1/migrations", json={"keys": 5}, headers=api_token(client, "li"))
+    assert clerk.status_code == 403 and clerk.get_json()["error"]["code"] == "not_allowed"
+
+
+def test_operation__an_answer_the_operation_does_not_declare_is_a_programming_error(
+    app: Flask,
+) -> None:
+    get_task = next(op for op in OPERATIONS if op.endpoint == "get_task")
+    wrong = shapes.Receipt(case_no="MSB-1", tracking_code="x")
+    with app.test_request_context(), pytest.raises(TypeError, match="get_task"):
+        _answer(get_task, wrong)
+    with pytest.raises(ValueError, match="extra"):  # answers hold their fields and no others
+        shapes.Receipt(case_no="MSB-1", tracking_code="x", contact="张三")  # type: ignore[call-arg]

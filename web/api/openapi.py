@@ -116,12 +116,24 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         schema = op.query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", ()))
         for name, prop in schema["properties"].items():
-            text = prop.pop("description", None)
-            prop.pop("title", None)
             parameter = {"name": name, "in": "query", "required": name in required,
-                         "schema": prop}  # fmt: skip
+                         "schema": query_schema(prop)}  # fmt: skip
+            text = prop.get("description")
             parameters.append({**parameter, "description": text} if text else parameter)
     return parameters
+
+
+def query_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query model field's schema as a parameter's: a parameter is text or absent, never
+    null, so `X | None = None` is documented as an optional X."""
+    schema = {k: v for k, v in prop.items() if k not in ("title", "description")}
+    branches = schema.pop("anyOf", None)
+    if branches is not None:
+        kept = [b for b in branches if b != {"type": "null"}]
+        schema = {**kept[0], **schema} if len(kept) == 1 else {"anyOf": kept, **schema}
+    if schema.get("default", "") is None:
+        del schema["default"]
+    return schema
 
 
 def _operation(op: Operation) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ..errors import json_error
 from ..i18n import gettext as _
 from . import bp, tokens
 from .body import json_object
-from .schemas import Answer, Body, Query
+from .schemas import Body, Query
 from .validation import field_errors, rejected
 
 
@@ -201,6 +201,6 @@ def _answer(found: Operation, result: Any) -> Any:
 
 
 __all__ = [
-    "OPERATIONS", "PUBLIC", "STAFF", "STAFF_OR_CODE", "Access", "Answer", "Empty", "File",
+    "OPERATIONS", "PUBLIC", "STAFF", "STAFF_OR_CODE", "Access", "Empty", "File",
     "Operation", "Reply", "operation", "staff_with",
 ]  # fmt: skip

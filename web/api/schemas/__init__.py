@@ -17,7 +17,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -28,9 +35,17 @@ class Body(BaseModel):
 
 
 class Query(BaseModel):
-    """The query parameters of an operation (unknown ones are ignored)."""
+    """The query parameters of an operation (unknown ones are ignored, empty ones absent,
+    as a GET form sends every field)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_empty(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return {name: value for name, value in values.items() if value != ""}
+        return values
 
 
 class Answer(BaseModel):
