@@ -79,6 +79,11 @@ FIELD_TEXT = {
     "case_not_waiting": "该案件正处于答复或评价等环节，会议无法中途办结或提级；"
     "可决定“继续督办”，下月再议",
     "bad_cursor": "翻页位置无效，请从第一页重新开始",
+    # the API's request models (web/api/validation.py maps pydantic's errors to these)
+    "expected_number": "应为数字",
+    "expected_list": "应为列表",
+    "too_many": "最多 {max} 项",
+    "too_few": "至少需要 {min} 项",
 }
 FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 
