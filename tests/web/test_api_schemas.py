@@ -87,7 +87,7 @@ def test_openapi__every_operation_is_registered_once_with_its_route(app: Flask) 
 def admin(client: FlaskClient, seeded: Engine) -> dict[str, str]:
     """Bearer headers of a member of staff who holds every admin role."""
     with seeded.transaction() as service:
-        service.save_user("boss", "管理员", [], unit="district",
+        service.staff.save_user("boss", "管理员", [], unit="district",
                           roles=("process_admin", "org_admin"), password=PASSWORD)  # fmt: skip
     return api_token(client, "boss")
 
