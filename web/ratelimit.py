@@ -1,8 +1,6 @@
-"""Per-client-IP rate limits for the public and login endpoints, kept by `limits`.
+"""Per-client-IP rate limits for the public and login endpoints, kept by Flask-Limiter.
 
-Each app gets its own moving-window limiter (the `limits` library Flask-Limiter is built
-on, used directly: no hook runs on the requests that are never limited); its storage
-comes from
+Each app gets its own `flask_limiter.Limiter`; its storage comes from
 RATELIMIT_STORAGE_URI: in memory when unset (one process, fine for `make run`), or a
 shared store such as Redis (`redis://127.0.0.1:6379/0`), which production must set
 when gunicorn runs several workers, or each worker keeps its own count and a client
@@ -21,10 +19,9 @@ import math
 import time
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 EXTENSION = "mashangban.ratelimit"
@@ -39,13 +36,19 @@ class RateLimits:
         period = int(app.config["MASHANGBAN_RATE_LIMIT_PERIOD"])
         self.item = RateLimitItemPerSecond(capacity, period)
         self.prefix = str(app.config.get("RATELIMIT_KEY_PREFIX") or "mashangban")
+        app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+        # Explicit memory:// (rather than nothing) also keeps Flask-Limiter from warning.
         storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-        # wrap_exceptions: a store failure is a StorageError, whatever the store
-        self.strategy = MovingWindowRateLimiter(storage_from_string(storage, wrap_exceptions=True))
+        self.limiter = Limiter(
+            lambda: request.remote_addr or "-",
+            storage_uri=storage,
+            storage_options={"wrap_exceptions": True},  # a store failure is a StorageError
+        )
+        self.limiter.init_app(app)
 
     def take(self, group: str, client: str) -> int:
         """Count one request; return 0 if allowed, else the seconds until the next one is."""
-        strategy = self.strategy
+        strategy = self.limiter.limiter
         if strategy.hit(self.item, self.prefix, group, client):
             return 0
         reset = strategy.get_window_stats(self.item, self.prefix, group, client).reset_time
