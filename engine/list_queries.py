@@ -40,6 +40,7 @@ from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion, UtcDate
 FAR = datetime(9999, 1, 1, tzinfo=UTC)  # where tasks without a due date sort
 TABS = ("mine", "group", "overdue", "today")
 SHOWN_FACTS = ("kind", "tier", "level", "lead_department", "departments")
+_TEXT_FACTS = ("kind", "tier", "level", "lead_department")  # read as text: nothing to parse
 Term = tuple[Any, bool]  # (expression, descending)
 
 
@@ -157,6 +158,7 @@ _PAGE_COLUMNS = (
     HumanTask.assignee, HumanTask.claimed_by, HumanTask.due_at, HumanTask.priority,
     HumanTask.created_at, Case.business_key, Case.title,
 )  # fmt: skip
+PAGE_COLUMN_COUNT = len(_PAGE_COLUMNS)  # then the facts, the sort key, the candidates
 
 
 def _offered(dialect: str) -> Any:
@@ -181,7 +183,10 @@ def page_rows(
 ) -> list[Any]:
     """Up to `limit` rows of the user's inbox matching `conditions`, in the order of `terms`
     (`candidates`: with an `offered` column of [kind, name] pairs)."""
-    facts = [Case.data[name].label(f"fact_{name}") for name in SHOWN_FACTS]
+    facts = [
+        (Case.data[name].as_string() if name in _TEXT_FACTS else Case.data[name]).label(name)
+        for name in SHOWN_FACTS
+    ]
     dialect = session.get_bind().dialect.name
     keys = [term.label(f"key_{i}") for i, (term, _desc) in enumerate(terms)]
     offered = [_offered(dialect)] if candidates else []
