@@ -52,9 +52,13 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not postgres and not slow"
 
+## ruff, mypy (strict on engine/, pyproject.toml [tool.mypy]) and vulture (dead code,
+## pyproject.toml [tool.vulture] and vulture_whitelist.py).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/vulture
 
 format: setup
 	$(BIN)/ruff format .

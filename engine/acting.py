@@ -100,6 +100,7 @@ def act(
         before, status_before = case.data, case.status
         _store_state(case, runner, outcome, at)
         inbox = plan_inbox(case, version, outcome.workflow, script_engine, at, ready_before)
+        inbox.completed = task.id if task is not None and kind == "task_completed" else None
     # Everything the case row gets (state, warnings, head of the chain) is set before its
     # one UPDATE, which still goes first and fails with StaleCase on a concurrent writer.
     _record(session, case, kind, actor, at, _with_calendar(inputs, calendar), before, task, outcome)

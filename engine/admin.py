@@ -128,11 +128,9 @@ class Admin:
             deployment = self.session.get(Deployment, result.deployment_id)
             assert deployment is not None
             deployment.note = _clip(note)
-            created = [{"process_id": p.process_id, "version": p.version}
-                       for p in result.processes if p.created]  # fmt: skip
-            for item in created:
-                admin_repo.add_action(self.session, now, actor, DEPLOYED, item["process_id"],
-                                      _clip(note), {"version": item["version"],
+            for process in (p for p in result.processes if p.created):
+                admin_repo.add_action(self.session, now, actor, DEPLOYED, process.process_id,
+                                      _clip(note), {"version": process.version,
                                                     "files": sorted(files)})  # fmt: skip
         return result
 

@@ -99,7 +99,8 @@ def _matches(case: Case, query: CaseQuery) -> bool:
 
 
 def _text_matches(case: Case, data: dict[str, Any], text: str) -> bool:
-    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
+    given = data.get("contact")
+    contact: dict[str, Any] = given if isinstance(given, dict) else {}
     return (
         case.business_key.upper().startswith(text.upper())
         or text == str(contact.get("name", ""))

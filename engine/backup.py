@@ -210,7 +210,9 @@ def _describe_sqlite_copy(copy: Path) -> tuple[dict[str, Any], dict[str, dict[st
         copy_engine.close()
 
 
-def _write_container(target: Path, manifest: dict, heads: dict, dump: Path) -> None:
+def _write_container(
+    target: Path, manifest: dict[str, Any], heads: dict[str, Any], dump: Path
+) -> None:
     partial = target.with_name(target.name + ".partial")
     stamp = int(datetime.now(UTC).timestamp())
     try:
@@ -236,7 +238,7 @@ def _member(archive: tarfile.TarFile, name: str) -> Any:
 
 def _extract(source: Path, manifest: dict[str, Any], folder: Path) -> Path:
     name = manifest.get("database_file")
-    if name not in DUMPS.values():
+    if not isinstance(name, str) or name not in DUMPS.values():
         raise BackupError(f"{source}: the manifest names no database file")
     target = folder / name
     with tarfile.open(source, "r:gz") as archive, target.open("wb") as out:
@@ -259,7 +261,9 @@ def _check_revision_known(url: str, manifest: dict[str, Any]) -> None:
             ) from None
 
 
-def _newer_data(engine: Any, heads: dict[str, dict[str, Any]], manifest: dict) -> str | None:
+def _newer_data(
+    engine: Any, heads: dict[str, dict[str, Any]], manifest: dict[str, Any]
+) -> str | None:
     """Why the current database holds data the backup lacks (None if it holds none)."""
     if "cases" not in inspect(engine.sql).get_table_names():
         return None  # a new, empty database

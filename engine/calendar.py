@@ -53,10 +53,6 @@ class WorkingHours:
             previous_end = end
 
 
-class CalendarDataMissing(Warning):
-    """No holiday data exists for a day; the Monday-Friday rule was used instead."""
-
-
 class ScheduleError(ValueError):
     """An official schedule file could not be parsed."""
 
@@ -77,14 +73,23 @@ class WorkingCalendar:
         self._hours = hours or WorkingHours()
         self._fallback: set[date] = set()
         self._decided_here: dict[date, bool] = {}
+        self._bundled: dict[date, bool] = {}  # the bundled data's answers, asked once per day
+        self._day_length = sum(  # office time of a working day (Shanghai keeps no DST)
+            (datetime.combine(date.min, end) - datetime.combine(date.min, start)
+             for start, end in self._hours.periods),
+            timedelta(),
+        )  # fmt: skip
 
     def is_workday(self, day: date) -> bool:
         """Return True if this local date is a working day (overrides, bundled data, Mon-Fri)."""
         if day in self._overrides:
             self._decided_here[day] = self._overrides[day]
             return self._overrides[day]
+        if day in self._bundled:
+            return self._bundled[day]
         try:
-            return chinese_calendar.is_workday(day)
+            answer = self._bundled[day] = bool(chinese_calendar.is_workday(day))
+            return answer
         except NotImplementedError:
             if day.year not in self._override_years:
                 self._fallback.add(day)
@@ -162,13 +167,22 @@ class WorkingCalendar:
         start, end = _local(start), _local(end)
         if end < start:
             return -self.working_time_between(end, start)
-        total = timedelta()
-        day = start.date()
-        while day <= end.date():
-            for period_start, period_end in self._periods(day):
-                overlap = min(end, period_end) - max(start, period_start)
-                total += max(overlap, timedelta())
+        first, last = start.date(), end.date()
+        total = self._office_time(first, start, end)
+        if last != first:
+            total += self._office_time(last, start, end)
+        day = first + _ONE_DAY
+        while day < last:  # whole days in between: a working day counts its full hours
+            if self.is_workday(day):
+                total += self._day_length
             day += _ONE_DAY
+        return total
+
+    def _office_time(self, day: date, start: datetime, end: datetime) -> timedelta:
+        """The office time of one day that lies between start and end."""
+        total = timedelta()
+        for period_start, period_end in self._periods(day):
+            total += max(min(end, period_end) - max(start, period_start), timedelta())
         return total
 
     def _periods(self, day: date) -> Iterator[tuple[datetime, datetime]]:

@@ -84,7 +84,9 @@ def migrate(
     at: datetime,
 ) -> MigrationResult:  # fmt: skip
     """Move every case that can move (each locked first); the rest stay, with reasons."""
-    moved, stayed, diffs = [], [], {}
+    moved: list[str] = []
+    stayed: list[CaseMigration] = []
+    diffs: dict[int, VersionDiff] = {}
     for key in keys:
         case = repo.lock_case(work.session, key=key)
         trial = _try(work, case, target, reason, at)

@@ -12,6 +12,7 @@ from . import repository as repo
 from .calendar import WorkingCalendar
 from .casework import make_script_engine
 from .errors import NotFound
+from .labels import english_drawing
 from .models import Case, ProcessVersion
 from .progress import element_states
 from .reach_queries import merged_into
@@ -31,6 +32,11 @@ def code_hash(code: str) -> str:
 def task_names(version: ProcessVersion) -> dict[str, str]:
     """User-task ids of a process version and their names, for timelines."""
     return {spec: meta.get("name", spec) for spec, meta in version.tasks.items()}
+
+
+def english_task_names(version: ProcessVersion) -> dict[str, str]:
+    """User-task ids of a process version and their English names, where the diagram has one."""
+    return {spec: meta["name_en"] for spec, meta in version.tasks.items() if meta.get("name_en")}
 
 
 def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
@@ -71,12 +77,16 @@ def _public(session: Session, case: Case) -> PublicCaseView:
     version = session.get(ProcessVersion, case.process_version_id)
     assert version is not None
     names = task_names(version)
+    english = english_task_names(version)
     timeline = tuple(
-        PublicEntry(e.at, e.kind, _public_step(e.kind, e.task_spec, e.inputs, names))
+        PublicEntry(e.at, e.kind, _public_step(e.kind, e.task_spec, e.inputs, names),
+                    _public_step(e.kind, e.task_spec, e.inputs, english, ""))
         for e in repo.events(session, case.id)
         if e.kind in PUBLIC_KINDS
-    )
-    stage = tuple(row.name for row in repo.case_tasks(session, case.id))
+    )  # fmt: skip
+    open_tasks = repo.case_tasks(session, case.id)
+    stage = tuple(row.name for row in open_tasks)
+    stage_en = tuple(english.get(row.task_spec) or row.name for row in open_tasks)
     data: dict[str, Any] = case.data
     main = merged_into(session, case.id)  # a merged duplicate is answered by its main case
     if main is not None:
@@ -85,15 +95,20 @@ def _public(session: Session, case: Case) -> PublicCaseView:
         key=case.business_key, title=case.title, kind=str(data.get("kind", "")),
         status=case.status, stage=stage, submitted_at=case.created_at,
         public_reply=data.get("public_reply"), rating_requested=bool(data.get("rating_requested")),
-        rating=data.get("rating"), timeline=timeline,
+        rating=data.get("rating"), timeline=timeline, stage_en=stage_en,
     )  # fmt: skip
 
 
-def _public_step(kind: str, spec: str | None, inputs: dict[str, Any], names: dict) -> str:
+def _public_step(
+    kind: str, spec: str | None, inputs: dict[str, Any], names: dict[str, str],
+    otherwise: str | None = None,
+) -> str:  # fmt: skip
     """The citizen's own rating reads as a rating, not as a reply received."""
     if kind == "message_received" and inputs.get("message") == "citizen_rating":
-        return "群众评价"
-    return names.get(spec or "", PUBLIC_KINDS[kind])
+        return "群众评价" if otherwise is None else otherwise
+    if kind == "message_received" and inputs.get("message") == "meeting_decision":
+        return "联席会议决定" if otherwise is None else otherwise
+    return names.get(spec or "", PUBLIC_KINDS[kind] if otherwise is None else otherwise)
 
 
 def diagram(session: Session, case: Case, runner: Runner, files: dict[str, bytes]) -> DiagramView:
@@ -103,7 +118,10 @@ def diagram(session: Session, case: Case, runner: Runner, files: dict[str, bytes
     xml = _file_defining(version.process_id, files)
     workflow = runner.restore(case.state, make_script_engine(WorkingCalendar()))
     completed, active = element_states(workflow)
-    return DiagramView(version.process_id, xml, tuple(completed), tuple(active))
+    xml_en, names_en = english_drawing(xml)
+    called = english_task_names(version)
+    return DiagramView(version.process_id, xml, tuple(completed), tuple(active), xml_en,
+                       {**called, **names_en})  # fmt: skip
 
 
 def _file_defining(process_id: str, files: dict[str, bytes]) -> str:

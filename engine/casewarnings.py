@@ -34,7 +34,9 @@ def with_fallback_days(warnings: Sequence[Any], days: Iterable[date]) -> list[An
     new_days = {day.isoformat() for day in days}
     if not new_days:
         return list(warnings)
-    kept, old_days, years = [], set(), fallback_years(warnings)
+    kept: list[Any] = []
+    old_days: set[str] = set()
+    years = fallback_years(warnings)
     for warning in warnings:
         if _is_fallback(warning):
             old_days.update(warning.get("days", []) if isinstance(warning, dict) else [])
@@ -47,7 +49,9 @@ def with_fallback_days(warnings: Sequence[Any], days: Iterable[date]) -> list[An
 
 def without_years(warnings: Sequence[Any], covered: set[int]) -> list[Any]:
     """The warnings once schedules for `covered` years are loaded (their fallback is gone)."""
-    kept, days, years = [], set(), fallback_years(warnings) - covered
+    kept: list[Any] = []
+    days: set[str] = set()
+    years = fallback_years(warnings) - covered
     for warning in warnings:
         if _is_fallback(warning):
             if isinstance(warning, dict):

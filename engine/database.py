@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -78,7 +78,7 @@ def connect_reader(url: str) -> SqlEngine:
     return engine
 
 
-def session_factory(engine: SqlEngine) -> sessionmaker:
+def session_factory(engine: SqlEngine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit (views are built after it)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
 

@@ -1,6 +1,7 @@
 """Demo data: the fictional 临江区 organisation and a handful of cases in various states.
 
-`load_organisation` reads `processes/organisation.json` (shape in processes/README.md);
+`load_organisation` reads `engine/demo_data/organisation.json` (shape in README.md, "The
+demo organisation");
 `demo_cases` walks a few realistic appeals through the deployed diagrams with the
 service API, so the inbox, the case list and the supervision views have something
 to show. Both take a `Service` (one transaction, owned by the caller).
@@ -17,7 +18,7 @@ from typing import Any
 from .errors import NotFound
 from .service import Service
 
-ORGANISATION = Path(__file__).resolve().parents[1] / "processes" / "organisation.json"
+ORGANISATION = Path(__file__).resolve().parent / "demo_data" / "organisation.json"
 
 
 def load_organisation(
@@ -53,7 +54,9 @@ class DemoCase:
 RATING = "@citizen_rating"
 
 
-def _appeal(title: str, description: str, kind: str, tier: str, unit: str, **extra: Any) -> dict:
+def _appeal(
+    title: str, description: str, kind: str, tier: str, unit: str, **extra: Any
+) -> dict[str, Any]:
     channel = "enterprise" if kind == "misconduct_report" else "window"
     return {"title": title, "description": description, "kind": kind, "tier": tier,
             "intake_unit": unit, "channel": channel, **extra}  # fmt: skip
@@ -101,7 +104,7 @@ DEMO_CASES = [
                 "zhangwei",
                 {
                     "scope": "several_departments",
-                    "lead_department": "education",
+                    "lead_department": "edu",
                     "co_departments": "resources,labor",
                 },
             ),

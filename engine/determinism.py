@@ -13,14 +13,16 @@ SpiffWorkflow silently stops finding tasks in long rework loops.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import time as _time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 import SpiffWorkflow.task as _spiff_task
@@ -63,7 +65,8 @@ class _ClockDatetime(datetime):
     """`datetime` whose `now()` answers from the engine clock."""
 
     @classmethod
-    def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        # a plain datetime, not this subclass: SpiffWorkflow only reads and compares it
         instant = now()
         return instant.astimezone(tz) if tz is not None else instant.replace(tzinfo=None)
 
@@ -77,22 +80,24 @@ class _ClockTime:
         return frozen_at.timestamp() if frozen_at is not None else _time.time()
 
 
-def _deep_iterator_init(original):  # type: ignore[no-untyped-def]
-    def init(self, task, end_at_spec=None, max_depth=1000, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _deep_iterator_init(original: Callable[..., None]) -> Callable[..., None]:
+    def init(
+        self: Any, task: Any, end_at_spec: Any = None, max_depth: int = 1000,
+        *args: Any, **kwargs: Any,
+    ) -> None:  # fmt: skip
         depth = max(max_depth, TASK_TREE_MAX_DEPTH)
         original(self, task, end_at_spec, depth, *args, **kwargs)
 
-    init.__wrapped__ = original  # type: ignore[attr-defined]
-    return init
+    return functools.update_wrapper(init, original)  # keeps __wrapped__: the patch is visible
 
 
 def install() -> None:
     """Patch SpiffWorkflow once so it uses our clock, ids and depth limit."""
     if getattr(_spiff_task, "_mashangban_installed", False):
         return
-    _spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
-    _spiff_task.uuid4 = _task_uuid  # type: ignore[assignment]
-    _spiff_task.time = _ClockTime  # type: ignore[assignment]
+    _spiff_timer.datetime = _ClockDatetime
+    _spiff_task.uuid4 = _task_uuid
+    _spiff_task.time = _ClockTime
     iterator = _spiff_task_util.TaskIterator
-    iterator.__init__ = _deep_iterator_init(iterator.__init__)  # type: ignore[method-assign]
-    _spiff_task._mashangban_installed = True  # type: ignore[attr-defined]
+    iterator.__init__ = _deep_iterator_init(iterator.__init__)
+    _spiff_task._mashangban_installed = True

@@ -30,9 +30,9 @@ def extension_uses(root: etree._Element) -> dict[str, etree._Element]:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
-        namespaces = {etree.QName(element).namespace}
+        namespaces: set[str | None] = {etree.QName(element).namespace}
         namespaces.update(etree.QName(name).namespace for name in element.attrib)
-        for namespace in namespaces & set(DIALECTS):
+        for namespace in set(DIALECTS) & namespaces:
             found.setdefault(DIALECTS[namespace], element)
         if len(found) == len(DIALECTS):
             break

@@ -172,7 +172,9 @@ class Duplicates:
         else:
             row.relation, row.actor, row.at = relation, actor, at
 
-    def _note(self, case: Case, kind: str, actor: str, at: datetime, inputs: dict) -> None:
+    def _note(
+        self, case: Case, kind: str, actor: str, at: datetime, inputs: dict[str, Any]
+    ) -> None:
         """An event that changes no case data (the hash chain still covers it)."""
         case.updated_at = at
         record_event(self.session, case, kind, actor, at, inputs, case.data, case.data,

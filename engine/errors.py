@@ -66,6 +66,15 @@ FIELD_MESSAGES = {
     "too_large": "must be at most {max}",
     "unknown_filter": "unknown filter; use {choices}",
     "ends_before_start": "must not be before 'from'",
+    # recommendations made upward (engine/recommendations.py)
+    "not_a_recommendation": "only an entry recommended upward takes an answer",
+    "in_the_future": "must not be after today",
+    # the monthly meeting's decisions (engine/meeting_actions.py)
+    "case_not_running": "the case is closed already; choose another decision",
+    "top_level": "the case is at the joint meeting already, the top of the ladder",
+    "case_not_waiting": "the case is at a step the meeting cannot interrupt (e.g. the reply "
+    "or the rating); decide 'continue' and take it up next month",
+    "bad_cursor": "not a page cursor of this list; start again from the first page",
     # the organisation (engine/orgchart.py, engine/orgtransfer.py)
     "bad_code": "'{value}' is not a code: 2-50 lowercase letters, digits or _, from a letter",
     "code_taken": "a unit with the code '{value}' exists already",

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from .models import Case, CaseEvent, CaseFactsRow, ProcessVersion
+from .models import Case, CaseEvent, CaseFactsRow, ProcessVersion, table_of
 from .rates import (
     CHUNK,
     DEADLINE_TASKS,
@@ -62,7 +62,7 @@ def _level(kind: str, inputs: dict[str, Any]) -> Any:
 
 
 _DATES = frozenset({"received_at", "response_due", "responded_at", "deadline", "replied_at"})
-_TABLE = CaseFactsRow.__table__
+_TABLE = table_of(CaseFactsRow)
 # Core rows with plain DateTime, in CaseFacts' field order: the ORM and UtcDateTime per
 # value cost ~1 s per 100,000 rows.
 _SELECT = select(*(

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from .forms import Choice, FormField, takes_several
+from .forms import Choice, FormField
 from .orgchart import OrgAdmin
 
 OPTIONS_FROM = "options_from"
@@ -26,9 +26,6 @@ def source_of(field: FormField) -> str | None:
     value = field.properties.get(OPTIONS_FROM, "")
     source, _sep, kind = value.partition(":")
     return kind if source == "units" and kind else None
-
-
-is_multiple = takes_several  # several units, stored as comma-separated codes
 
 
 class OptionsReader:

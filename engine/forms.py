@@ -23,6 +23,7 @@ class Choice:
 
     id: str
     label: str
+    label_en: str = ""  # the diagram's English name (processes/CONTRACT.md, "English names")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class FormField:
     maxlength: int | None = None
     pattern: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
+    label_en: str = ""  # the diagram's English label; "" if it has none
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (stored with the process version)."""

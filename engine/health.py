@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -56,9 +59,9 @@ def head_revisions(url: str) -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
-def current_revisions(connection: object) -> tuple[str, ...]:
+def current_revisions(connection: Connection) -> tuple[str, ...]:
     """The migration revision(s) the database is at (empty for a new database)."""
-    return tuple(MigrationContext.configure(connection).get_current_heads())  # type: ignore[arg-type]
+    return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
 def readiness(sql: SqlEngine, url: str, now: datetime) -> Readiness:
@@ -84,10 +87,10 @@ def readiness(sql: SqlEngine, url: str, now: datetime) -> Readiness:
                       "timer_worker": _heartbeat_verdict(beat, now)})  # fmt: skip
 
 
-def _heartbeat_verdict(beat: object, now: datetime) -> str:
+def _heartbeat_verdict(beat: Sequence[Any] | None, now: datetime) -> str:
     if beat is None:
         return "the timer worker has never run: start `mashangban timers run`"
-    beat_at, interval = beat[0], float(beat[1])  # type: ignore[index]
+    beat_at, interval = beat[0], float(beat[1])
     if beat_at.tzinfo is None:  # SQLite keeps no zone; we store UTC
         beat_at = beat_at.replace(tzinfo=UTC)
     age = (now - beat_at).total_seconds()

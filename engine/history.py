@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,7 +47,11 @@ def _untag(value: dict[str, Any]) -> Any:
     if len(value) != 1:
         return value
     tag, text = next(iter(value.items()))
-    parse = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$decimal": Decimal}
+    parse: dict[str, Callable[[str], Any]] = {
+        "$datetime": datetime.fromisoformat,
+        "$date": date.fromisoformat,
+        "$decimal": Decimal,
+    }
     if tag not in parse or not isinstance(text, str):
         return value
     try:

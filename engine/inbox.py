@@ -18,6 +18,7 @@ from .modeling import TaskMeta
 from .models import Case, HumanTask, ProcessVersion
 from .organisation import UserView
 from .running import ReadyTask, ready_user_tasks
+from .task_spans import close_tasks
 from .views import TaskView
 
 DEFAULT_PRIORITY = 50
@@ -34,6 +35,8 @@ class InboxChange:
     rows: list[HumanTask] = field(default_factory=list)  # new rows, not added to the session
     offered: list[dict[str, str]] = field(default_factory=list)
     kept: bool = False  # tasks ready before and after: their rows stay as they are
+    at: datetime | None = None  # when the action ran: the closing instant of the gone tasks
+    completed: str | None = None  # the task the action completed (the others were withdrawn)
 
 
 def plan_inbox(
@@ -47,7 +50,7 @@ def plan_inbox(
     """The rows to drop and add so the inbox matches the ready user tasks (`before`: the
     ids that were ready when the action began, i.e. the rows the case has now)."""
     ready = {task.id: task for task in ready_user_tasks(workflow)} if workflow else {}
-    change = InboxChange(gone=before - ready.keys(), kept=bool(before & ready.keys()))
+    change = InboxChange(gone=before - ready.keys(), kept=bool(before & ready.keys()), at=at)
     for task_id in [t for t in ready if t not in before]:  # in the workflow's order
         raw = version.tasks.get(ready[task_id].spec)
         meta = (
@@ -58,8 +61,16 @@ def plan_inbox(
 
 
 def write_inbox(session: Session, change: InboxChange) -> None:
-    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates."""
-    repo.remove_human_tasks(session, change.gone)
+    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates.
+
+    The tasks that really left keep a span (`task_spans.close_tasks`; on PostgreSQL in the
+    DELETE's own statement), which the SLA heatmap reads.
+    """
+    if change.at is None:
+        repo.remove_human_tasks(session, change.gone)
+    else:
+        closing = change.gone - {row.id for row in change.rows}
+        close_tasks(session, change.gone, closing, change.at, change.completed)
     rows = [{key: getattr(row, key) for key in _ROW_KEYS} for row in change.rows]
     repo.add_human_tasks(session, rows, change.offered)
 
@@ -228,6 +239,7 @@ def task_views(
                 assignee=row.assignee, claimed_by=row.claimed_by, due_at=row.due_at,
                 priority=row.priority, created_at=row.created_at,
                 form=forms[meta_key], documentation=meta.documentation if meta else "",
+                name_en=meta.name_en if meta else "",
             )
         )  # fmt: skip
     return views

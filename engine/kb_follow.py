@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .models import Case, CaseEvent, KnowledgeEntry
 
 _KB = re.compile(r"^KB-(\d+)$")
+RECOMMENDED = "recommended"  # the status of a recommendation made upward
 
 
 def entry_number(key: str) -> int | None:
@@ -51,3 +52,29 @@ def follow(session: Session, case: Case, event: CaseEvent) -> None:
         row.source_cases = [*(row.source_cases or []), case.business_key]
     row.updated_at = event.at
     row.search_text = search_text(row)
+
+
+def answer_state(row: KnowledgeEntry) -> str | None:
+    """`awaiting` or `answered` for a recommendation; None for other entries."""
+    if row.status != RECOMMENDED:
+        return None
+    return "answered" if row.answered_at is not None else "awaiting"
+
+
+def follow_recommendation(session: Session, case: Case, event: CaseEvent) -> None:
+    """File the recommendation a diagram just wrote into the case data as an entry."""
+    written = (event.data_after or {}).get("recommendation")
+    if not isinstance(written, dict) or not str(written.get("text") or "").strip():
+        return
+    data = case.data or {}
+    text = str(written["text"])
+    row = KnowledgeEntry(
+        title=str(data.get("title") or text)[:200], problem=str(data.get("description") or ""),
+        remedy=text, legal_basis="", kind=data.get("kind") or None,
+        category=written.get("category") or None, departments=[], keywords=[],
+        status=RECOMMENDED, source_cases=[case.business_key], created_by=event.actor,
+        created_at=event.at, updated_at=event.at,
+        recommended_to=str(written.get("to") or "")[:200] or None,
+    )  # fmt: skip
+    row.search_text = "\n".join(p for p in (row.title, row.problem, row.remedy) if p).lower()
+    session.add(row)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .errors import FieldError, FormInvalid, NotAllowed, NotFound
-from .kb_follow import entry_number, search_text
+from .kb_follow import answer_state, entry_number, search_text
 from .kb_links import link_entry
 from .models import KnowledgeEntry
 from .staff import Staff
@@ -55,10 +55,12 @@ class EntryView:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    answer: Answer | None = None  # recommendations only: awaiting or answered
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values."""
         return {
+            "answer": self.answer.as_dict() if self.answer is not None else None,
             "id": self.key, "title": self.title, "problem": self.problem, "remedy": self.remedy,
             "legal_basis": self.legal_basis, "kind": self.kind, "category": self.category,
             "keywords": list(self.keywords), "departments": list(self.departments),
@@ -67,12 +69,36 @@ class EntryView:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Answer:
+    """Where a recommendation made upward stands: awaiting, or answered (text, when, by whom)."""
+
+    state: str  # awaiting | answered
+    recommended_to: str | None
+    text: str | None
+    at: datetime | None
+    by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values."""
+        return {"state": self.state, "recommended_to": self.recommended_to, "text": self.text,
+                "at": self.at.isoformat() if self.at else None, "by": self.by}  # fmt: skip
+
+
 def _view(row: KnowledgeEntry) -> EntryView:
     return EntryView(
         f"KB-{row.id}", row.title, row.problem, row.remedy, row.legal_basis, row.kind,
         row.category, tuple(row.keywords or ()), tuple(row.departments or ()), row.status,
         tuple(row.source_cases or ()), row.created_by, row.created_at, row.updated_at,
+        _answer(row),
     )  # fmt: skip
+
+
+def _answer(row: KnowledgeEntry) -> Answer | None:
+    state = answer_state(row)
+    if state is None:
+        return None
+    return Answer(state, row.recommended_to, row.answer_text, row.answered_at, row.answered_by)
 
 
 def _escape(term: str) -> str:

@@ -242,7 +242,8 @@ def lint_properties(file: str, process: etree._Element, info: ProcessInfo) -> li
                                     f"is not one of {', '.join(MILESTONE_KINDS)}"))  # fmt: skip
     report = info.start.start_data
     if report is not None and report not in REPORTS:
-        start_id = process.find("bpmn:startEvent", NSMAP).get("id", "")
+        start = process.find("bpmn:startEvent", NSMAP)
+        start_id = start.get("id", "") if start is not None else ""
         known = ", ".join(sorted(REPORTS))
         message = f"start_data '{report}' is not a known report; use one of {known}"
         problems.append(Problem(file, lines.get(start_id), start_id, message))

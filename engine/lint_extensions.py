@@ -11,7 +11,7 @@ from lxml import etree
 
 from .errors import Problem
 from .scripting import NO_CONNECTOR
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP
+from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, ancestor
 
 IMPLEMENTED_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
 JAVA_ATTRIBUTES = ("class", "delegateExpression", "expression")
@@ -31,7 +31,7 @@ def lint_extensions(file: str, process: etree._Element) -> list[Problem]:
     for operator in process.iterfind(
         ".//bpmn:serviceTask//spiffworkflow:serviceTaskOperator", NSMAP
     ):
-        task = operator.getparent().getparent()
+        task = ancestor(operator, 2)
         operation = operator.get("id", "")
         problems.append(
             Problem(
@@ -64,7 +64,7 @@ def lint_form_references(file: str, process: etree._Element, forms: set[str]) ->
     for prop in process.iterfind(path, NSMAP):
         name = (prop.get("value") or "").strip()
         if name and name not in forms:
-            task = prop.getparent().getparent().getparent()
+            task = ancestor(prop, 3)
             problems.append(
                 Problem(
                     file,

@@ -6,7 +6,7 @@ from lxml import etree
 
 from .errors import Problem
 from .orgchart import KINDS
-from .xmlsafe import NSMAP
+from .xmlsafe import NSMAP, ancestor
 
 FORMAT = "write units:<kind> with a kind of " + ", ".join(KINDS)
 
@@ -16,7 +16,7 @@ def lint_options_from(file: str, process: etree._Element) -> list[Problem]:
     problems = []
     path = ".//camunda:formField/camunda:properties/camunda:property[@id='options_from']"
     for prop in process.iterfind(path, NSMAP):
-        field = prop.getparent().getparent()
+        field = ancestor(prop, 2)
         message = _problem(field, (prop.get("value") or "").strip())
         if message:
             name = field.get("id", "")
@@ -41,7 +41,7 @@ def _problem(field: etree._Element, value: str) -> str | None:
 
 
 def _task_id(field: etree._Element) -> str:
-    node = field
+    node: etree._Element | None = field
     while node is not None and etree.QName(node).localname != "userTask":
         if etree.QName(node).localname in ("startEvent",):
             break

@@ -70,6 +70,7 @@ def load_process(files: Mapping[str, bytes], process_id: str, dialect: str) -> P
     return ProcessSpecs(process_id, dialect, spec, subprocess_specs)
 
 
-def serializer_config(dialect: str) -> dict:
+def serializer_config(dialect: str) -> dict[str, Any]:
     """The serializer converters matching a dialect's parser."""
-    return CAMUNDA_CONFIG if dialect == CAMUNDA else SPIFF_CONFIG
+    config: dict[str, Any] = CAMUNDA_CONFIG if dialect == CAMUNDA else SPIFF_CONFIG
+    return config

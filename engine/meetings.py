@@ -9,6 +9,7 @@ so whoever opens the case sees what the meeting decided about it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from . import repository as repo
 from .acting import claim_case_row
 from .errors import Conflict, NotAllowed, NotFound
 from .history import from_json_value
-from .meeting_actions import ASSIGN_FIELDS, check_assign, start_assignment
+from .meeting_actions import ASSIGN_FIELDS, act_on_case, check_decision
 from .models import Case, CaseEvent, HumanTask, ProcessVersion
 from .recording import record_event
 from .reporting import LEADER_ROLES
@@ -32,6 +33,10 @@ DECIDE_TASK = "mm_record_decision"
 DECIDED = "meeting_decided"
 DECIDERS = frozenset({"joint_meeting"})
 DECISION_FIELDS = ("decision_type", "decision", "responsible_unit", *ASSIGN_FIELDS)
+STARTED = ("handling_case", "consultation_case")
+
+
+_Decisions = list[dict[str, Any]]  # a meeting's decisions (the class has a `list` method)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class AgendaItem:
     kind: str | None
     history: tuple[HistoryLine, ...]
     decision: dict[str, Any] | None
+    started: tuple[tuple[str, str], ...] = ()  # (handling_case / consultation_case, its key)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class MeetingView:
             "meeting_date": self.meeting_date, "chair": self.chair, "current": self.current,
             "items": [{"index": i.index, "case_key": i.case_key, "title": i.title,
                        "reason": i.reason, "case_status": i.case_status,
-                       "decision": i.decision} for i in self.items],
+                       "decision": i.decision, "started": dict(i.started)} for i in self.items],
         }  # fmt: skip
 
 
@@ -133,14 +139,15 @@ class Meetings:
             )
         ).first()
         current = len(decisions) if task is not None and len(decisions) < len(agenda) else None
-        items = tuple(self._item(i, item, decisions) for i, item in enumerate(agenda))
+        items = tuple(self._item(i, item, decisions, case.business_key)
+                      for i, item in enumerate(agenda))  # fmt: skip
         return MeetingView(
             case.business_key, str(data.get("title") or case.title), str(data.get("period") or ""),
             case.status, case.created_at, _text(data.get("meeting_date")), _text(data.get("chair")),
             items, current, task.id if task is not None and current is not None else None,
         )  # fmt: skip
 
-    def _decisions(self, case: Case) -> list[dict[str, Any]]:
+    def _decisions(self, case: Case) -> _Decisions:
         """The decisions recorded so far, in agenda order (the task runs item by item)."""
         query = select(CaseEvent.inputs).where(
             CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
@@ -148,18 +155,23 @@ class Meetings:
         ).order_by(CaseEvent.seq)  # fmt: skip
         return [dict((inputs or {}).get("data") or {}) for inputs in self.session.scalars(query)]
 
-    def _item(self, index: int, item: dict[str, Any], decisions: list[dict]) -> AgendaItem:
+    def _item(
+        self, index: int, item: dict[str, Any], decisions: _Decisions, meeting_key: str
+    ) -> AgendaItem:
         key = str(item.get("case_key") or "")
         found = self.session.scalars(select(Case).where(Case.business_key == key)).first()
         history: tuple[HistoryLine, ...] = ()
+        started: tuple[tuple[str, str], ...] = ()
         if found is not None:
-            events = repo.events(self.session, found.id)[-5:]
-            history = tuple(HistoryLine(e.at, e.kind, e.actor, e.task_spec) for e in events)
+            events = repo.events(self.session, found.id)
+            history = tuple(HistoryLine(e.at, e.kind, e.actor, e.task_spec) for e in events[-5:])
+            started = _started(events, meeting_key)
         data = found.data if found is not None else {}
         return AgendaItem(
             index, key, str(item.get("title") or ""), str(item.get("reason") or ""),
             found.status if found is not None else "missing", (data or {}).get("intake_unit"),
             (data or {}).get("kind"), history, decisions[index] if index < len(decisions) else None,
+            started,
         )  # fmt: skip
 
     def decide(
@@ -176,15 +188,16 @@ class Meetings:
         if expected != case_key:
             raise Conflict(f"the meeting is deciding {expected} now, not {case_key}; reload")
         data = {name: values.get(name) for name in DECISION_FIELDS if values.get(name) != ""}
-        check_assign(data)
+        source = repo.lock_case(self.session, key=case_key)
+        check_decision(data, source)
         Tasks(self.work).complete(view.task_id, viewer, data, at=instant)  # FormInvalid: 422
         cleaned = self._decisions(self._meeting_case(key))[view.current]
-        source = repo.lock_case(self.session, key=case_key)
-        handling = start_assignment(self.work, source, cleaned, key, viewer, instant)
+        # the decision acts on the agenda case through the diagrams; a case that cannot take
+        # it (FormInvalid) rolls the whole transaction back, the meeting's task included
+        started = act_on_case(self.work, source, cleaned, key, viewer, instant)
         source.updated_at = instant
-        inputs = {"meeting": key, **{name: cleaned.get(name) for name in DECISION_FIELDS}}
-        if handling is not None:
-            inputs["handling_case"] = handling
+        inputs = {"meeting": key, **{name: cleaned.get(name) for name in DECISION_FIELDS},
+                  **started}  # fmt: skip
         record_event(self.session, source, DECIDED, viewer, instant, inputs, source.data,
                      source.data, checkpoint=False)  # fmt: skip
         claim_case_row(self.session)
@@ -197,3 +210,12 @@ def _text(value: Any) -> str | None:
     if isinstance(plain, date):
         return plain.isoformat()
     return None if plain in (None, "") else str(plain)
+
+
+def _started(events: Sequence[CaseEvent], meeting_key: str) -> tuple[tuple[str, str], ...]:
+    """The cases this meeting's decision started for the agenda case (from its history)."""
+    for event in reversed(events):
+        inputs = event.inputs or {}
+        if event.kind == DECIDED and inputs.get("meeting") == meeting_key:
+            return tuple((name, str(inputs[name])) for name in STARTED if inputs.get(name))
+    return ()

@@ -16,7 +16,8 @@ from lxml import etree
 
 from .dialects import CAMUNDA
 from .forms import FIELD_TYPES, Choice, FormField
-from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP
+from .labels import LABEL_EN, english_name, option_names
+from .xmlsafe import BPMN_NS, CAMUNDA_NS, NSMAP, ancestor
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class TaskMeta:
     priority: str | None = None
     documentation: str = ""
     form: tuple[FormField, ...] = field(default_factory=tuple)
+    name_en: str = ""  # the diagram's English name (engine/labels.py); "" if it has none
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -76,6 +78,7 @@ def user_tasks(
         tasks[task_id] = TaskMeta(
             id=task_id,
             name=task.get("name") or task_id,
+            name_en=english_name(task),
             lane=lane_id,
             lane_name=lane_name,
             documentation=_documentation(task),
@@ -115,14 +118,18 @@ def _camunda_field(element: etree._Element) -> FormField:
         p.get("id", ""): p.get("value", "")
         for p in element.iterfind("camunda:properties/camunda:property", NSMAP)
     }
+    english = option_names(properties)
     choices = tuple(
-        Choice(v.get("id", ""), v.get("name") or v.get("id", ""))
+        Choice(
+            v.get("id", ""), v.get("name") or v.get("id") or "", english.get(v.get("id", ""), "")
+        )
         for v in element.iterfind("camunda:value", NSMAP)
     )
     field_type = element.get("type", "string")
     return FormField(
         id=element.get("id", ""),
-        label=element.get("label") or element.get("id", ""),
+        label=element.get("label") or element.get("id") or "",
+        label_en=properties.pop(LABEL_EN, ""),
         type=field_type if field_type in FIELD_TYPES else "string",
         required="required" in constraints,
         readonly="readonly" in constraints,
@@ -136,6 +143,11 @@ def _camunda_field(element: etree._Element) -> FormField:
         pattern=constraints.get("pattern"),
         properties=properties,
     )
+
+
+def _choice(value: etree._Element, english: dict[str, str]) -> Choice:
+    option = value.get("id") or ""
+    return Choice(option, value.get("name") or option, english.get(option, ""))
 
 
 def _number(text: str | None) -> float | None:
@@ -195,7 +207,7 @@ def form_from_json_schema(schema: dict[str, Any]) -> tuple[FormField, ...]:
         fields.append(
             FormField(
                 id=name,
-                label=prop.get("title", name),
+                label=str(prop.get("title", name)),
                 type=field_type,
                 required=name in required,
                 default=prop.get("default"),
@@ -224,7 +236,7 @@ def element_properties(process: etree._Element) -> dict[str, dict[str, str]]:
     """`camunda:properties` of every flow node that has some, keyed by element id."""
     found: dict[str, dict[str, str]] = {}
     for holder in process.iterfind(".//bpmn:extensionElements/camunda:properties", NSMAP):
-        node = holder.getparent().getparent()
+        node = ancestor(holder, 2)
         props = {
             p.get("name", ""): p.get("value", "")
             for p in holder.iterfind("camunda:property", NSMAP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -20,6 +22,11 @@ from sqlalchemy import Date as SqlDate
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .tables_base import Base, UtcDateTime
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Table, for Core statements (`__table__` is typed as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 class SourceBlob(Base):
@@ -62,9 +69,11 @@ class ProcessVersion(Base):
     dialect: Mapped[str] = mapped_column(String(20))
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     closure_hash: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict] = mapped_column(JSON)  # name -> sha256
-    tasks: Mapped[dict] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
-    milestones: Mapped[dict] = mapped_column(JSON, default=dict)  # element id -> Milestone
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # name -> sha256
+    tasks: Mapped[dict[str, Any]] = mapped_column(JSON)  # task id -> TaskMeta.to_dict()
+    milestones: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # element id -> Milestone
     start_message: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     start_timer: Mapped[str | None] = mapped_column(Text, nullable=True)
     start_data: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -90,13 +99,13 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     state: Mapped[str] = mapped_column(Text)
     serializer_version: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     owner_unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     tracking_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     head_hash: Mapped[str] = mapped_column(String(64), default="")
     started_by: Mapped[str] = mapped_column(String(100))
@@ -108,6 +117,9 @@ class Case(Base):
 
 
 Index("ix_cases_due_timers", Case.status, Case.next_timer_at)
+# the reports read which cases of a process there are and how far each got from this index
+# alone, not from the wide rows (engine/rates_sql.py, migration 0010)
+Index("ix_cases_version_id_seq", Case.process_version_id, Case.id, Case.last_seq)
 
 
 class HumanTask(Base):
@@ -155,13 +167,16 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     task_spec: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    inputs: Mapped[dict] = mapped_column(JSON)
-    data_before: Mapped[dict] = mapped_column(JSON)
-    data_after: Mapped[dict] = mapped_column(JSON)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # The web request that caused the event (as in the JSON logs); outside the hashed content.
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+Index("ix_case_events_actor", CaseEvent.actor, CaseEvent.case_id)  # the cases one acted in
 
 
 class OrgUnit(Base):
@@ -195,7 +210,7 @@ class OrgChange(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(100))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class User(Base):
@@ -205,8 +220,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100))
     unit_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    roles: Mapped[list] = mapped_column(JSON, default=list)
-    groups: Mapped[list] = mapped_column(JSON, default=list)
+    roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -278,7 +293,7 @@ class PersonalAccess(Base):
     case_key: Mapped[str] = mapped_column(String(100), index=True)
     reason: Mapped[str] = mapped_column(String(30))  # receiving_window, active_task, discipline
     channel: Mapped[str] = mapped_column(String(10))  # page | api
-    fields: Mapped[list] = mapped_column(JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
@@ -292,7 +307,7 @@ class AdminAction(Base):
     kind: Mapped[str] = mapped_column(String(30))  # "deployed" | "migrated"
     process_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CaseFactsRow(Base):
@@ -306,16 +321,17 @@ class CaseFactsRow(Base):
     __tablename__ = "case_facts"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # indexed for the reports' period and unit filters (engine/rates_sql.py, migration 0010)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     tier: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    unit: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     channel: Mapped[str | None] = mapped_column(String(50), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
     department: Mapped[str | None] = mapped_column(String(50), nullable=True)
     response_due: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     rating: Mapped[str | None] = mapped_column(String(50), nullable=True)
     rehandled: Mapped[bool] = mapped_column(Boolean, default=False)
     levels: Mapped[str] = mapped_column(String(50), default="")  # "2,3": levels reached, in order
@@ -334,20 +350,26 @@ class KnowledgeEntry(Base):
     remedy: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    departments: Mapped[list] = mapped_column(JSON, default=list)
+    departments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(30))  # rule_changed | explained | recommended
-    source_cases: Mapped[list] = mapped_column(JSON, default=list)  # case business keys
+    source_cases: Mapped[list[Any]] = mapped_column(JSON, default=list)  # case business keys
     search_text: Mapped[str] = mapped_column(Text, default="")  # what the search matches
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # a recommendation made upward (status recommended) until the higher level answers it
+    recommended_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answer_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 # Tables of the outbox and of attachments live beside their code; importing them here puts
 # them in `Base.metadata` for Alembic and the migration check.
 # The reach tables (issue 14) live in their own module; importing it registers them.
 from . import models_reach as _models_reach  # noqa: E402, F401
+from . import models_spans as _models_spans  # noqa: E402, F401
 from .attaching import tables as _attachment_tables  # noqa: E402, F401
 from .notifying import tables as _notify_tables  # noqa: E402, F401

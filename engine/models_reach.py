@@ -7,6 +7,7 @@ module so that `Base.metadata` (Alembic, the migration check) knows every table.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,7 +51,7 @@ class DirectReport(Base):
     )
     accused_unit: Mapped[str] = mapped_column(String(50), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean)
-    contact: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    contact: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ApiClient(Base):

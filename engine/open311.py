@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from . import reach_queries as q
 from . import repository as repo
@@ -32,7 +33,7 @@ class RequestView:
     """One Open311 request as our case stands: its data, status and open steps."""
 
     summary: CaseSummary
-    data: dict
+    data: dict[str, Any]
     stage: tuple[str, ...]
 
 

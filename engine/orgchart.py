@@ -128,11 +128,11 @@ class OrgAdmin:
 
     def units(self) -> list[UnitRecord]:
         """Every unit, open and closed, by kind then code, with its active staff count."""
-        counts = dict(
+        counts: dict[str | None, int] = dict(
             self.session.execute(
                 select(User.unit_code, func.count()).where(User.active.is_(True))
                 .group_by(User.unit_code)
-            ).all()
+            ).tuples().all()
         )  # fmt: skip
         rows = self.session.scalars(select(OrgUnit).order_by(OrgUnit.kind, OrgUnit.code))
         return [
@@ -172,7 +172,7 @@ class OrgAdmin:
 
     def names(self) -> NameBook:
         """Current and past names of every unit."""
-        current = dict(self.session.execute(select(OrgUnit.code, OrgUnit.name)).all())
+        current = dict(self.session.execute(select(OrgUnit.code, OrgUnit.name)).tuples().all())
         past = self.session.execute(
             select(OrgUnitName.unit_code, OrgUnitName.name, OrgUnitName.valid_from,
                    OrgUnitName.valid_to).order_by(OrgUnitName.valid_to)
@@ -366,7 +366,7 @@ class OrgAdmin:
             raise Conflict(f"'{key}' was just added by someone else") from None
 
     def log(
-        self, actor: str, at: datetime | None, action: str, subject: str, details: dict
+        self, actor: str, at: datetime | None, action: str, subject: str, details: dict[str, Any]
     ) -> None:
         """Record a change in the log the admin page shows."""
         self.session.add(OrgChange(at=_now(at), actor=actor, action=action, subject=subject,

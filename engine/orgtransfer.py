@@ -1,4 +1,4 @@
-"""Import and export of the organisation as JSON (the shape of processes/organisation.json)
+"""Import and export of the organisation as JSON (the shape of engine/demo_data/organisation.json)
 or CSV (one file for units, one for staff).
 
 An import is all or nothing: every row is tried inside a savepoint with the same checks as
@@ -205,8 +205,8 @@ def _unit_row(admin: OrgAdmin, raw: dict[str, Any], actor: str, at: datetime) ->
 
 def _staff_row(admin: OrgAdmin, raw: dict[str, Any], actor: str, at: datetime) -> str:
     username, name, unit = _text(raw, "username"), _text(raw, "name"), _text(raw, "unit")
-    roles = raw.get("roles") if isinstance(raw.get("roles"), list) else []
-    roles = [str(r) for r in roles]
+    given = raw.get("roles")
+    roles = [str(r) for r in given] if isinstance(given, list) else []
     groups = raw.get("groups") if isinstance(raw.get("groups"), list) else None
     groups = [str(g) for g in groups] if groups is not None else None
     user = admin.session.get(User, username) if username else None

@@ -66,7 +66,8 @@ def seal(session: Session, case_key: str, at: datetime, inputs: dict[str, Any]) 
                 sealed[field] = {TAG: _store(session, case_key, field, value, at)}
         return sealed
 
-    return walk(inputs)  # type: ignore[no-any-return]
+    sealed_inputs: dict[str, Any] = walk(inputs)
+    return sealed_inputs
 
 
 def _store(session: Session, case_key: str, field: str, value: str, at: datetime) -> str:

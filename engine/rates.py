@@ -97,10 +97,6 @@ class CaseFacts:
             return False
         return self.response_due is None or self.responded_at <= self.response_due
 
-    def response_pending(self, now: datetime) -> bool:
-        """Not answered yet, but its 24 hours have not run out: not judged yet."""
-        return self.responded_at is None and (self.response_due is None or self.response_due > now)
-
 
 @functools.lru_cache(maxsize=4096)
 def _month_and_week(day: date) -> tuple[str, str]:
@@ -200,10 +196,10 @@ def event_query(dialect: str, ids: list[int] | None) -> Any:
         return text(_PG_EVENTS.format(where=where)).bindparams(
             *([bindparam("ids", ids)] if ids is not None else [])
         )
-    where = [CaseEvent.case_id.in_(ids)] if ids is not None else []
+    in_cases = [CaseEvent.case_id.in_(ids)] if ids is not None else []
     head = (CaseEvent.case_id, CaseEvent.seq, CaseEvent.kind, at, CaseEvent.task_spec, level)
     values = (CaseEvent.data_after[name].as_string() for name in KEYS)
-    return select(*head, *values).where(*where)
+    return select(*head, *values).where(*in_cases)
 
 
 class WorkClock:
@@ -228,6 +224,21 @@ class WorkClock:
         if self._anchor is None or first < self._anchor:
             self._anchor, self._prefix = first, [0.0]  # rebuilt from the cached day answers
         return timedelta(seconds=self._offset(end) - self._offset(start))
+
+    def days(self, first: date, last: date) -> list[tuple[date, float, bool]]:
+        """(day, office seconds before it counted from `first`, working day?) for SQL joins."""
+        table, before = [], 0.0
+        for index in range((last - first).days + 1):
+            day = first + timedelta(days=index)
+            workday = self._is_workday(day)
+            table.append((day, before, workday))
+            before += self._day_seconds if workday else 0
+        return table
+
+    @property
+    def periods(self) -> list[tuple[float, float]]:
+        """The office periods of a working day, in seconds after midnight."""
+        return list(self._periods)
 
     def _is_workday(self, day: date) -> bool:
         known = self._workday.get(day)

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 def event_content(
     case_key: str, seq: int, at: datetime, actor: str, kind: str, task_id: str | None,
-    task_spec: str | None, inputs: dict, data_before: dict, data_after: dict,
+    task_spec: str | None, inputs: dict[str, Any], data_before: dict[str, Any],
+    data_after: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
     """The fields an event's hash covers."""
     return {
@@ -29,7 +30,9 @@ def event_content(
     }  # fmt: skip
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def _changes(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     keys = sorted(set(before) | set(after))
     changed = [k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING)]
     return (
@@ -70,6 +73,7 @@ def record_event(
     case.last_seq, case.head_hash = seq, digest
     factstore.follow(session, case, row)  # the reports' per-case facts, same transaction
     kb_follow.follow(session, case, row)  # a root-cause review's knowledge-base entry
+    kb_follow.follow_recommendation(session, case, row)  # a recommendation made upward
     if checkpoint:
         session.flush()  # the case row with its new head, as in every action
     # The request id is stored beside the event (not in its hashed content) and the web's log

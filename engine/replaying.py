@@ -94,6 +94,8 @@ class FieldLabel:
     label: str
     choices: dict[str, str] = field(default_factory=dict)
     units: bool = False  # options from the organisation: values are unit codes
+    label_en: str = ""  # the English names, where the diagram gives them (engine/labels.py)
+    choices_en: dict[str, str] = field(default_factory=dict)
 
 
 def field_labels(version: ProcessVersion) -> dict[str, FieldLabel]:
@@ -106,7 +108,11 @@ def field_labels(version: ProcessVersion) -> dict[str, FieldLabel]:
             choices = {str(c["id"]): c["label"] for c in form_field.get("choices", ())}
             name = form_field.get("label") or form_field["id"]
             units = bool((form_field.get("properties") or {}).get("options_from"))
-            found[form_field["id"]] = FieldLabel(name, choices, units)
+            english = {str(c["id"]): c.get("label_en") or "" for c in form_field.get("choices", ())}
+            found[form_field["id"]] = FieldLabel(
+                name, choices, units, form_field.get("label_en") or "",
+                {k: v for k, v in english.items() if v},
+            )  # fmt: skip
     return found
 
 

@@ -113,13 +113,15 @@ def select_facts(
     units: dict[str, set[str]],
 ) -> list[CaseFacts]:  # fmt: skip
     """The received cases in the period that match the filters and the viewer's scope."""
-    chosen = [f for f in facts if f.received_at is not None]
+    start, end = query.start, query.end
+    chosen = [
+        f for f in facts
+        if f.received_at is not None
+        and (start is None or f.received_at >= start)
+        and (end is None or f.received_at < end)
+    ]  # fmt: skip
     if allowed is not None:
         chosen = [f for f in chosen if allowed(f)]
-    if query.start is not None:
-        chosen = [f for f in chosen if f.received_at >= query.start]  # type: ignore[operator]
-    if query.end is not None:
-        chosen = [f for f in chosen if f.received_at < query.end]  # type: ignore[operator]
     unit_filter = query.filters.get("unit")
     if unit_filter:
         wanted = units.get(unit_filter, {unit_filter})
@@ -179,5 +181,5 @@ def hot_spots(facts: list[CaseFacts], limit: int = 10) -> dict[str, list[tuple[s
     """The matter kinds and the places (the village chosen at intake, else the receiving
     unit) that recur most."""
     kinds = Counter(c.kind for c in facts if c.kind)
-    places = Counter(c.place or c.unit for c in facts if c.place or c.unit)
+    places = Counter(place for c in facts if (place := c.place or c.unit))
     return {"kinds": kinds.most_common(limit), "places": places.most_common(limit)}

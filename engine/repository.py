@@ -22,6 +22,7 @@ from .models import (
     ProcessVersion,
     SourceBlob,
     User,
+    table_of,
 )
 
 
@@ -171,6 +172,8 @@ def open_task(
     case = rows[0][3] if not locking else locked
     if case is None or case.id != task.case_id:  # task ids are unique: never in practice
         case = session.get(Case, task.case_id)
+    if case is None:
+        return None  # the task's case is gone (deleted in between)
     offered = [Candidate(row[1], row[2]) for row in rows if row[1] is not None]
     return case, task, offered
 
@@ -212,12 +215,14 @@ def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
         session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
 
 
-def add_human_tasks(session: Session, rows: list[dict], offered: list[dict]) -> None:
+def add_human_tasks(
+    session: Session, rows: list[dict[str, Any]], offered: list[dict[str, Any]]
+) -> None:
     """Insert inbox rows and their candidates, one multi-row statement each."""
     if rows:
-        session.execute(insert(HumanTask.__table__), rows)
+        session.execute(insert(table_of(HumanTask)), rows)
     if offered:
-        session.execute(insert(HumanTaskCandidate.__table__), offered)
+        session.execute(insert(table_of(HumanTaskCandidate)), offered)
 
 
 class CaseHeader(NamedTuple):
@@ -225,7 +230,7 @@ class CaseHeader(NamedTuple):
 
     business_key: str
     title: str
-    data: dict
+    data: dict[str, Any]
 
 
 _HEADER = (Case.business_key, Case.title, Case.data)

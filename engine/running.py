@@ -20,9 +20,11 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.camunda.specs.event_definitions import (
@@ -39,9 +41,9 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.util.task import TaskState
 
 from . import statefile
+from .dialects import CAMUNDA
 from .errors import MessageRejected, ScriptFailed, ScriptStopped, TaskNotReady
 from .loading import ProcessSpecs, serializer_config
-from .modeling import CAMUNDA
 from .scripting import SandboxViolation
 
 
@@ -69,13 +71,13 @@ def _state_converter(specs: ProcessSpecs) -> type[BpmnWorkflowConverter]:
     class StateOnlyConverter(BpmnWorkflowConverter):
         """Serializes a workflow without its specs and restores it onto cached ones."""
 
-        def to_dict(self, workflow: BpmnWorkflow) -> dict:
-            dct = WorkflowConverter.to_dict(self, workflow)
+        def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+            dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
             dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
             dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
             return dct
 
-        def from_dict(self, dct: dict) -> BpmnWorkflow:
+        def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
             workflow = self.target_class(specs.spec, specs.subprocess_specs, deserializing=True)
             workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
             workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -160,8 +162,15 @@ Watcher = Callable[[Any], None]
 
 def advance(workflow: BpmnWorkflow, watcher: Watcher | None = None) -> None:
     """Run engine tasks until only people or timers can move the workflow on."""
+
+    def watch(task: Any) -> None:
+        if isinstance(task.task_spec, BoundaryEvent | BoundaryEventJoin):  # may cancel the activity
+            drop_orphaned_subprocesses(workflow)
+        if watcher is not None:
+            watcher(task)
+
     try:
-        workflow.do_engine_steps(did_complete_task=watcher)
+        workflow.do_engine_steps(did_complete_task=watch)
     except SpiffWorkflowException as error:
         raise _script_error(error) from error
 
@@ -290,12 +299,31 @@ def deliver_message(
     return True
 
 
+def drop_orphaned_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Forget called processes whose calling task is gone.
+
+    In 3.2.0 an interrupting boundary event on a multi-instance call activity (the meeting's
+    decision on `handle_by_departments`) cancels the instances but keeps their subprocesses,
+    and the next `do_engine_steps` then fails looking up their parent task.
+    """
+    while True:
+        known = set(workflow.tasks)
+        for sub in workflow.subprocesses.values():
+            known.update(sub.tasks)
+        orphans = [key for key, sub in workflow.subprocesses.items()
+                   if sub.parent_task_id not in (None, *known)]  # fmt: skip
+        if not orphans:
+            return
+        for key in orphans:
+            del workflow.subprocesses[key]
+
+
 def _rejection(workflow: BpmnWorkflow, name: str, error: Exception) -> str:
     """Which waiting element refused the message, and what its correlation reads."""
     elements, expressions = [], []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if getattr(definition, "name", None) == name:
+        if definition is not None and getattr(definition, "name", None) == name:
             elements.append(task.task_spec.bpmn_id)
             expressions += [p.retrieval_expression for p in definition.correlation_properties]
     where = ", ".join(dict.fromkeys(elements)) or "the case"
@@ -310,7 +338,7 @@ def _catching_result_var(workflow: BpmnWorkflow, name: str) -> str | None:
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, CamundaMessage) and definition.name == name:
-            return definition.result_var
+            return str(definition.result_var) if definition.result_var else None
     return None
 
 

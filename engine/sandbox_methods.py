@@ -108,9 +108,11 @@ def guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
         return _extend(obj)
     elif isinstance(obj, Decimal) and name == "as_integer_ratio":
         check_decimal(obj, "Decimal.as_integer_ratio()")
-    return safer_getattr(obj, name, *default)
+    return _SAFER_GETATTR(obj, name, *default)
 
 
+# RestrictedPython's guard has no annotations; typed here so calls to it are checked.
+_SAFER_GETATTR: Callable[..., Any] = safer_getattr
 _NUMBERS = re.compile(r"\d+")
 _CONVERSIONS: dict[str, Callable[[Any], str]] = {"r": repr, "s": str, "a": ascii}
 

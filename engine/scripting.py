@@ -17,24 +17,21 @@ import ast
 import builtins
 import decimal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import (
-    compile_restricted_eval,
-    compile_restricted_exec,
-    limited_builtins,
-    safe_builtins,
-)
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
 )
+from RestrictedPython.Limits import limited_builtins
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -117,7 +114,7 @@ def _inplace(op: str, left: Any, right: Any) -> Any:
 PLAIN_TYPES = (str, int, float, bool, type(None), date, datetime, Decimal)
 
 
-def _first_line(errors: tuple[str, ...]) -> int | None:
+def _first_line(errors: Sequence[str]) -> int | None:
     for error in errors:
         if error.startswith("Line "):
             number = error[5:].split(":", 1)[0]
@@ -241,12 +238,19 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         super().__init__(_base_globals(helpers))
         self.reserved = frozenset(self.globals)
 
-    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
+    ) -> Any:
         code = compile_expression(expression.strip())
         scope = {**self.globals, **(external_context or {}), **context}
         return _run_bounded(lambda: eval(code, scope))
 
-    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+    def execute(
+        self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None
+    ) -> bool:
         clashes = self.reserved.intersection(context)
         if clashes:
             raise ScriptRejected(

@@ -47,6 +47,7 @@ from .staff import Staff
 from .tasks import Tasks
 from .timers import Timers
 from .work import Work
+from .worklists import WorkLists
 
 
 class Engine:
@@ -222,6 +223,12 @@ class Service:
     def staff(self) -> Staff:
         """Units and staff accounts: save, authenticate, look up, disable (`staff.py`)."""
         return Staff(self.work)
+
+    @property
+    def lists(self) -> WorkLists:
+        """The inbox and the case list a page at a time (see `engine.worklists`)."""
+        staff = self.staff
+        return WorkLists(self.session, staff.groups_of, staff.get_user)
 
     @property
     def org(self) -> OrgAdmin:

@@ -39,6 +39,7 @@ class ScriptLimits:
             if value <= 0:
                 raise ValueError(f"{name}={raw!r} must be greater than 0")
             values[item.name] = value
+        # each value was converted to its field's declared type above
         return cls(**values)  # type: ignore[arg-type]
 
 

@@ -116,6 +116,7 @@ class SignIns:
             .values(revoked_at=now)
             .execution_options(synchronize_session="fetch")
         )
+        # an UPDATE's result is a CursorResult, which has rowcount; execute() says Result
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def purge(self, before: datetime) -> int:
@@ -124,11 +125,5 @@ class SignIns:
             delete(SignIn).where(SignIn.expires_at < before)
             .execution_options(synchronize_session=False)
         )  # fmt: skip
+        # an UPDATE's result is a CursorResult, which has rowcount; execute() says Result
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    def open_count(self, username: str, at: datetime | None = None) -> int:
-        """How many sign-ins of a staff member are live now."""
-        now = at or datetime.now(UTC)
-        live = (SignIn.username == username, SignIn.revoked_at.is_(None), SignIn.expires_at > now)
-        query = select(SignIn.id).where(*live)
-        return len(self.session.scalars(query).all())

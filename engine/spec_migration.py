@@ -58,12 +58,48 @@ def blockers(workflow: BpmnWorkflow, target: Runner) -> list[Blocker]:
             found.append(Blocker("called_process_removed", sub.spec.name, sub.spec.name))
     if found:
         return found
-    registry = target.serializer.registry
-    top, subs = diff_workflow(registry, workflow, target.specs.spec, target.specs.subprocess_specs)
+    top, subs = _diffs(workflow, target)
     for diff in (top, *subs.values()):
         for task in diff.removed if diff is not None else ():
             found.append(_blocker(task))
     return _unique(found)
+
+
+def _diffs(workflow: BpmnWorkflow, target: Runner) -> tuple[Any, dict[str, Any]]:
+    """SpiffWorkflow's diffs of the workflow and its called processes against the target."""
+    registry = target.serializer.registry
+    new_subs = target.specs.subprocess_specs
+    top, subs = diff_workflow(registry, workflow, target.specs.spec, new_subs)
+    _align_hidden(top, target.specs.spec)
+    for sub_id, sub in workflow.subprocesses.items():
+        if subs.get(sub_id) is not None and sub.spec.name in new_subs:
+            _align_hidden(subs[sub_id], new_subs[sub.spec.name])
+    return top, subs
+
+
+SPLIT, JOIN = ".BoundaryEventSplit", ".BoundaryEventJoin"  # SpiffWorkflow's hidden tasks
+
+
+def _align_hidden(diff: Any, new_spec: Any) -> None:
+    """Align an activity with boundary events that a new version renamed. SpiffWorkflow
+    wraps such an activity in a hidden split and join named after it, and SpecDiff, which
+    aligns a renamed step by its place in the flow, then reports all three as removed. Take
+    the one new split that follows what the old split followed, and align the three."""
+    removed = {t.task_spec.name for t in diff.removed}
+    specs = {t.task_spec.name: s for t, s in diff.alignment.items()}
+    taken = {s.name for s in specs.values()}
+    for old in sorted(n for n in removed if n.endswith(SPLIT)):
+        host = old[: -len(SPLIT)]
+        before = next(t.task_spec for t in diff.removed if t.task_spec.name == old).inputs
+        after = {o.name for p in before if p.name in specs for o in specs[p.name].outputs}
+        found = [n for n in after if n.endswith(SPLIT) and n not in taken]
+        if len(found) != 1:
+            continue
+        new_host = found[0][: -len(SPLIT)]
+        for suffix in ("", SPLIT, JOIN):
+            for task in [t for t in diff.removed if t.task_spec.name == host + suffix]:
+                diff.removed.remove(task)
+                diff.alignment[task] = new_spec.task_specs[new_host + suffix]
 
 
 def _blocker(task: Any) -> Blocker:
@@ -85,9 +121,8 @@ def migrate(workflow: BpmnWorkflow, target: Runner) -> BpmnWorkflow:
     refused = blockers(workflow, target)
     if refused:
         raise MigrationRefused(refused)
-    registry = target.serializer.registry
     new_subs = target.specs.subprocess_specs
-    top, subs = diff_workflow(registry, workflow, target.specs.spec, new_subs)
+    top, subs = _diffs(workflow, target)
     migrate_workflow(top, workflow, target.specs.spec, reset_mask=TaskState.READY)
     for sub_id, sub in workflow.subprocesses.items():
         diff = subs[sub_id]

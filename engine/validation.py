@@ -25,6 +25,7 @@ from .dialects import (
 )
 from .documents import FORM_SUFFIXES, check_form_file, check_kind, check_schema, is_form
 from .errors import Problem
+from .labels import lint_labels
 from .lint import lint_process, lint_properties
 from .lint_extensions import lint_form_references
 from .loading import is_dmn, load_process
@@ -42,7 +43,7 @@ class ModelSet:
     """A validated set of files: the processes and decisions they define, and problems.
 
     `problems` block a deployment; `warnings` (findings in non-executable partner pools,
-    which are not deployed) are shown but do not.
+    which are not deployed, and names without English) are shown but do not.
     """
 
     files: dict[str, bytes]
@@ -50,6 +51,7 @@ class ModelSet:
     decisions: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    untranslated: list[Problem] = field(default_factory=list)  # label_en gaps (engine/labels.py)
     dialects: dict[str, str] = field(default_factory=dict)
 
     def called_processes(self, process_id: str) -> list[str]:
@@ -113,6 +115,8 @@ def validate(files: Mapping[str, bytes]) -> ModelSet:
     _dedupe(model.problems)
     if not model.problems:
         _check_with_spiff(model, roots)
+    if not model.problems:  # English names matter once the set is deployable
+        model.warnings.extend(model.untranslated)
     return model
 
 
@@ -160,6 +164,7 @@ def _collect_processes(model: ModelSet, name: str, root: etree._Element) -> None
         model.problems.extend(lint_process(name, process))
         model.problems.extend(lint_properties(name, process, info))
         model.problems.extend(lint_form_references(name, process, set(forms)))
+        model.untranslated.extend(lint_labels(name, process))
 
 
 def _partner_pool_warnings(name: str, process: etree._Element) -> list[Problem]:

@@ -130,7 +130,8 @@ def _diff_specs(result: _Diff, old: dict[str, Any], new: dict[str, Any], runner:
                 result.where[spec.bpmn_id] = (process, spec.bpmn_name or spec.bpmn_id, _kind(spec))
         if before is None or after is None:
             target = result.added if before is None else result.removed
-            for spec in _bpmn((after or before).task_specs.values()):
+            present = after if after is not None else before
+            for spec in _bpmn(present.task_specs.values() if present is not None else ()):
                 target[(process, spec.bpmn_id)] = _element(process, spec)
         else:
             _diff_process(result, process, before, after, runner.serializer.registry)

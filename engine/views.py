@@ -31,6 +31,7 @@ class TaskView:
     documentation: str = ""
     case_title: str = ""
     case_facts: dict[str, Any] = field(default_factory=dict)  # kind, tier, level, ...
+    name_en: str = ""  # the diagram's English name of the step; "" if it has none
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class PublicEntry:
     at: datetime
     kind: str
     step: str
+    step_en: str = ""  # the step's English name where the diagram gives one
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class PublicCaseView:
     rating_requested: bool
     rating: str | None
     timeline: tuple[PublicEntry, ...]
+    stage_en: tuple[str, ...] = ()  # `stage` with the steps' English names where given
 
 
 @dataclass(frozen=True)
@@ -161,3 +164,5 @@ class DiagramView:
     xml: str
     completed: tuple[str, ...]
     active: tuple[str, ...]
+    xml_en: str = ""  # the same drawing with the elements' English names (engine/labels.py)
+    names_en: dict[str, str] = field(default_factory=dict)  # element or task id -> English

@@ -72,6 +72,16 @@ def parse_xml(content: bytes, file: str) -> tuple[etree._Element | None, list[Pr
     return root, []
 
 
+def ancestor(element: etree._Element, levels: int = 1) -> etree._Element:
+    """The element `levels` above; for elements found by a path that matched those levels."""
+    for _ in range(levels):
+        parent = element.getparent()
+        if parent is None:
+            raise ValueError(f"{element.tag!r} has fewer than {levels} ancestors")
+        element = parent
+    return element
+
+
 def element_id(element: etree._Element) -> str:
     """Return an element's id attribute, or its parent's when it has none."""
     node: etree._Element | None = element

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 from engine.settings import Settings
@@ -70,15 +70,17 @@ def deploy_demo(engine: Engine, password: str | None = None) -> None:
         service.deployments.deploy(
             read_sources([ROOT / "processes"]), at=datetime.fromisoformat(START)
         )
-        load_organisation(service, ROOT / "processes" / "organisation.json", password=password)
+        load_organisation(service, ORGANISATION, password=password)
 
 
-def escalated_rehandled_case(engine: Engine, upto: int | None = None) -> str:
-    """Walk `KEY` through STEPS (or the first `upto` of them); return its key."""
-    with engine.transaction() as service:
-        service.cases.start("closed_loop", key=KEY, data=APPEAL, actor="lina",
-                            at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
-    for when, action, user, values in STEPS[:upto]:
+def escalated_rehandled_case(engine: Engine, upto: int | None = None, since: int = 0) -> str:
+    """Walk `KEY` through STEPS (or the first `upto` of them; `since`: go on from there on
+    a case already started); return its key."""
+    if since == 0:
+        with engine.transaction() as service:
+            service.cases.start("closed_loop", key=KEY, data=APPEAL, actor="lina",
+                               at=datetime.fromisoformat(START), tracking=True)  # fmt: skip
+    for when, action, user, values in STEPS[since:upto]:
         at = datetime.fromisoformat(when)
         if action == "@timers":
             engine.fire_due_timers(now=at)

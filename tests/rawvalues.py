@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-ORGANISATION = ROOT / "processes" / "organisation.json"
+from engine.demo import ORGANISATION
+
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 GROUP = re.compile(r"\b(clerks|dept|chief):[a-z_0-9]+")
 LITERALS = re.compile(r"\bNone\b|\{'|\bTrue\b|\bFalse\b|\[\]|\[\{")

@@ -19,6 +19,7 @@ from engine.settings import Settings
 
 from . import assets, db, errors, health, i18n, metrics, ratelimit, requestlog, timefmt
 from .config import load_config
+from .steplabels import step_name
 from .vocabulary import KINDS, LEVELS, RATINGS, STATUSES, TIERS, label
 
 csrf = CSRFProtect()
@@ -34,9 +35,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, engine, blueprints, CSRF, error pages."""
     app = Flask(__name__)
     load_config(app, test_config)
+    # Flask's default provider has the attribute; `app.json` is typed as the base class
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if app.config["MASHANGBAN_TRUST_PROXY"]:
         hops = int(app.config["MASHANGBAN_TRUST_PROXY"])
+        # wrapping wsgi_app is Flask's documented way to add WSGI middleware
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app, Engine(_settings(app)))
     metrics.init_app(app)  # its after_request runs after requestlog's (reverse order)
@@ -78,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
         open311,
         orgadmin,
         privacy,
+        process_heat,
         processes,
         public,
         reach,
@@ -91,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (processes, modeler, migration, orgadmin):  # the admins' pages
         app.register_blueprint(module.bp)
     csrf.exempt(processes.upload)  # checked in the view, once the upload limit is raised
-    for module in (leaders, meetings, knowledge):  # the leaders' pages beside the dashboard
+    for module in (leaders, meetings, knowledge, process_heat):  # beside the dashboard
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.bp)
@@ -119,11 +123,12 @@ def _register_template_helpers(app: Flask) -> None:
         RATINGS=RATINGS, LEVELS=LEVELS, unit_name=unit_name, time_left=timefmt.time_left,
         urgency=timefmt.urgency, may_audit=may_audit, case_notices=case_notices,
         may_read_log=may_read_log,
-        is_process_admin=is_admin,
+        is_process_admin=is_admin, step_name=step_name,
     )  # fmt: skip
     app.jinja_env.globals["may_register"] = may_register
     app.jinja_env.globals["person_name"] = lambda username: people()(username)
     app.jinja_env.filters["local"] = timefmt.local
+    app.jinja_env.filters["local_times"] = timefmt.local_times
     app.jinja_env.filters["finding"] = finding_text
     app.jinja_env.filters["unit_name"] = unit_name
     app.jinja_env.filters["group_name"] = group_name

@@ -61,7 +61,8 @@ def parse_appeal(
 ) -> dict[str, Any]:
     """Return the case's intake data, or raise AppealInvalid with every bad field."""
     errors: dict[str, str] = {}
-    contact = raw.get("contact") if isinstance(raw.get("contact"), Mapping) else {}
+    given = raw.get("contact")
+    contact: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     values = {
         "title": _text(raw.get("title")),
         "description": _text(raw.get("description")),

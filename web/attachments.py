@@ -79,7 +79,7 @@ def submitted_files(key: str) -> list[AttachmentView]:
 @bp.app_template_global()
 def attachment_error(key: str) -> str | None:
     """The refusal of the last upload to this case, shown once under the file field."""
-    errors = session.get(ERROR_KEY) or {}
+    errors: dict[str, str] = session.get(ERROR_KEY) or {}
     message = errors.pop(key, None)
     if message is not None:
         session[ERROR_KEY] = errors

@@ -186,8 +186,9 @@ def verify_all() -> Any:
     heads, problem = _heads_upload()
     if problem:
         return render_template("audit/verified.html", key=None, report=None, problem=problem), 422
-    job = auditjobs.start(current_app._get_current_object(), db.get_engine(),  # type: ignore[attr-defined]
-                          me().username, heads)  # fmt: skip
+    # the application behind the proxy: the job's thread outlives this request
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job = auditjobs.start(app, db.get_engine(), me().username, heads)
     return redirect(url_for("audit.job", job_id=job.id), 303)
 
 

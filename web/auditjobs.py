@@ -51,7 +51,8 @@ class Jobs:
 
 
 def _jobs(app: Flask) -> Jobs:
-    return app.extensions.setdefault(EXTENSION, Jobs())  # type: ignore[no-any-return]
+    jobs: Jobs = app.extensions.setdefault(EXTENSION, Jobs())
+    return jobs
 
 
 def start(app: Flask, engine: Engine, viewer: str, heads: dict[str, Any] | None) -> Job:

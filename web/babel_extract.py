@@ -28,10 +28,11 @@ def extract_chinese(
     if API_DOCS.search(str(getattr(fileobj, "name", ""))):
         return
     tree = ast.parse(fileobj.read())
-    bare = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    bare: set[int] = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):  # an f-string's parts are never message ids
             bare.update(id(part) for part in node.values)
-        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-        if is_text and id(node) not in bare and CHINESE.search(node.value):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if id(node) not in bare and CHINESE.search(node.value):
             yield node.lineno, None, node.value, []

@@ -10,10 +10,11 @@ from . import db
 from .auth import login_required, me
 from .casefacts import case_context
 from .notices import ADMIN_ROLE
+from .steplabels import drawing_in_language
 from .vocabulary import STATUSES
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-MAX_LISTED = 200
+PAGE_SIZE = 50  # cases per page of the list
 
 
 @bp.get("")
@@ -26,13 +27,20 @@ def index() -> Any:
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     admin = ADMIN_ROLE in me().roles
+    after = request.args.get("after", "")[:400] or None
+    next_url = first_url = None
     if admin and request.args.get("attention") == "calendar":  # the process admin's worklist
         cases = db.service().calendar.cases_awaiting(me().username)
         status = "attention"
     else:
-        cases = db.service().cases.recent(me().username, status=status or None, limit=MAX_LISTED)
+        page = db.service().lists.cases(me().username, status or None, after, PAGE_SIZE)
+        cases = page.cases
+        if page.next:
+            next_url = url_for("cases.index", status=status or None, after=page.next)
+        if after:
+            first_url = url_for("cases.index", status=status or None)
     return render_template("cases/index.html", cases=cases, status=status, statuses=STATUSES,
-                           admin=admin)  # fmt: skip
+                           admin=admin, next_url=next_url, first_url=first_url)  # fmt: skip
 
 
 @bp.get("/<key>")
@@ -41,7 +49,7 @@ def case(key: str) -> str:
     """Summary, level, deadline, timeline and the diagram with where the case stands."""
     context = case_context(key, me().username)
     diagram = {
-        "xml": context.diagram.xml,
+        "xml": drawing_in_language(context.diagram),
         "completed": list(context.diagram.completed),
         "active": list(context.diagram.active),
     }

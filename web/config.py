@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "MASHANGBAN_RATE_LIMIT": 20,
     "MASHANGBAN_RATE_LIMIT_PERIOD": 60,
     # Where the counts live: unset = in this process; several workers need a shared
-    # store, e.g. redis://127.0.0.1:6379/0 (Flask-Limiter's own setting name).
+    # store, e.g. redis://127.0.0.1:6379/0 (the name Flask-Limiter gave it; kept).
     "RATELIMIT_STORAGE_URI": None,
     # Seconds a staff sign-in (web session) and an API token last; both live server-side
     # in the `sessions` table and end earlier on logout, password change, a disabled

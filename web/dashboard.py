@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from engine.errors import FormInvalid
+from engine.leaders import Reports
 from engine.organisation import UserView
 from engine.reporting import DEPARTMENT_ROLES, GROUPS, LEADER_ROLES, RateRow, RatesQuery
 
@@ -21,6 +22,7 @@ from .auth import login_required, me
 from .casefacts import unit_name
 from .i18n import field_message
 from .i18n import gettext as _
+from .knowledge import awaiting
 from .vocabulary import CHANNELS, KINDS, TIERS, label
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -53,7 +55,7 @@ def group_label(group_by: str | None, value: str | None) -> str:
     return label(table, value) if table else value
 
 
-def _reports() -> Any:
+def _reports() -> Reports:
     return db.service().reports(current_app.config["MASHANGBAN_INTAKE_PROCESS"])
 
 
@@ -99,7 +101,7 @@ def index() -> Any:
         charts=_chart_data(board), percent=percent, group_label=group_label,
         windows=[u for u in units if u.kind in ("district", "town", "village")],
         departments=[u for u in units if u.kind == "department"], kinds=KINDS, tiers=TIERS,
-        channels=CHANNELS, groups=[(g, GROUP_NAMES[g]) for g in GROUPS],
+        channels=CHANNELS, groups=[(g, GROUP_NAMES[g]) for g in GROUPS], awaiting=awaiting(),
     )  # fmt: skip
 
 

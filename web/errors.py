@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from engine.errors import (
     Conflict,
@@ -155,7 +156,7 @@ def handle_http_error(error: HTTPException) -> Any:
     return response, status
 
 
-def _resume_after_csrf_failure() -> Response:
+def _resume_after_csrf_failure() -> BaseResponse:
     """An outdated form (expired cookie or token): keep what was typed, sign in if needed."""
     fields, target = resume.typed_fields(), resume.target_path()
     if resume.needs_login() and current_user() is None:

@@ -72,6 +72,18 @@ FIELD_TEXT = {
     "too_large": "不能大于 {max}",
     "unknown_filter": "没有这个筛选条件，可用：{choices}",
     "ends_before_start": "结束日期不能早于开始日期",
+    "not_a_recommendation": "只有“已向上建议”的条目才能登记上级答复",
+    "in_the_future": "不能晚于今天",
+    "case_not_running": "该案件已办结，请选择其他决定",
+    "top_level": "该案件已在联席会议（最高一级），无法再提级",
+    "case_not_waiting": "该案件正处于答复或评价等环节，会议无法中途办结或提级；"
+    "可决定“继续督办”，下月再议",
+    "bad_cursor": "翻页位置无效，请从第一页重新开始",
+    # the API's request models (web/api/validation.py maps pydantic's errors to these)
+    "expected_number": "应为数字",
+    "expected_list": "应为列表",
+    "too_many": "最多 {max} 项",
+    "too_few": "至少需要 {min} 项",
 }
 FIELD_TEXT.update(ORG_FIELD_TEXT)  # the organisation page's codes (web/orgtext.py)
 

@@ -1,6 +1,7 @@
-"""The clerk's inbox: tasks joined with their case's facts, split into tabs, filtered, sorted.
+"""The clerk's inbox rows: tasks joined with their case's facts and deadline facts.
 
-Plain functions over the engine's views (no Flask), so the HTML inbox and
+The engine pages, filters and sorts (`engine/worklists.py`); these plain functions (no
+Flask) read the query arguments and shape its rows, so the HTML inbox and
 `GET /api/v1/tasks` share them.
 """
 
@@ -8,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.views import TaskView
+from engine.worklists import MAX_PAGE_SIZE, SORTS, TABS, InboxQuery
 
 from .timefmt import SHANGHAI
 
-TABS = ("mine", "group", "overdue", "today")
-SORTS = ("due", "priority", "created", "level")
+__all__ = ["SORTS", "TABS", "Filters", "InboxRow", "build_rows", "level_number"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Filters:
     department: str = ""
     kind: str = ""
     sort: str = "due"
+    after: str | None = None  # the cursor of the page to show (None: the first page)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str], default_tab: str = "mine") -> Filters:
@@ -56,7 +58,16 @@ class Filters:
             department=args.get("department", "")[:40],
             kind=args.get("kind", "")[:40],
             sort=sort if sort in SORTS else "due",
+            after=args.get("after", "")[:400] or None,
         )
+
+    def query(self, limit: int, every_tab: bool = False, candidates: bool = False) -> InboxQuery:
+        """The engine's page query for these filters (`every_tab`: ignore the tab)."""
+        return InboxQuery(
+            tab=None if every_tab else self.tab, tier=self.tier, kind=self.kind,
+            department=self.department, sort=self.sort, after=self.after,
+            limit=min(limit, MAX_PAGE_SIZE), candidates=candidates,
+        )  # fmt: skip
 
 
 def build_rows(
@@ -86,42 +97,6 @@ def build_rows(
     return rows
 
 
-def counts(rows: Iterable[InboxRow]) -> dict[str, int]:
-    """How many rows each tab holds."""
-    result = dict.fromkeys(TABS, 0)
-    for row in rows:
-        for tab in TABS:
-            result[tab] += _in_tab(row, tab)
-    return result
-
-
-def select(rows: Iterable[InboxRow], filters: Filters) -> list[InboxRow]:
-    """The rows of the chosen tab that match the filters, in the chosen order."""
-    chosen = [
-        row
-        for row in rows
-        if _in_tab(row, filters.tab)
-        and (not filters.tier or row.tier == filters.tier)
-        and (not filters.kind or row.kind == filters.kind)
-        and (not filters.department or filters.department in row.departments)
-    ]
-    return sorted(chosen, key=_SORT_KEYS[filters.sort])
-
-
-def departments(rows: Iterable[InboxRow]) -> list[str]:
-    """Every department code the rows mention (for the filter menu)."""
-    return sorted({code for row in rows for code in row.departments})
-
-
-def _in_tab(row: InboxRow, tab: str) -> bool:
-    return {
-        "mine": row.mine,
-        "group": not row.mine,
-        "overdue": row.overdue,
-        "today": row.due_today,
-    }[tab]
-
-
 def level_number(value: Any) -> int | None:
     """The case's level as a number (the register form may store it as text), else None."""
     try:
@@ -136,12 +111,3 @@ def _departments(data: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(extra, list):
         found.extend(extra)
     return tuple(dict.fromkeys(str(d) for d in found if d))
-
-
-_FAR = datetime(9999, 1, 1, tzinfo=UTC)
-_SORT_KEYS: dict[str, Callable[[InboxRow], Any]] = {
-    "due": lambda r: (r.task.due_at or _FAR, -r.task.priority),
-    "priority": lambda r: (-r.task.priority, r.task.due_at or _FAR),
-    "created": lambda r: r.task.created_at,
-    "level": lambda r: (-(r.level or 0), r.task.due_at or _FAR),
-}

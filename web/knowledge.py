@@ -50,8 +50,17 @@ def _index(errors: dict[str, str], typed: dict[str, str], status: int = 200) -> 
     may_write = bool(set(me().roles) & WRITERS)
     return render_template(
         "knowledge/index.html", entries=entries, q=text, statuses=STATUS_NAMES,
-        may_write=may_write, errors=errors, typed=typed,
+        may_write=may_write, errors=errors, typed=typed, awaiting=awaiting(),
     ), status  # fmt: skip
+
+
+def awaiting() -> list[Any] | None:
+    """The recommendations awaiting an answer, for the roles that follow them (else None)."""
+    try:
+        found: list[Any] = db.service().leadership.recommendations.awaiting(me().username)
+    except NotAllowed:
+        return None
+    return found
 
 
 @bp.get("")
@@ -65,8 +74,35 @@ def index() -> Any:
 @login_required
 def entry(key: str) -> Any:
     """One entry with its source cases."""
+    return _entry(key, {}, {})
+
+
+def _entry(key: str, errors: dict[str, str], typed: dict[str, str], status: int = 200) -> Any:
     found = _kb().get(me().username, key)
-    return render_template("knowledge/entry.html", entry=found, statuses=STATUS_NAMES)
+    may_answer = bool(set(me().roles) & WRITERS)
+    return render_template("knowledge/entry.html", entry=found, statuses=STATUS_NAMES,
+                           may_answer=may_answer, errors=errors, typed=typed), status  # fmt: skip
+
+
+@bp.post("/<key>/answer")
+@login_required
+def answer(key: str) -> Any:
+    """Record the higher level's answer to a recommendation made upward."""
+    typed = {
+        name: (request.form.get(name) or "").strip() for name in ("answer_text", "answered_on")
+    }
+    try:
+        db.service().leadership.recommendations.answer(me().username, key, typed)
+        db.commit()
+    except FormInvalid as error:
+        db.rollback()
+        return _entry(key, {e.field: field_message(e) for e in error.errors}, typed, 422)
+    except Conflict:
+        db.rollback()
+        flash(_("该建议已登记过上级答复。"), "info")
+        return redirect(url_for("knowledge.entry", key=key), 303)
+    flash(_("已登记上级对 {key} 的答复。", key=key), "success")
+    return redirect(url_for("knowledge.entry", key=key), 303)
 
 
 @bp.post("")

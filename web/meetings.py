@@ -17,11 +17,10 @@ from . import db
 from .auth import login_required, me
 from .i18n import field_message
 from .i18n import gettext as _
-from .vocabulary import EVENTS
+from .vocabulary import EVENTS, MEETING_DECISIONS
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-DECISION_TYPES = {"close": "办结销号", "continue": "继续督办", "consult": "组织会诊",
-                  "supervise": "移交纪检监督", "assign": "交办部门限期办理"}  # fmt: skip
+DECISION_TYPES = MEETING_DECISIONS
 FIELDS = ("decision_type", "decision", "responsible_unit", "assign_department", "assign_days")
 
 

@@ -51,7 +51,7 @@ def plan(process_id: str) -> Any:
     admin = db.service().admin
     process = admin.process(process_id)
     keys, source, target = _selection(request.args)
-    selected = {"keys": keys, "source": source, "target": target}
+    selected: dict[str, Any] = {"keys": keys, "source": source, "target": target}
     if not (keys or source):
         return _page(process, **selected)
     try:
@@ -71,7 +71,7 @@ def run(process_id: str) -> Any:
     admin = db.service().admin
     process = admin.process(process_id)
     keys, source, target = _selection(request.form)
-    selected = {"keys": keys, "source": source, "target": target}
+    selected: dict[str, Any] = {"keys": keys, "source": source, "target": target}
     reason = request.form.get("reason", "").strip()[:NOTE_LIMIT]
     if not reason:
         checked = admin.check_migration(process_id, keys=keys or None, from_version=source,

@@ -38,12 +38,12 @@ NOTE_LIMIT = 2000
 
 @bp.get("")
 @login_required
-def index() -> str:
+def index() -> tuple[str, int]:
     """Every process with its versions, and (for admins) the upload form and action log."""
     return _index_page()
 
 
-def _index_page(findings: list[dict[str, Any]] | None = None, note: str = "") -> Any:
+def _index_page(findings: list[dict[str, Any]] | None = None, note: str = "") -> tuple[str, int]:
     admin = db.service().admin
     processes = admin.processes()
     actions = admin.actions(limit=50) if is_admin() else []

@@ -33,6 +33,7 @@ from .errors import field_errors
 from .i18n import gettext as _
 from .places import villages
 from .public_files import granted
+from .steplabels import tracking_in_language
 from .timeline import PUBLIC_ACTOR
 from .vocabulary import KINDS, RATINGS, TIERS
 
@@ -129,7 +130,8 @@ def tracked(key: str) -> Any:
     view = granted(key)
     if view is None:
         return redirect(url_for("public.track", case_no=key), 303)
-    return render_template("public/tracked.html", view=view, ratings=RATINGS)
+    shown = tracking_in_language(view)
+    return render_template("public/tracked.html", view=shown, ratings=RATINGS)
 
 
 @bp.post("/track/<key>/rate")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, session
 from werkzeug.wrappers import Response
 
+from engine.attaching.facade import AttachmentView
 from engine.errors import NotFound
 from engine.views import PublicCaseView
 
@@ -27,7 +28,7 @@ def submitted_thumb(key: str, attachment_id: int) -> Response:
     return send_file(*_submitted(key, attachment_id, True), thumbnail=True)
 
 
-def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple:
+def _submitted(key: str, attachment_id: int, thumbnail: bool) -> tuple[AttachmentView, bytes]:
     if granted(key) is None:
         raise NotFound(f"no attachment #{attachment_id}")
     return db.service().attachments.submitted_content(key, attachment_id, thumbnail)

@@ -119,7 +119,7 @@ def configure_logging(style: str = "json", level: int = logging.INFO) -> None:
     if any(getattr(h, "msb_handler", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.msb_handler = True  # type: ignore[attr-defined]
+    handler.msb_handler = True  # type: ignore[attr-defined]  # our marker: installed once
     handler.addFilter(RequestContext())
     if style == "json":
         handler.setFormatter(JsonFormatter())

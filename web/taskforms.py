@@ -16,6 +16,9 @@ from engine.forms import FormField, takes_several
 TEXTAREA_OVER = 120  # strings allowed to be longer than this get a textarea
 
 
+CASE_KEY_FIELDS = frozenset({"source_case", "item_case_key", "case_key"})
+
+
 @dataclass(frozen=True)
 class FieldState:
     """A form field ready to render."""
@@ -24,6 +27,11 @@ class FieldState:
     widget: str
     value: str
     error: str | None = None
+
+    @property
+    def case_link(self) -> bool:
+        """A read-only case number (CONTRACT.md: `source_case`, an agenda's case): a link."""
+        return self.widget == "readonly" and self.field.id in CASE_KEY_FIELDS and bool(self.value)
 
     @property
     def dom_id(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,32 +18,49 @@ from .casefacts import case_context, load_inbox, people, unit_name
 from .errors import field_errors
 from .i18n import gettext as _
 from .i18n import safe_next
+from .steplabels import task_in_language
 from .taskforms import field_states, initial_values, readonly_text, submitted_values
 from .vocabulary import KINDS, TIERS
 
 bp = Blueprint("tasks", __name__)
 
 
+PAGE_SIZE = 50  # rows per inbox page
+
+
 @bp.get("/inbox")
 @login_required
 def inbox() -> str:
-    """My tasks, my groups' tasks, overdue and due today, with filters and counts."""
-    rows = load_inbox(me().username)
-    tally = inboxes.counts(rows)
+    """My tasks, my groups' tasks, overdue and due today, with filters, counts and pages."""
+    username = me().username
+    summary = db.service().lists.inbox_summary(username, datetime.now(UTC))
+    tally = summary.counts
     # Nothing of my own yet: open on what my groups offer, so the first screen is useful.
     default_tab = "mine" if tally["mine"] or not tally["group"] else "group"
     filters = inboxes.Filters.from_args(request.args, default_tab)
+    rows, cursor = load_inbox(username, filters.query(PAGE_SIZE))
     return render_template(
         "tasks/inbox.html",
-        rows=inboxes.select(rows, filters),
+        rows=rows,
         counts=tally,
         filters=filters,
-        departments=inboxes.departments(rows),
+        next_url=_page_url(filters, cursor) if cursor else None,
+        first_url=_page_url(filters, None) if filters.after else None,
+        departments=summary.departments,
         kinds=KINDS,
         tiers=TIERS,
         tabs=inboxes.TABS,
         sorts=inboxes.SORTS,
     )
+
+
+def _page_url(filters: inboxes.Filters, after: str | None) -> str:
+    """The inbox with the same tab, filters and sort, from the page after `after`."""
+    return url_for(
+        "tasks.inbox", tab=filters.tab, tier=filters.tier or None,
+        department=filters.department or None, kind=filters.kind or None,
+        sort=filters.sort, after=after,
+    )  # fmt: skip
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -56,7 +74,7 @@ def claim(task_id: str) -> Response:
         db.rollback()
         flash(_("认领未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox", tab="group"), 303)
-    flash(_("已认领：{name}", name=task.name), "success")
+    flash(_("已认领：{name}", name=task_in_language(task).name), "success")
     target = safe_next(request.form.get("next")) or url_for("tasks.task", task_id=task_id)
     return redirect(target, 303)
 
@@ -72,7 +90,7 @@ def unclaim(task_id: str) -> Response:
         db.rollback()
         flash(_("放回未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox"), 303)
-    flash(_("已放回任务池：{name}", name=task.name), "info")
+    flash(_("已放回任务池：{name}", name=task_in_language(task).name), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("tasks.inbox"), 303)
 
 
@@ -103,7 +121,7 @@ def submit(task_id: str) -> Any:
     except (Conflict, NotAllowed) as error:
         db.rollback()
         return _after_race(case_key, task_id, error)
-    flash(_("已提交：{name}。", name=view.name), "success")
+    flash(_("已提交：{name}。", name=task_in_language(view).name), "success")
     return redirect(url_for("cases.case", key=case.key), 303)
 
 
@@ -113,6 +131,7 @@ def _render(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    view = task_in_language(view)
     context = case_context(view.case_key, me().username)
     data = context.case.data
     shown = values if values is not None else initial_values(view.form, data)
@@ -153,7 +172,9 @@ def reassign(task_id: str) -> Any:
         db.rollback()
         flash(_("改派未成功：{reason}", reason=_race_reason(error)), "warning")
         return redirect(url_for("tasks.inbox"), 303)
-    flash(_("已改派给 {name}：{task}", name=people()(to), task=task.name), "success")
+    flash(
+        _("已改派给 {name}：{task}", name=people()(to), task=task_in_language(task).name), "success"
+    )
     return redirect(url_for("tasks.inbox"), 303)
 
 

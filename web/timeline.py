@@ -7,13 +7,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from engine.replaying import FieldLabel
 from engine.views import EventView
 
 from .i18n import gettext as _
 from .timefmt import local_times
-from .vocabulary import CODED_VALUES, DATA_LABELS, EVENTS, RATINGS, STATE_WORDS, label
+from .vocabulary import (
+    CODED_VALUES,
+    DATA_LABELS,
+    EVENTS,
+    MEETING_DECISIONS,
+    RATINGS,
+    STATE_WORDS,
+    label,
+)
 
 PUBLIC_ACTOR = "public"  # the actor the web records for citizens and enterprises
 SYSTEM_ACTOR = "system"
@@ -83,31 +92,51 @@ def entries(
         changes = _changes(event.kind, event.data_after, units, known)
         if event.kind == "reassigned":
             changes = _handover(event.inputs, people)
+        if event.kind == "meeting_decided":
+            changes = _meeting_decision(event.inputs)
         result.append(Entry(event.seq, event.at, event.kind, who, what, changes))
     return result[::-1]
 
 
-def _handover(inputs: dict, people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+def _handover(inputs: dict[str, Any], people: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
     """Who a task was reassigned to, and why."""
     to = inputs.get("to")
     return ((_("改派给"), people(to) if isinstance(to, str) else "—"),
             (_("改派理由"), str(inputs.get("reason") or "—")))  # fmt: skip
 
 
+def _meeting_decision(inputs: dict) -> tuple[tuple[str, str], ...]:
+    """The joint meeting's decision on the case, and the case it started (if any)."""
+    shown = [(_("会议决定"), str(inputs.get("decision") or "—")),
+             (_("责任单位"), str(inputs.get("responsible_unit") or "—"))]  # fmt: skip
+    if inputs.get("handling_case"):
+        shown.append((_("交办案件"), str(inputs["handling_case"])))
+    if inputs.get("consultation_case"):
+        shown.append((_("会诊案件"), str(inputs["consultation_case"])))
+    return tuple(shown)
+
+
 def _unit_at(units_at: Callable[[str, datetime], str], at: datetime, code: str) -> str:
     return units_at(code, at)
 
 
-def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, str]) -> str:
+def event_what(
+    kind: str, task_spec: str | None, inputs: dict[str, Any], names: dict[str, str]
+) -> str:
     """What an event was, in words: 完成：受理登记, 群众评价：不满意, 时限到达：办理超期."""
     text = label(EVENTS, kind)
     if kind == "message_received":
-        payload = inputs.get("payload") if isinstance(inputs.get("payload"), dict) else {}
+        given = inputs.get("payload")
+        payload: dict[str, Any] = given if isinstance(given, dict) else {}
         if inputs.get("message") == "citizen_rating" and payload.get("rating"):
             return _("群众评价：{rating}", rating=label(RATINGS, payload["rating"]))
+        if inputs.get("message") == "meeting_decision":  # engine/meeting_actions.py
+            return _("联席会议决定：{kind}", kind=label(MEETING_DECISIONS,
+                                                      payload.get("decision_type")))  # fmt: skip
         return f"{text}：{inputs.get('message', '')}"
     if kind == "attachment_added":  # names with the start of each file's SHA-256
-        files = inputs.get("files") if isinstance(inputs.get("files"), list) else []
+        listed = inputs.get("files")
+        files: list[Any] = listed if isinstance(listed, list) else []
         shown = [f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）" for f in files]
         return f"{text}：{'、'.join(shown)}"
     if kind == "timer_fired":
@@ -117,6 +146,8 @@ def event_what(kind: str, task_spec: str | None, inputs: dict, names: dict[str, 
     other = inputs.get("into") or inputs.get("duplicate") or inputs.get("other")  # issue 14
     if kind in ("merged", "duplicate_merged", "marked_distinct") and isinstance(other, str):
         return f"{text}：{other}"
+    if kind == "meeting_decided":
+        return f"{text}：{label(MEETING_DECISIONS, inputs.get('decision_type'))}"
     if kind == "kb_linked":  # a knowledge-base entry linked while classifying (engine/kb_links.py)
         return f"{text}：{inputs.get('entry', '')} {inputs.get('title', '')}".rstrip()
     step = names.get(task_spec or "", task_spec or "")
@@ -134,7 +165,7 @@ def key_label(key: str, fields: dict[str, FieldLabel]) -> str | None:
     return None
 
 
-def contact_text(contact: dict) -> str:
+def contact_text(contact: dict[str, Any]) -> str:
     """A contact's name and phone (masked or in full as the viewer may see them)."""
     shown = [
         _("已删除") if contact[f] is None else str(contact[f])
@@ -163,7 +194,7 @@ def value_text(
 
 
 def _changes(
-    kind: str, after: dict, units: Callable[[str], str], fields: dict[str, FieldLabel]
+    kind: str, after: dict[str, Any], units: Callable[[str], str], fields: dict[str, FieldLabel]
 ) -> tuple[tuple[str, str], ...]:
     """What an event changed, labelled; internal keys and emptied values are left out, and
     the intake data is on the summary card instead."""

@@ -24,6 +24,9 @@ COUNTER_CHANNELS = {
     code: CHANNELS[code] for code in ("window", "phone", "online", "assisted", "village_collect")
 }
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+MEETING_DECISIONS = {"close": "办结销号", "continue": "继续督办", "consult": "组织会诊",
+                     "escalate": "提级协调", "supervise": "移交纪检监督",
+                     "assign": "交办部门限期办理"}  # fmt: skip
 LEVELS = {
     1: "一级：经办人即办",
     2: "二级：首席代表协调",
@@ -58,9 +61,9 @@ DATA_LABELS = {
     "anonymous": "匿名反映",
 }
 # Values diagrams' scripts set that no form offers as an option (e.g. a level still open).
-STATE_WORDS = {"pending": "待处理"}
+STATE_WORDS = {"pending": "待处理", "cannot_resolve": "办不成"}
 # Keys whose values are codes of one of the tables above.
-CODED_VALUES = {
+CODED_VALUES: dict[str, dict[Any, str]] = {
     "kind": KINDS, "tier": TIERS, "rating": RATINGS, "level": LEVELS, "channel": CHANNELS,
 }  # fmt: skip
 EVENTS = {

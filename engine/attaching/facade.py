@@ -106,7 +106,9 @@ class Attachments:
         case = repo.case_by_key(self.session, key)
         return [_view(r, key) for r in self._rows(case.id) if r.uploaded_by == _submitter()]
 
-    def content(self, attachment_id: int, viewer: str, thumbnail: bool = False) -> tuple:
+    def content(
+        self, attachment_id: int, viewer: str, thumbnail: bool = False
+    ) -> tuple[AttachmentView, bytes]:
         """(view, bytes) of an attachment the staff member may see."""
         row = self._row(attachment_id)
         case = self.session.get(Case, row.case_id)
@@ -114,7 +116,9 @@ class Attachments:
         self._visible(case.business_key, viewer)
         return self._read(row, case.business_key, thumbnail)
 
-    def submitted_content(self, key: str, attachment_id: int, thumbnail: bool = False) -> tuple:
+    def submitted_content(
+        self, key: str, attachment_id: int, thumbnail: bool = False
+    ) -> tuple[AttachmentView, bytes]:
         """(view, bytes) of a file the submitter sent with case `key` (else NotFound)."""
         row = self._row(attachment_id)
         case = self.session.get(Case, row.case_id)
@@ -122,7 +126,7 @@ class Attachments:
             raise NotFound(f"no attachment #{attachment_id}")
         return self._read(row, key, thumbnail)
 
-    def _read(self, row: Attachment, key: str, thumbnail: bool) -> tuple:
+    def _read(self, row: Attachment, key: str, thumbnail: bool) -> tuple[AttachmentView, bytes]:
         sha = row.thumb_sha256 if thumbnail else row.sha256
         if sha is None:
             raise NotFound(f"attachment #{row.id} has no thumbnail")

@@ -39,7 +39,8 @@ def open_engine() -> Engine:
         engine = Engine(Settings.from_env())
         root.call_on_close(engine.close)
         root.meta[ENGINE_KEY] = engine
-    return root.meta[ENGINE_KEY]
+    found: Engine = root.meta[ENGINE_KEY]
+    return found
 
 
 def pass_engine(function: F) -> F:

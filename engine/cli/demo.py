@@ -8,7 +8,7 @@ import click
 
 from .. import demo as demodata
 from ..service import Engine
-from .common import DEFAULT_PROCESSES, Problem, pass_engine
+from .common import Problem, pass_engine
 
 DEMO_PASSWORD = "mashangban-demo"  # demo data only; documented in the README
 
@@ -22,7 +22,7 @@ def demo() -> None:
 @click.option(
     "--org",
     type=click.Path(path_type=Path),
-    default=DEFAULT_PROCESSES / "organisation.json",
+    default=demodata.ORGANISATION,
     show_default=True,
     help="the organisation file",
 )
@@ -41,8 +41,8 @@ def load(engine: Engine, org: Path, no_cases: bool, password: str) -> int:
             users = demodata.load_organisation(service, org, password=password)
     except (KeyError, TypeError, ValueError) as error:
         raise Problem(
-            f"error: {org} is not an organisation file (see processes/"
-            f"README.md for its shape): {type(error).__name__} {error}"
+            f'error: {org} is not an organisation file (see README.md, "The demo '
+            f'organisation", for its shape): {type(error).__name__} {error}'
         ) from None
     print(f"organisation loaded: {users} staff members (password: see README)")
     if no_cases:

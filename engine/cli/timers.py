@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
@@ -25,7 +26,7 @@ def timers() -> None:
 def run(engine: Engine, once: bool, now: str | None, interval: float) -> int:
     """Run the timer worker."""
 
-    def report(key: str, fired: list) -> None:
+    def report(key: str, fired: list[Any]) -> None:
         names = ", ".join(f["spec"] for f in fired) or "nothing due after all"
         progress(f"{key}: {names}")
 

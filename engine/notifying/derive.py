@@ -77,7 +77,7 @@ def _urge(session: Session, case: Case, at: datetime, new: set[str]) -> None:
         to_staff(session, people, "urge", at, task_values(case, row), case.business_key)
 
 
-def _recipients(row: HumanTask, offered: Iterable[tuple[str, str]]) -> tuple[list, list]:
+def _recipients(row: HumanTask, offered: Iterable[tuple[str, str]]) -> tuple[list[Any], list[Any]]:
     """Who works on a task, as (groups, users): its assignee or claimer, else its candidates."""
     if row.assignee or row.claimed_by:
         return [], [name for name in (row.assignee, row.claimed_by) if name]
@@ -121,7 +121,7 @@ def sweep_deadlines(session: Session, now: datetime, policy: Policy) -> int:
         event = "overdue" if row.due_at <= now else "due_soon"
         dedupe = f"deadline:{event}:{row.id}"
         pairs = [(c.kind, c.name) for c in offered.get(row.id, [])]
-        done = frozenset(k.split(":")[3] for k in keys if k.startswith(f"{dedupe}:"))
+        done = frozenset(k.split(":")[3] for k in keys if k and k.startswith(f"{dedupe}:"))
         written += to_staff(session, _recipients(row, pairs), event, now, task_values(case, row),
                             case.business_key, dedupe=dedupe, skip=done)  # fmt: skip
     return written

@@ -21,7 +21,7 @@ CACHE_KEY = "notify_wordings"
 
 def wording(session: Session, event: str, lang: str) -> Wording:
     """The admin's wording of an event if saved, else the built-in one (cached per session)."""
-    cache = session.info.get(CACHE_KEY)
+    cache: dict[tuple[str, str], Wording] | None = session.info.get(CACHE_KEY)
     if cache is None:
         rows = session.scalars(select(NotifyTemplate)).all()
         cache = {(r.event, r.lang): Wording(r.event, r.lang, r.subject, r.body, True) for r in rows}
@@ -35,7 +35,7 @@ def wording(session: Session, event: str, lang: str) -> Wording:
 
 def citizen_address(data: dict[str, Any]) -> tuple[str, str] | None:
     """(channel, address) the submitter chose for news of their case, or None."""
-    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
+    contact = _mapping(data.get("contact"))
     channel = data.get("notify_by")
     field = {"email": "email", "sms": "phone"}.get(str(channel))
     address = str(contact.get(field, "")).strip() if field else ""

@@ -109,6 +109,7 @@ class Notifications:
             )
             .values(read_at=at or datetime.now(UTC))
         )
+        # an UPDATE's result is a CursorResult, which has rowcount; execute() says Result
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # --- preferences ------------------------------------------------------------------------

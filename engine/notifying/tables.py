@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,7 +29,9 @@ class OutboxMessage(Base):
     case_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    params: Mapped[dict] = mapped_column(JSON, default=dict)  # for SMS providers' templates
+    params: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # for SMS providers' templates
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -50,7 +53,7 @@ class NotifyPreference(Base):
 
     __tablename__ = "notify_preferences"
     username: Mapped[str] = mapped_column(String(100), primary_key=True)
-    channels: Mapped[list] = mapped_column(JSON, default=list)  # besides in-app: email, sms
+    channels: Mapped[list[Any]] = mapped_column(JSON, default=list)  # besides in-app: email, sms
     email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     lang: Mapped[str] = mapped_column(String(5), default="zh")

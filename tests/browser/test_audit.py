@@ -51,6 +51,13 @@ def marked(page: Any, marker: str) -> set[str]:
     return set(ids)
 
 
+# closed_loop's boundaries that wait for the monthly meeting's decision (issue 12): active
+# whenever their activity is, so the assertions below leave them out
+MEETING_BOUNDARIES = {"meeting_decides_first_response", "meeting_decides_classify",
+                      "meeting_decides_handling", "meeting_decides_ladder",
+                      "meeting_decides_consultation"}  # fmt: skip
+
+
 def diff_row(page: Any, step: int, key: str) -> Any:
     return page.locator(f".replay-step[data-step='{step}'] tr.diff-row[data-key='{key}']")
 
@@ -65,12 +72,12 @@ def test_auditor_replays_an_escalated_rehandled_case_step_by_step(
     at_step(page, 1)
     # the first response waits in accept_case, inside its sub-process with its two timers
     first = {"first_response", "first_response_remind", "first_response_overdue"}
-    assert marked(page, "active") - first == {"accept_case"}
-    seen_active: dict[int, set[str]] = {1: marked(page, "active")}
+    assert marked(page, "active") - first - MEETING_BOUNDARIES == {"accept_case"}
+    seen_active: dict[int, set[str]] = {1: marked(page, "active") - MEETING_BOUNDARIES}
     for step in range(2, 18):
         page.get_by_role("button", name="下一步").click()
         at_step(page, step)
-        seen_active[step] = marked(page, "active")
+        seen_active[step] = marked(page, "active") - MEETING_BOUNDARIES
         if step == 4:  # 黄涛 signed: inside the department's handling, 办理 waits
             assert "handle_by_departments" in seen_active[4]
             page.locator("#replay-called button[data-process='department_handling']").click()

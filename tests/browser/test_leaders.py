@@ -50,7 +50,7 @@ def test_heatmap__leader_opens_it_from_the_dashboard_and_the_plot_is_drawn(
     page = new_page(width=1280, height=900)
     sign_in(page, live_leaders.url, "yuanhua")
     page.get_by_role("link", name="三率看板").click()
-    page.get_by_role("link", name="热力图").click()
+    page.get_by_role("link", name="热力图", exact=True).click()
     page.wait_for_url(f"{live_leaders.url}/leaders/heatmap")
     page.locator("#chart-heatmap svg").wait_for()
     table = page.get_by_test_id("heatmap")

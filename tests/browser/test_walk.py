@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.errors import InvalidProcess
 from engine.service import Engine
@@ -93,7 +93,6 @@ def test_closed_loop_on_mini_loop__citizen_clerk_department_rating(
     screenshot(citizen, "tracking")
 
 
-ORGANISATION = ROOT / "processes" / "organisation.json"
 DEMO_PASSWORD = "demo horse 9"
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from engine.admin import StaleBase
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 from engine.settings import Settings
@@ -71,7 +71,7 @@ def test_migrate__racing_a_clerk_completing_the_task__both_land_and_the_history_
 ):
     with pg_engine.transaction() as service:
         service.deployments.deploy(read_sources([PROCESSES]), at=AT)
-        load_organisation(service, PROCESSES / "organisation.json")
+        load_organisation(service, ORGANISATION)
         service.staff.save_user("qianjin", "钱进", [], roles=["process_admin"])
         service.staff.save_user("xiaoli", "小李", ["clerks:district"], unit="district")
     start(pg_engine, "RACE")

@@ -48,7 +48,8 @@ def test_replay_steps__show_elements_inside_called_processes_and_the_data_diff(a
     assert "level" in escalated.changed
     rehandled = _step(replay, 11)  # the supervising office sent it back
     assert rehandled.data_after["rehandle_count"] == 1
-    assert rehandled.states("closed_loop").active == ("classify_case",)
+    waiting = set(rehandled.states("closed_loop").active)  # the meeting may interrupt the step
+    assert waiting == {"classify_case", "meeting_decides_classify"}
     assert replay.steps[-1].states("closed_loop").active == ()
     assert replay.fields["rating"].choices["unsatisfied"] == "不满意"
     assert set(replay.diagrams) >= {"closed_loop", "department_handling", "escalation_ladder"}

@@ -13,7 +13,6 @@ import pytest
 
 from engine.calendar import (
     SHANGHAI,
-    CalendarDataMissing,
     ScheduleError,
     WorkingCalendar,
     WorkingHours,
@@ -54,10 +53,6 @@ def test_covers__bundled_years_and_override_years():
     assert cal.covers(date(2027, 6, 1))
     assert not cal.covers(date(2028, 6, 1))
     assert not WorkingCalendar().covers(date(2027, 6, 1))
-
-
-def test_calendar_data_missing__is_a_warning():
-    assert issubclass(CalendarDataMissing, Warning)
 
 
 # --- add_working_days ----------------------------------------------------------------

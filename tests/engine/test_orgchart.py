@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from engine.demo import ORGANISATION
 from engine.errors import Conflict, FormInvalid
 from engine.formoptions import OptionsReader
 from engine.forms import FormField, validate_form
@@ -90,7 +90,7 @@ def test_close__refused_while_staff_or_units_remain(engine: Engine) -> None:
 
 def test_import__all_or_nothing_with_each_rows_result(engine: Engine) -> None:
     seed(engine)
-    organisation = json.loads((ROOT / "processes" / "organisation.json").read_text("utf-8"))
+    organisation = json.loads(ORGANISATION.read_text("utf-8"))
     organisation["users"].append({"username": "x", "name": "", "unit": "mars", "roles": ["god"]})
     with engine.transaction() as service:
         report = import_rows(service.org, organisation, "admin", T0)
@@ -147,25 +147,6 @@ def test_lint__a_good_options_from_passes() -> None:
              '<camunda:property id="options_from" value="units:department"/>'
              "</camunda:properties></camunda:formField>")  # fmt: skip
     assert validate({"p.bpmn": (HEAD + LINTED.format(field=field) + TAIL).encode()}).problems == []
-
-
-# Words that are department codes but also mean something else in a diagram: the option
-# `education` (批评教育) of `accountability_measure` in discipline_supervision.bpmn.
-NOT_A_DEPARTMENT = ('<camunda:value id="education" name="批评教育" />',)
-
-
-def test_diagrams__name_no_department_code() -> None:
-    organisation = json.loads((ROOT / "processes" / "organisation.json").read_text("utf-8"))
-    codes = [u["code"] for u in organisation["units"] if u["kind"] == "department"]
-    pattern = re.compile(r"\b(" + "|".join(codes) + r")\b")
-    found = []
-    for path in sorted((ROOT / "processes").rglob("*")):
-        if path.suffix not in (".bpmn", ".dmn"):
-            continue
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-            if pattern.search(line) and line.strip() not in NOT_A_DEPARTMENT:
-                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    assert codes and not found, "\n".join(found)
 
 
 def race(url: str, action: Any, racers: int = 6) -> list[Any]:

@@ -147,7 +147,7 @@ def test_cli_validate__valid_set_is_ok(capsys: pytest.CaptureFixture[str]) -> No
     out, _ = capsys.readouterr()
 
     assert code == 0
-    assert out.startswith("ok: ") and "two_step" in out
+    assert out.splitlines()[-1].startswith("ok: ") and "two_step" in out
 
 
 # --- the valid set --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.database import upgrade
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 from engine.settings import Settings
@@ -121,7 +121,7 @@ def drive(engine: Engine) -> None:
     """Deploy the diagrams and the organisation, then run the ten cases."""
     with engine.transaction() as service:
         service.deployments.deploy(read_sources([PROCESSES]), at=_at("09-01T08:00"))
-        load_organisation(service, PROCESSES / "organisation.json")
+        load_organisation(service, ORGANISATION)
     driver = Driver(engine)
     for case in ON_THE_SPOT:
         driver.on_the_spot(*case)
@@ -154,7 +154,7 @@ def driven_database(folder: Path, password: str) -> Path:
     try:
         drive(engine)
         with engine.transaction() as service:
-            load_organisation(service, PROCESSES / "organisation.json", password=password)
+            load_organisation(service, ORGANISATION, password=password)
     finally:
         engine.close()
     return folder / "mashangban.db"

@@ -81,7 +81,12 @@ class Diagram:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.root = etree.parse(str(path)).getroot()
-        self.by_id = {e.get("id"): e for e in self.root.iter() if e.get("id")}
+        # camunda:property ids are property names (`label_en:<option>`), not element ids
+        self.by_id = {
+            e.get("id"): e
+            for e in self.root.iter()
+            if e.get("id") and etree.QName(e).localname != "property"
+        }
         self.shapes = {
             s.get("bpmnElement"): _bounds(s) for s in self.root.iterfind(".//bpmndi:BPMNShape", NS)
         }
@@ -204,6 +209,9 @@ def test_diagram__flows_run_left_to_right_except_loops(diagram: Diagram) -> None
     successors: dict[str, set[str]] = {}
     for flow in diagram.flows():
         successors.setdefault(flow.get("sourceRef"), set()).add(flow.get("targetRef"))
+    for boundary in diagram.root.iterfind(".//bpmn:boundaryEvent", NS):
+        # a token inside an activity may leave it by its boundary events
+        successors.setdefault(boundary.get("attachedToRef"), set()).add(boundary.get("id"))
 
     def reaches(start: str, goal: str) -> bool:
         seen, pending = set(), [start]

@@ -1,6 +1,7 @@
-"""Scenario tests of the diagrams in processes/: one JSON file per scenario, beside its diagram.
+"""Scenario tests of the diagrams in processes/: one JSON file per scenario, in
+`scenarios/<process_id>/` beside this file (they name demo units, which processes/ must not).
 
-Each scenario (`processes/<process_id>/scenarios/*.json`) deploys every diagram and the
+Each scenario deploys every diagram and the
 organisation on a fresh SQLite database, starts cases and walks them step by step:
 complete a task as a user, deliver a message, fire the timers due at an instant. Every
 step runs on a new `Engine` over the same database, so the case is stored and reloaded
@@ -37,21 +38,22 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.errors import FormInvalid, NotFound
 from engine.service import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
-ORGANISATION = PROCESSES / "organisation.json"
-SCENARIOS = sorted(PROCESSES.glob("*/scenarios/*.json"))
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SCENARIOS = sorted(SCENARIO_DIR.glob("*/*.json"))
 
 
 def _instant(text: str) -> datetime:
@@ -82,12 +84,13 @@ class Run:
 
     # --- actions ------------------------------------------------------------------------------
 
-    def setup(self) -> None:
+    def setup(self, password: str | None = None) -> None:
+        """Deploy processes/ and load the demo organisation (`password`: demo sign-ins)."""
         at = _instant(self.scenario.get("deploy_at", self.scenario["start"]["at"]))
 
         def deploy(service: Any) -> None:
             service.deployments.deploy(read_sources([PROCESSES]), at=at)
-            load_organisation(service, ORGANISATION)
+            load_organisation(service, ORGANISATION, password=password)
 
         self.transaction(deploy)
 
@@ -211,14 +214,16 @@ def _check_subset(actual: Any, wanted: Any, where: str) -> None:
         assert actual == wanted, f"{where}: {actual!r} != {wanted!r}"
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
-def test_scenario(engine: Engine, path: Path) -> None:
-    scenario = json.loads(path.read_text(encoding="utf-8"))
-    run = Run(engine, scenario, path.stem)
-    run.setup()
+def play(run: Run, before_step: Callable[[dict[str, Any] | None], None] | None = None) -> None:
+    """Start the scenario's case and take every step, checking each `expect`; `before_step`
+    is called before each step and once more at the end (with None): the browser walk
+    opens the task forms there."""
+    scenario = run.scenario
     key = run.start(scenario["start"])
     run.check(key, scenario["start"].get("expect", {}), "start")
     for number, step in enumerate(scenario["steps"], start=1):
+        if before_step is not None:
+            before_step(step)
         where = f"step {number}"
         current = step.get("case", key)
         if "start" in step:
@@ -237,10 +242,20 @@ def test_scenario(engine: Engine, path: Path) -> None:
         else:
             pytest.fail(f"{where}: unknown step {sorted(step)}")
         run.check(step.get("expect_case", current), step.get("expect", {}), where)
+    if before_step is not None:
+        before_step(None)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_scenario(engine: Engine, path: Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    run = Run(engine, scenario, path.stem)
+    run.setup()
+    play(run)
     run.audit()
 
 
 def test_every_process_has_scenarios() -> None:
-    with_scenarios = {p.parent.parent.name for p in SCENARIOS}
+    with_scenarios = {p.parent.name for p in SCENARIOS}
     processes = {p.parent.name for p in PROCESSES.glob("*/*.bpmn")}
     assert processes - with_scenarios == set()

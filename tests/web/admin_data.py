@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.database import upgrade
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 from engine.settings import Settings
@@ -32,7 +32,7 @@ def admin_database(folder: Path, password: str) -> Path:
     try:
         with engine.transaction() as service:
             service.deployments.deploy(read_sources([PROCESSES]))
-            load_organisation(service, PROCESSES / "organisation.json", password=password)
+            load_organisation(service, ORGANISATION, password=password)
     finally:
         engine.close()
     return folder / "mashangban.db"

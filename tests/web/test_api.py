@@ -344,3 +344,26 @@ def test_appeal_to_department__on_postgresql(pg_engine: Engine) -> None:
     public = client.get(f"/api/v1/appeals/{receipt['case_no']}?code={receipt['tracking_code']}")
     assert public.get_json()["stage"] == ["部门办理"]
     app.extensions["mashangban.engine"].close()
+
+
+def test_tasks__pages_with_limit_next_and_link(
+    client: FlaskClient, seeded: Engine, li: dict[str, str]
+) -> None:
+    keys = {start(seeded)[0] for _n in range(3)}
+    first = client.get("/api/v1/tasks?limit=2", headers=li)
+    body = first.get_json()
+    assert len(body["tasks"]) == 2 and body["next"]
+    assert first.headers["Link"].endswith('>; rel="next"')
+    rest = client.get(f"/api/v1/tasks?limit=2&after={body['next']}", headers=li).get_json()
+    assert rest["next"] is None
+    assert {t["case_no"] for t in body["tasks"] + rest["tasks"]} == keys
+    link = first.headers["Link"][1:].split(">")[0]
+    assert client.get(link, headers=li).get_json() == rest
+
+
+def test_tasks__bad_limit_or_cursor_is_422(client: FlaskClient, li: dict[str, str]) -> None:
+    for query, field in (("limit=0", "limit"), ("limit=x", "limit"), ("limit=501", "limit"),
+                         ("after=nonsense", "after")):  # fmt: skip
+        response = client.get(f"/api/v1/tasks?{query}", headers=li)
+        assert response.status_code == 422, query
+        assert [e["field"] for e in response.get_json()["error"]["errors"]] == [field]

@@ -2,8 +2,9 @@
 with the data of every demo case: no raw option value, ISO timestamp, group id, username
 or Python literal shows, in the text or in a prefilled input (issue 13).
 
-The browser walk (tests/browser/test_form_walk.py) opens the tasks the demo data reaches;
-this covers the forms it cannot reach, with every case's data as the prefill."""
+The browser walks open the tasks in Chromium: tests/browser/test_form_walk.py those the demo
+data reaches, tests/browser/test_form_walk_all.py every user task, through the scenarios;
+this one renders each form with every demo case's data as the prefill."""
 
 from __future__ import annotations
 

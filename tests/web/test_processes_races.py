@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from engine.demo import load_organisation
+from engine.demo import ORGANISATION, load_organisation
 from engine.deployment import read_sources
 from engine.service import Engine
 
@@ -22,7 +22,7 @@ def test_modeler_deploy__admins_racing_on_one_version_one_wins_the_rest_get_409(
 ) -> None:
     with pg_engine.transaction() as service:
         service.deployments.deploy(read_sources([PROCESSES]))
-        load_organisation(service, PROCESSES / "organisation.json", password=PASSWORD)
+        load_organisation(service, ORGANISATION, password=PASSWORD)
         for name in ADMINS:
             service.staff.save_user(name, name, ["process_admins"], unit="data_bureau",
                                     roles=["process_admin"], password=PASSWORD)  # fmt: skip

@@ -7,7 +7,8 @@ first, one statement more; on SQLite `BEGIN IMMEDIATE` takes its place); one UPD
 the case (its head is the chain's checkpoint); the event; one DELETE and two INSERTs for
 the inbox rows; one UPDATE of the case's 三率 facts (`case_facts`, engine/factstore.py),
 which spares the reports a replay of the whole log after a restart; one INSERT … SELECT
-of the new task's notifications, which reads only the task's people."""
+of the new task's notifications, which reads only the task's people. The DELETE also
+keeps the task's span for the SLA heatmap (one more INSERT on SQLite)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ from tests.web.conftest import PASSWORD, api_token, make_app
 # statements per completion through the web API, on either database (12 before issue 9:
 # the people of a new task were read apart from their INSERT, and a checkpoint row moved)
 BUDGET = 10
+# The completed task's span (engine/task_spans.py, the SLA heatmap) is kept by the inbox
+# DELETE itself on PostgreSQL (a data-modifying WITH); SQLite has none, so one INSERT more.
+SPAN_ON_SQLITE = 1
 REGISTRATION = {"title": "小区路灯不亮", "kind": "coordination", "people": "3",
                 "urgent": "false", "contact_phone": "13812345678"}  # fmt: skip
 
@@ -77,7 +81,8 @@ def test_complete_task__runs_a_fixed_small_number_of_statements(any_engine: Engi
     with counted(sql) as on_long:
         _complete(client, long, li)
     app.extensions["mashangban.engine"].close()
-    assert len(on_short) <= BUDGET, on_short
+    extra = SPAN_ON_SQLITE if sql.dialect.name == "sqlite" else 0
+    assert len(on_short) <= BUDGET + extra, on_short
     assert len(on_long) == len(on_short), "a longer history must not cost more statements"
     [handle] = body["tasks"]  # the answer is built without reading the inbox back
     assert (handle["task_spec"], handle["candidate_groups"]) == ("handle", ["dept_housing"])

@@ -1,8 +1,9 @@
 """The JSON API under /api/v1: bearer tokens for staff, tracking codes for the public.
 
-Described by the OpenAPI 3 document at /api/v1/openapi.json (`openapi.py`);
-`tests/web/test_openapi.py` fails if a route is missing from it. Errors are
-`{"error": {"code", "message", "fields"?}}` with the codes listed in web/errors.py.
+Every operation is registered with `operations.operation`, naming the pydantic models
+(`schemas/`) that validate its query and body and serialize its answer; the OpenAPI 3.1
+document at /api/v1/openapi.json is generated from them (`openapi.py`). Errors are
+`{"error": {"code", "message", "fields"?, "errors"?}}` with the codes listed in web/errors.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The auditors' endpoints under /api/v1 (listed in openapi_audit.py).
+"""The auditors' endpoints under /api/v1 (shapes in schemas/audit.py).
 
 Read-only, over the engine's read-only unit of work (a long verification of every case
 does not hold the write lock). Scope and roles are the engine's: a case outside the
@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from engine.errors import FieldError
+from engine.organisation import UserView
 
 from .. import db
 from ..audit import jsonl_response
 from ..casefacts import people, unit_name
-from ..errors import json_error
-from ..i18n import gettext as _
 from ..replayview import Labels, step_view
-from . import tokens
-from .blueprint import bp
-from .body import json_object
+from .operations import File, Reply, operation
+from .schemas import audit as shapes
+from .validation import rejected
+
+NO_AUDIT_ROLE = {403: "The caller holds no audit role (`not_allowed`)."}
 
 
 def _reader() -> Any:
@@ -27,80 +28,72 @@ def _reader() -> Any:
     return db.get_engine().reading()
 
 
-@bp.get("/cases/<key>/history")
-def case_history(key: str) -> Any:
-    """The case's events with their hashes, and the chain head."""
-    user = tokens.staff()
+@operation("get", "/cases/<key>/history", ok=Reply(shapes.History, "Events, oldest first."))
+def case_history(key: str, user: UserView) -> shapes.History:
+    """A case's events with their hashes and the chain head."""
     with _reader() as svc:
         records = svc.audit.export(key, user.username)
     header, events, head = records[0], records[1:-1], records[-1]
-    return jsonify(case=key, process_id=header["process_id"], version=header["version"],
-                   events=[{**e["content"], "prev_hash": e["prev_hash"], "hash": e["hash"],
-                            "request_id": e["request_id"]} for e in events],
-                   head={"seq": head["seq"], "head": head["head"]})  # fmt: skip
+    return shapes.History(
+        case=key, process_id=header["process_id"], version=header["version"],
+        events=[shapes.HistoryEvent(**e["content"], prev_hash=e["prev_hash"], hash=e["hash"],
+                                    request_id=e["request_id"]) for e in events],
+        head=shapes.ChainHead(seq=head["seq"], head=head["head"]),
+    )  # fmt: skip
 
 
-@bp.get("/cases/<key>/history.jsonl")
-def case_history_jsonl(key: str) -> Any:
-    """The case's history as JSON Lines (re-check it with engine/history_check.py)."""
-    user = tokens.staff()
+@operation("get", "/cases/<key>/history.jsonl", ok=File(("application/jsonl",), "JSON Lines."))
+def case_history_jsonl(key: str, user: UserView) -> Any:
+    """A case's history as JSON Lines: header, events, head (re-check with
+    `python -m engine.history_check FILE`)."""
     with _reader() as svc:
         records = svc.audit.export(key, user.username)
     return jsonl_response(key, records)
 
 
-@bp.get("/cases/<key>/replay")
-def case_replay(key: str) -> Any:
-    """The case right after event `step` (1 = the first): elements, data before and after."""
-    user = tokens.staff()
-    text = request.args.get("step", "1")
+@operation(
+    "get", "/cases/<key>/replay", query=shapes.ReplayQuery,
+    ok=Reply(shapes.ReplayStep, "The step."),
+    errors={**NO_AUDIT_ROLE, 422: "No such step (`validation_failed`, `too_large{max}`)."},
+)  # fmt: skip
+def case_replay(key: str, user: UserView, query: shapes.ReplayQuery) -> Any:
+    """The case right after event `step` (1 = the first): diagram elements and data."""
     with _reader() as svc:
         replay = svc.privacy.masked_replay(svc.audit.replay(key, user.username))
         total = len(replay.steps)
-        if not text.isdigit() or not 1 <= int(text) <= total:
-            message = _("步骤应为 1 到 {n} 之间的整数", n=total)
-            return json_error(422, "validation_failed", message, {"step": message})
-        step = int(text)
-        chosen = replay.steps[step - 1]
+        if query.step > total:
+            return rejected([FieldError("step", "too_large", {"max": total})])
+        chosen = replay.steps[query.step - 1]
         labels = Labels.of(replay, people(), unit_name)
-        view = step_view(step, chosen, replay, labels)
-    return jsonify(
-        step=step, steps=total, version=replay.version, process_id=replay.process_id,
-        event={"seq": chosen.seq, "at": view["at"], "actor": chosen.actor, "kind": chosen.kind,
-               "task_id": chosen.task_id, "task_spec": chosen.task_spec,
-               "inputs": chosen.inputs, "what": view["what"], "hash": chosen.hash},
+        view = step_view(query.step, chosen, replay, labels)
+    return shapes.ReplayStep(
+        step=query.step, steps=total, version=replay.version, process_id=replay.process_id,
+        event=shapes.ReplayEvent(
+            seq=chosen.seq, at=view["at"], actor=chosen.actor, kind=chosen.kind,
+            task_id=chosen.task_id, task_spec=chosen.task_spec, inputs=chosen.inputs,
+            what=view["what"], hash=chosen.hash),
         completed=view["completed"], active=view["active"], called=view["called"],
         data_before=chosen.data_before, data_after=chosen.data_after, changes=view["diff"],
-        timers=view["timers"],
+        timers=[{k: t[k] for k in ("element", "name", "due", "due_text")}
+                for t in view["timers"]],
     )  # fmt: skip
 
 
-@bp.post("/audit/verify")
-def audit_verify() -> Any:
-    """Verify one case (`{"case": KEY}`) or every case (`{}`), optionally against heads."""
-    user = tokens.staff()
-    body = json_object()
-    key, heads = body.get("case"), body.get("heads")
-    if key is not None and not isinstance(key, str):
-        return json_error(422, "validation_failed", _("“case”应为案件编号"),
-                          {"case": _("“case”应为案件编号")})  # fmt: skip
-    if heads is not None and not _valid_heads(heads):
-        message = _("链头文件格式不对：应为 {案件编号: {seq, head}}。")
-        return json_error(422, "validation_failed", message, {"heads": message})
+@operation(
+    "post", "/audit/verify", body=shapes.VerifyRequest,
+    ok=Reply(shapes.Verification, "The result."), errors=NO_AUDIT_ROLE,
+)  # fmt: skip
+def audit_verify(user: UserView, body: shapes.VerifyRequest) -> shapes.Verification:
+    """Verify one case or every case: chain, heads (if given), re-execution."""
+    heads = None if body.heads is None else {k: h.model_dump() for k, h in body.heads.items()}
     with _reader() as svc:
-        if key:
-            report = svc.audit.verify(key, user.username, heads)
+        if body.case:
+            report = svc.audit.verify(body.case, user.username, heads)
         else:
             report = svc.audit.verify_all(user.username, heads)
-    return jsonify(intact=report.intact, checked_at=report.checked_at.isoformat(),
-                   cases=report.cases,
-                   findings=[{"case": f.case_key, "seq": f.seq, "problem": f.problem,
-                              "code": f.code, "params": f.params}
-                             for f in report.findings])  # fmt: skip
-
-
-def _valid_heads(heads: Any) -> bool:
-    return isinstance(heads, dict) and all(
-        isinstance(v, dict) and isinstance(v.get("seq"), int) and isinstance(v.get("head"), str)
-        for v in heads.values()
-    )
+    return shapes.Verification(
+        intact=report.intact, checked_at=report.checked_at, cases=report.cases,
+        findings=[shapes.VerificationFinding(case=f.case_key, seq=f.seq, problem=f.problem,
+                                             code=f.code, params=f.params)
+                  for f in report.findings],
+    )  # fmt: skip

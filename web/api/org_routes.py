@@ -1,8 +1,9 @@
-"""The organisation endpoints under /api/v1/org (listed in openapi_org.py).
+"""The organisation endpoints under /api/v1/org (shapes in schemas/org.py).
 
 The same operations as the organisation page, for organisation and process admins;
-every other signed-in role gets 403 (`not_allowed`). Bad values are 422 `form_invalid`
-with one entry per field; a code or username taken a moment earlier is 409.
+every other signed-in role gets 403 (`not_allowed`). Bad values are 422 with one entry
+per field (`validation_failed` for the body's shape, `form_invalid` for the engine's
+rules); a code or username taken a moment earlier is 409.
 """
 
 from __future__ import annotations
@@ -10,141 +11,159 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import jsonify
-
 from engine.errors import NotAllowed
+from engine.organisation import UserView
 from engine.orgchart import OrgAdmin, StaffRecord, UnitRecord, may_administer
 from engine.orgtransfer import ImportReport, as_rows, export_json, import_rows
 
 from .. import db
 from ..i18n import field_message
 from . import tokens
-from .blueprint import bp
-from .body import json_object
+from .operations import Reply, operation, staff_with
+from .schemas import org as shapes
+from .schemas.errors import ErrorBody
+
+UNIT_CODE = {"code": "The unit's code."}
 
 
-def _admin() -> tuple[OrgAdmin, str]:
+def _org_admin() -> UserView:
     user = tokens.staff()
     if not may_administer(user.roles):
         raise NotAllowed("only organisation or process admins may change the organisation")
-    return db.service().org, user.username
+    return user
 
 
-def _text(body: dict[str, Any], key: str) -> str:
-    value = body.get(key)
-    return value if isinstance(value, str) else ""
+ORG_ADMIN = staff_with(_org_admin)
+FORBIDDEN = {403: "The caller is not an organisation or process admin (`not_allowed`)."}
 
 
-def _unit(unit: UnitRecord) -> dict[str, Any]:
-    return {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent": unit.parent_code,
-            "closed_at": unit.closed_at.isoformat() if unit.closed_at else None,
-            "staff": unit.staff}  # fmt: skip
+def _org() -> OrgAdmin:
+    return db.service().org
 
 
-def _person(person: StaffRecord) -> dict[str, Any]:
-    return {"username": person.username, "name": person.display_name, "unit": person.unit_code,
-            "roles": list(person.roles), "groups": list(person.groups),
-            "active": person.active}  # fmt: skip
+def _unit(unit: UnitRecord) -> shapes.OrgUnit:
+    return shapes.OrgUnit(code=unit.code, name=unit.name, kind=unit.kind,
+                          parent=unit.parent_code, closed_at=unit.closed_at,
+                          staff=unit.staff)  # fmt: skip
 
 
-def _report(report: ImportReport) -> dict[str, Any]:
-    rows = [{"line": r.line, "what": r.what, "key": r.key, "action": r.action,
-             "errors": [{"field": e.field or "_form", "code": e.code, "params": dict(e.params),
-                         "message": field_message(e)} for e in r.errors]}
+def _person(person: StaffRecord) -> shapes.OrgStaff:
+    return shapes.OrgStaff(username=person.username, name=person.display_name,
+                           unit=person.unit_code, roles=list(person.roles),
+                           groups=list(person.groups), active=person.active)  # fmt: skip
+
+
+def _report(report: ImportReport) -> shapes.ImportResult:
+    rows = [shapes.ImportRow(
+        line=r.line, what=r.what, key=r.key, action=r.action,
+        errors=[shapes.RowProblem(field=e.field or "_form", code=e.code, params=dict(e.params),
+                                  message=field_message(e)) for e in r.errors])
             for r in report.rows]  # fmt: skip
-    return {"applied": report.applied, "rows": rows}
+    return shapes.ImportResult(applied=report.applied, rows=rows)
 
 
-@bp.get("/org/units")
-def org_units() -> Any:
-    """Every unit, open and closed."""
-    org, _actor = _admin()
-    return jsonify(units=[_unit(u) for u in org.units()])
+@operation("get", "/org/units", access=ORG_ADMIN, errors=FORBIDDEN,
+           ok=Reply(shapes.OrgUnits, "The units."))  # fmt: skip
+def org_units(user: UserView) -> shapes.OrgUnits:
+    """Every organisation unit, open and closed."""
+    return shapes.OrgUnits(units=[_unit(u) for u in _org().units()])
 
 
-@bp.post("/org/units")
-def org_add_unit() -> Any:
-    """Add a unit."""
-    org, actor = _admin()
-    body = json_object()
-    parent = body.get("parent") if isinstance(body.get("parent"), str) else None
-    unit = org.add_unit(_text(body, "code"), _text(body, "name"), _text(body, "kind"), parent,
-                        actor)  # fmt: skip
+@operation(
+    "post", "/org/units", access=ORG_ADMIN, body=shapes.UnitCreate,
+    ok={201: Reply(shapes.OrgUnit, "The new unit.")},
+    errors={**FORBIDDEN, 409: "The code was just taken (`conflict`)."},
+)  # fmt: skip
+def org_add_unit(user: UserView, body: shapes.UnitCreate) -> Any:
+    """Add a unit (its code is permanent; cases store it)."""
+    unit = _org().add_unit(body.code, body.name, body.kind, body.parent, user.username)
     db.commit()
-    return jsonify(_unit(unit)), 201
+    return _unit(unit), 201
 
 
-@bp.post("/org/units/<code>/rename")
-def org_rename_unit(code: str) -> Any:
-    """Rename a unit from now on (history keeps the old name)."""
-    org, actor = _admin()
-    unit = org.rename_unit(code, _text(json_object(), "name"), actor)
+@operation("post", "/org/units/<code>/rename", access=ORG_ADMIN, body=shapes.UnitRename,
+           errors=FORBIDDEN, path_text=UNIT_CODE,
+           ok=Reply(shapes.OrgUnit, "The renamed unit."))  # fmt: skip
+def org_rename_unit(code: str, user: UserView, body: shapes.UnitRename) -> shapes.OrgUnit:
+    """Rename a unit from now on; history keeps the name of its time."""
+    unit = _org().rename_unit(code, body.name, user.username)
     db.commit()
-    return jsonify(_unit(unit))
+    return _unit(unit)
 
 
-@bp.post("/org/units/<code>/close")
-def org_close_unit(code: str) -> Any:
-    """Close a unit (forms stop offering it)."""
-    org, actor = _admin()
-    unit = org.close_unit(code, actor)
+@operation(
+    "post", "/org/units/<code>/close", access=ORG_ADMIN, path_text=UNIT_CODE,
+    errors={**FORBIDDEN, 422: "The unit still has staff or open units (`form_invalid`)."},
+    ok=Reply(shapes.OrgUnit, "The closed unit."),
+)  # fmt: skip
+def org_close_unit(code: str, user: UserView) -> shapes.OrgUnit:
+    """Close a unit: forms stop offering it (refused while it has staff)."""
+    unit = _org().close_unit(code, user.username)
     db.commit()
-    return jsonify(_unit(unit))
+    return _unit(unit)
 
 
-@bp.post("/org/units/<code>/reopen")
-def org_reopen_unit(code: str) -> Any:
-    """Open a closed unit again."""
-    org, actor = _admin()
-    unit = org.reopen_unit(code, actor)
+@operation(
+    "post", "/org/units/<code>/reopen", access=ORG_ADMIN, path_text=UNIT_CODE,
+    errors={**FORBIDDEN, 422: "Its parent is closed (`form_invalid`)."},
+    ok=Reply(shapes.OrgUnit, "The reopened unit."),
+)  # fmt: skip
+def org_reopen_unit(code: str, user: UserView) -> shapes.OrgUnit:
+    """Open a closed unit again (its parent must be open)."""
+    unit = _org().reopen_unit(code, user.username)
     db.commit()
-    return jsonify(_unit(unit))
+    return _unit(unit)
 
 
-@bp.get("/org/staff")
-def org_staff() -> Any:
+@operation("get", "/org/staff", access=ORG_ADMIN, errors=FORBIDDEN,
+           ok=Reply(shapes.OrgStaffList, "The staff."))  # fmt: skip
+def org_staff(user: UserView) -> shapes.OrgStaffList:
     """Every staff member, active and disabled."""
-    org, _actor = _admin()
-    return jsonify(staff=[_person(s) for s in org.staff()])
+    return shapes.OrgStaffList(staff=[_person(s) for s in _org().staff()])
 
 
-@bp.post("/org/staff")
-def org_add_staff() -> Any:
-    """Add a staff member."""
-    org, actor = _admin()
-    body = json_object()
-    roles = body.get("roles")
-    roles = [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else []
-    person = org.add_staff(_text(body, "username"), _text(body, "name"), _text(body, "unit"),
-                           roles, actor, password=_text(body, "password") or None)  # fmt: skip
+@operation(
+    "post", "/org/staff", access=ORG_ADMIN, body=shapes.StaffCreate,
+    ok={201: Reply(shapes.OrgStaff, "The new staff member.")},
+    errors={**FORBIDDEN, 409: "The username was just taken (`conflict`)."},
+)  # fmt: skip
+def org_add_staff(user: UserView, body: shapes.StaffCreate) -> Any:
+    """Add a staff member; the roles give their task groups."""
+    person = _org().add_staff(body.username, body.name, body.unit, list(body.roles),
+                              user.username, password=body.password or None)  # fmt: skip
     db.commit()
-    return jsonify(_person(person)), 201
+    return _person(person), 201
 
 
-@bp.post("/org/staff/<username>/active")
-def org_staff_active(username: str) -> Any:
-    """Disable or enable a staff account."""
-    org, actor = _admin()
-    active = json_object().get("active") is True
-    person = org.set_staff_active(username, active, actor)
+@operation("post", "/org/staff/<username>/active", access=ORG_ADMIN, body=shapes.StaffActive,
+           errors=FORBIDDEN, ok=Reply(shapes.OrgStaff, "The staff member."))  # fmt: skip
+def org_staff_active(username: str, user: UserView, body: shapes.StaffActive) -> shapes.OrgStaff:
+    """Disable (`active: false`) or enable a staff account."""
+    person = _org().set_staff_active(username, body.active, user.username)
     db.commit()
-    return jsonify(_person(person))
+    return _person(person)
 
 
-@bp.get("/org/export")
-def org_export() -> Any:
+@operation("get", "/org/export", access=ORG_ADMIN, errors=FORBIDDEN,
+           ok=Reply(shapes.OrgExport, "The organisation."))  # fmt: skip
+def org_export(user: UserView) -> shapes.OrgExport:
     """Units and staff in the import format."""
-    org, _actor = _admin()
-    return jsonify(export_json(org))
+    return shapes.OrgExport.model_validate(export_json(_org()))
 
 
-@bp.post("/org/import")
-def org_import() -> Any:
-    """Import units and staff; all or nothing, with each row's result."""
-    org, actor = _admin()
-    report = import_rows(org, as_rows(json_object()), actor, datetime.now(UTC))
+@operation(
+    "post", "/org/import", access=ORG_ADMIN, body=shapes.OrgImport,
+    ok=Reply(shapes.ImportResult, "Applied."),
+    errors={**FORBIDDEN, 422: Reply(
+        shapes.ImportResult | ErrorBody, "Some rows failed (nothing applied; `applied: false`), "
+        "or the body is not an organisation (`form_invalid`, `validation_failed`).")},
+)  # fmt: skip
+def org_import(user: UserView, body: shapes.OrgImport) -> Any:
+    """Import units, then staff; all or nothing, with each row's result."""
+    data = body.model_dump(exclude_none=True)
+    report = import_rows(_org(), as_rows(data), user.username, datetime.now(UTC))
     if not report.applied:
         db.rollback()
-        return jsonify(_report(report)), 422
+        return _report(report), 422
     db.commit()
-    return jsonify(_report(report))
+    return _report(report)

@@ -1,4 +1,4 @@
-"""The personal-data endpoints under /api/v1 (listed in openapi_privacy.py).
+"""The personal-data endpoints under /api/v1 (shapes in schemas/people.py).
 
 The access log and a case's sealed values (never the values themselves: which existed,
 which were erased, when and by whom). Only auditors, the discipline office and admins
@@ -7,46 +7,42 @@ read them (403 for other staff, as `engine.privacy` decides).
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import jsonify, request
-
+from engine.organisation import UserView
 from engine.privacy import AccessEntry, Erasure
 
 from .. import db
-from . import tokens
-from .blueprint import bp
-from .serialize import instant
+from .operations import Reply, operation
+from .schemas import people as shapes
+
+FORBIDDEN = {403: "Only auditors, the discipline office and admins (`not_allowed`)."}
 
 
-def _entry(entry: AccessEntry) -> dict[str, Any]:
-    return {
-        "at": instant(entry.at), "username": entry.username, "case_no": entry.case_key,
-        "reason": entry.reason, "channel": entry.channel, "fields": list(entry.fields),
-        "request_id": entry.request_id,
-    }  # fmt: skip
+def _entry(entry: AccessEntry) -> shapes.AccessEntry:
+    return shapes.AccessEntry(
+        at=entry.at, username=entry.username, case_no=entry.case_key, reason=entry.reason,
+        channel=entry.channel, fields=list(entry.fields), request_id=entry.request_id,
+    )  # fmt: skip
 
 
-def _erasure(value: Erasure) -> dict[str, Any]:
-    return {
-        "field": value.field, "commitment": value.commitment,
-        "recorded_at": instant(value.recorded_at), "erased_at": instant(value.erased_at),
-        "erased_by": value.erased_by,
-    }  # fmt: skip
+def _erasure(value: Erasure) -> shapes.PersonalValue:
+    return shapes.PersonalValue(
+        field=value.field, commitment=value.commitment, recorded_at=value.recorded_at,
+        erased_at=value.erased_at, erased_by=value.erased_by,
+    )  # fmt: skip
 
 
-@bp.get("/audit/access-log")
-def access_log() -> Any:
-    """Full views of personal data, newest first (`?case=` narrows to one case)."""
-    user = tokens.staff()
-    case_key = request.args.get("case", "").strip()[:100] or None
-    entries = db.service().privacy.access_log(user.username, case_key)
-    return jsonify(entries=[_entry(e) for e in entries])
+@operation("get", "/audit/access-log", query=shapes.AccessLogQuery, errors=FORBIDDEN,
+           ok=Reply(shapes.AccessLog, "The log."))  # fmt: skip
+def access_log(user: UserView, query: shapes.AccessLogQuery) -> shapes.AccessLog:
+    """Every full view of a citizen's personal data, newest first."""
+    entries = db.service().privacy.access_log(user.username, query.case.strip() or None)
+    return shapes.AccessLog(entries=[_entry(e) for e in entries])
 
 
-@bp.get("/cases/<key>/personal")
-def personal_values(key: str) -> Any:
-    """A case's sealed personal values: field, commitment, and whether they were erased."""
-    user = tokens.staff()
+@operation("get", "/cases/<key>/personal", errors=FORBIDDEN,
+           ok=Reply(shapes.PersonalValues, "The values."))  # fmt: skip
+def personal_values(key: str, user: UserView) -> shapes.PersonalValues:
+    """A case's sealed personal values (never the values): which exist, which were erased,
+    when and by whom."""
     values = db.service().privacy.erasures(key, user.username)
-    return jsonify(case_no=key, values=[_erasure(v) for v in values])
+    return shapes.PersonalValues(case_no=key, values=[_erasure(v) for v in values])

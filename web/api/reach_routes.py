@@ -1,61 +1,46 @@
-"""Duplicates through the API (issue 14; listed in openapi_reach.py): the suggestions a clerk
+"""Duplicates through the API (issue 14; shapes in schemas/people.py): the suggestions a clerk
 sees beside registration, merging a duplicate into its main case, marking a pair distinct.
 Scope and roles are the engine's: out of scope 404, not a clerk or the leading office 403,
 an already merged or finished case 409."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import jsonify
+from engine.organisation import UserView
 
 from .. import db
-from ..errors import json_error
-from ..i18n import gettext as _
-from . import tokens
-from .blueprint import bp
-from .body import json_object
+from .operations import Reply, operation
+from .schemas import people as shapes
+
+REFUSALS = {
+    403: "Not a window clerk or the leading office (`not_allowed`).",
+    409: "A case is already merged or finished, or it is the same case (`conflict`).",
+}
 
 
-@bp.get("/cases/<key>/duplicates")
-def case_duplicates(key: str) -> Any:
-    """Open cases of the same kind and place whose text is alike, most alike first."""
-    user = tokens.staff()
+@operation("get", "/cases/<key>/duplicates", ok=Reply(shapes.Duplicates, "Most alike first."))
+def case_duplicates(key: str, user: UserView) -> shapes.Duplicates:
+    """Open cases like this one (same kind and place, similar text)."""
     found = db.service().reach.duplicates.suggest(key, user.username)
-    return jsonify(case_no=key, suggestions=[
-        {"case_no": s.key, "title": s.title, "kind": s.kind, "place": s.place,
-         "score": s.score, "received_at": s.created_at.isoformat()} for s in found])  # fmt: skip
+    return shapes.Duplicates(case_no=key, suggestions=[
+        shapes.Duplicate(case_no=s.key, title=s.title, kind=s.kind, place=s.place,
+                         score=s.score, received_at=s.created_at) for s in found])  # fmt: skip
 
 
-@bp.post("/cases/<key>/merge")
-def case_merge(key: str) -> Any:
-    """Merge this case (the duplicate) into `{"main": case number}`."""
-    user = tokens.staff()
-    main = _case_number(json_object(), "main")
-    if main is None:
-        return _missing("main")
+@operation("post", "/cases/<key>/merge", body=shapes.MergeRequest, errors=REFUSALS,
+           ok=Reply(shapes.Merged, "Merged."))  # fmt: skip
+def case_merge(key: str, user: UserView, body: shapes.MergeRequest) -> shapes.Merged:
+    """Merge this case (a duplicate) into the main case; both get its answer."""
+    main = body.main.strip()
     db.service().reach.duplicates.merge(key, main, user.username)
     db.commit()
-    return jsonify(case_no=key, merged_into=main)
+    return shapes.Merged(case_no=key, merged_into=main)
 
 
-@bp.post("/cases/<key>/distinct")
-def case_distinct(key: str) -> Any:
-    """Record that `{"other": case number}` is a different matter (no longer suggested)."""
-    user = tokens.staff()
-    other = _case_number(json_object(), "other")
-    if other is None:
-        return _missing("other")
+@operation("post", "/cases/<key>/distinct", body=shapes.DistinctRequest, errors=REFUSALS,
+           ok=Reply(shapes.Distinct, "Recorded."))  # fmt: skip
+def case_distinct(key: str, user: UserView, body: shapes.DistinctRequest) -> shapes.Distinct:
+    """Record that another case is a different matter (no longer suggested)."""
+    other = body.other.strip()
     db.service().reach.duplicates.mark_distinct(key, other, user.username)
     db.commit()
-    return jsonify(case_no=key, distinct_from=other)
-
-
-def _case_number(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _missing(name: str) -> Any:
-    message = _("请给出案件编号（{name}）", name=name)
-    return json_error(422, "validation_failed", message, {name: message})
+    return shapes.Distinct(case_no=key, distinct_from=other)

@@ -4,8 +4,8 @@ Every action wrote the same (seq, head hash) to `cases` and to `chain_checkpoint
 audit already took the further of the two. Truncation is now checked against the case row
 alone, and exported heads (`audit export` / `verify --heads`) catch a rewound row.
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 14:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0009'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
