@@ -20,6 +20,7 @@ from .. import db
 from ..i18n import field_message
 from . import tokens
 from .operations import Reply, operation, staff_with
+from .schemas import iso
 from .schemas import org as shapes
 from .schemas.errors import ErrorBody
 
@@ -43,7 +44,7 @@ def _org() -> OrgAdmin:
 
 def _unit(unit: UnitRecord) -> shapes.OrgUnit:
     return shapes.OrgUnit(code=unit.code, name=unit.name, kind=unit.kind,
-                          parent=unit.parent_code, closed_at=unit.closed_at,
+                          parent=unit.parent_code, closed_at=iso(unit.closed_at),
                           staff=unit.staff)  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from engine.privacy import AccessEntry, Erasure
 
 from .. import db
 from .operations import Reply, operation
+from .schemas import iso
 from .schemas import people as shapes
 
 FORBIDDEN = {403: "Only auditors, the discipline office and admins (`not_allowed`)."}
@@ -26,8 +27,8 @@ def _entry(entry: AccessEntry) -> shapes.AccessEntry:
 
 def _erasure(value: Erasure) -> shapes.PersonalValue:
     return shapes.PersonalValue(
-        field=value.field, commitment=value.commitment, recorded_at=value.recorded_at,
-        erased_at=value.erased_at, erased_by=value.erased_by,
+        field=value.field, commitment=value.commitment, recorded_at=value.recorded_at.isoformat(),
+        erased_at=iso(value.erased_at), erased_by=value.erased_by,
     )  # fmt: skip
 
 
