@@ -55,10 +55,12 @@ def _person(person: StaffRecord) -> shapes.OrgStaff:
 
 
 def _report(report: ImportReport) -> shapes.ImportResult:
-    rows = [shapes.ImportRow(
-        line=r.line, what=r.what, key=r.key, action=r.action,
-        errors=[shapes.RowProblem(field=e.field or "_form", code=e.code, params=dict(e.params),
-                                  message=field_message(e)) for e in r.errors])
+    # model_validate: the engine's `what` and `action` are plain text the model checks.
+    rows = [shapes.ImportRow.model_validate({
+        "line": r.line, "what": r.what, "key": r.key, "action": r.action,
+        "errors": [shapes.RowProblem(field=e.field or "_form", code=e.code,
+                                     params=dict(e.params), message=field_message(e))
+                   for e in r.errors]})
             for r in report.rows]  # fmt: skip
     return shapes.ImportResult(applied=report.applied, rows=rows)
 

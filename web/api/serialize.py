@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.forms import FormField
@@ -67,18 +68,24 @@ def case(view: CaseView, shown: Disclosure) -> shapes.Case:
         process_id=view.process_id, process_version=view.process_version,
         level=level_number(view.data.get("level")), owner_unit=view.owner_unit,
         data=view.data, tasks=[task(t) for t in view.tasks], next_timer_at=iso(view.next_timer_at),
-        error=view.error, warnings=api_warnings(view.warnings),
+        error=view.error, warnings=warnings(view.warnings),
         created_at=view.created_at.isoformat(), updated_at=view.updated_at.isoformat(),
         personal=disclosure(shown),
     )  # fmt: skip
 
 
+def warnings(found: Sequence[Any]) -> list[shapes.CaseWarning]:
+    """The case's warnings: a stable code and the notice in the request's language."""
+    return [shapes.CaseWarning.model_validate(w) for w in api_warnings(found)]
+
+
 def disclosure(shown: Disclosure) -> shapes.PersonalShown:
     """How the case's personal data is shown: `full` (and why, logged) or `masked`."""
-    return shapes.PersonalShown(
-        shown="full" if shown.full else "masked", reason=shown.reason,
-        fields=list(shown.fields), erased=list(shown.erased),
-    )  # fmt: skip
+    # model_validate: the engine's reason and fields are plain text the model checks.
+    return shapes.PersonalShown.model_validate({
+        "shown": "full" if shown.full else "masked", "reason": shown.reason,
+        "fields": list(shown.fields), "erased": list(shown.erased),
+    })  # fmt: skip
 
 
 def public_case(view: PublicCaseView) -> shapes.PublicCase:
