@@ -59,3 +59,25 @@ _.empty  # unused property (engine/admin_views.py:106): read by a template
 _.movable  # unused property (engine/admin_views.py:135): read by a template
 _.active_steps  # unused property (web/casefacts.py:35): read by a template
 _.dom_id  # unused property (web/taskforms.py:28): read by a template
+_.escalation  # unused property (web/casefacts.py:46): read by a template
+_.case_link  # unused property (web/taskforms.py:31): read by a template
+# Fields of the API's pydantic models (web/api/schemas/): filled by keyword or from a dict,
+# and read by pydantic when it serializes an answer or by `model_dump()` of a request body.
+openapi  # unused variable (web/api/schemas/__init__.py)
+due_text  # unused variable (web/api/schemas/audit.py)
+notify_by  # unused variable (web/api/schemas/cases.py)
+intake_unit  # unused variable (web/api/schemas/cases.py)
+place_unit  # unused variable (web/api/schemas/cases.py)
+access_token  # unused variable (web/api/schemas/cases.py)
+token_type  # unused variable (web/api/schemas/cases.py)
+expires_in  # unused variable (web/api/schemas/cases.py)
+working_minutes_left  # unused variable (web/api/schemas/cases.py)
+working_hours  # unused variable (web/api/schemas/leaders.py)
+median_working_hours  # unused variable (web/api/schemas/leaders.py)
+case_list  # unused variable (web/api/schemas/leaders.py)
+event_name  # unused variable (web/api/schemas/people.py)
+unread  # unused variable (web/api/schemas/people.py)
+distinct_from  # unused variable (web/api/schemas/people.py)
+rehandle_share  # unused variable (web/api/schemas/reports.py)
+escalation_share  # unused variable (web/api/schemas/reports.py)
+cannot_resolve_share  # unused variable (web/api/schemas/reports.py)

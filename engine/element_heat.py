@@ -9,7 +9,6 @@ due time, or is still open past it. Leaders and process admins only.
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -187,8 +186,9 @@ def _names(version: ProcessVersion, xml: str) -> dict[str, tuple[str, bool]]:
     if root is not None:
         for process in root.iterfind(f".//{{*}}process[@id='{version.process_id}']"):
             for element in process.iter():
-                if isinstance(element.tag, str) and element.get("id"):
-                    drawn[element.get("id", "")] = element.get("name") or element.get("id", "")
+                element_id = element.get("id")
+                if isinstance(element.tag, str) and element_id:
+                    drawn[element_id] = element.get("name") or element_id
     names: dict[str, tuple[str, bool]] = {}
     for spec, meta in (version.tasks or {}).items():
         names[spec] = (drawn.get(spec) or str(meta.get("name") or spec), spec in drawn)
@@ -208,6 +208,7 @@ def fold(
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tasks, open, due, late
     for spec, case_id, key, title, opened, due, closed in rows:
         opened, due, closed = _aware(opened), _aware(due), _aware(closed)
+        assert opened is not None  # a span starts when its task opens (task_spans.spans)
         spent = clock.between(opened, closed or now)
         late = due is not None and (closed or now) > due
         working[spec].append(spent)
@@ -220,10 +221,10 @@ def fold(
     elements = []
     for spec in dict.fromkeys([*names, *counts]):
         name, on_diagram = names.get(spec, (spec, False))
-        tasks, still_open, with_due, late = counts.get(spec, [0, 0, 0, 0])
-        median = statistics.median(working[spec]) if working.get(spec) else None
+        tasks, still_open, with_due, breached = counts.get(spec, [0, 0, 0, 0])
+        median = _median(working[spec]) if working.get(spec) else None
         elements.append(ElementHeat(spec, name, on_diagram, len(stays.get(spec, {})), tasks,
-                                    still_open, median, with_due, late))  # fmt: skip
+                                    still_open, median, with_due, breached))  # fmt: skip
     elements.sort(key=lambda e: (-e.cases, e.name))
     return tuple(elements), {spec: _case_list(found) for spec, found in stays.items()}
 
@@ -232,6 +233,13 @@ def _case_list(stays: dict[int, tuple[Any, ...]]) -> tuple[HeatCase, ...]:
     """Breached first, then the longest stays; at most CASES_SHOWN."""
     ordered = sorted(stays.values(), key=lambda s: (not s[5], -s[4], s[0]))
     return tuple(HeatCase(*stay) for stay in ordered[:CASES_SHOWN])
+
+
+def _median(durations: list[timedelta]) -> timedelta:
+    """`statistics.median` for durations (its stubs take numbers only)."""
+    ordered = sorted(durations)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _aware(moment: datetime | None) -> datetime | None:

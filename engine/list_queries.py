@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Integer,
+    TextClause,
     and_,
     any_,
     case,
@@ -35,7 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion, UtcDateTime
+from .models import Case, HumanTask, HumanTaskCandidate, ProcessVersion
+from .tables_base import UtcDateTime
 
 FAR = datetime(9999, 1, 1, tzinfo=UTC)  # where tasks without a due date sort
 TABS = ("mine", "group", "overdue", "today")
@@ -141,6 +144,7 @@ def fact_condition(name: str, value: str) -> Any:
 def department_condition(dialect: str, code: str) -> Any:
     """The case's lead department is `code` or `code` is among its other departments."""
     lead = Case.data["lead_department"].as_string() == code
+    listed: ColumnElement[bool] | TextClause
     if dialect == "postgresql":
         listed = cast(Case.data, JSONB)["departments"].contains([code])
     elif dialect == "sqlite":

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Float,
     Integer,
     String,
@@ -100,7 +101,11 @@ def _where(process_id: str, query: RatesQuery, scope: Any, subtree: set[str] | N
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .where(ProcessVersion.process_id == process_id)
     )
-    where = [F.case_id.in_(intake), F.received_at.is_not(None), F.merged.is_(False)]
+    where: list[ColumnElement[bool]] = [
+        F.case_id.in_(intake),
+        F.received_at.is_not(None),
+        F.merged.is_(False),
+    ]
     if query.start is not None:
         where.append(F.received_at >= query.start)
     if query.end is not None:

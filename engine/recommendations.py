@@ -77,7 +77,7 @@ class Recommendations:
     ) -> KnowledgeEntry:
         """Record the higher level's answer to recommendation `key` (FormInvalid by field)."""
         self._require(viewer, ANSWERERS)
-        from .knowledge import entry_number
+        from .kb_follow import entry_number
 
         number = entry_number(key)
         row = self.session.get(KnowledgeEntry, number, with_for_update=True) if number else None

@@ -25,8 +25,9 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from . import repository as repo
-from .models import Case, CaseFactsRow, HumanTask, ProcessVersion, UtcDateTime
+from .models import Case, CaseFactsRow, HumanTask, ProcessVersion
 from .models_spans import TaskSpan
+from .tables_base import UtcDateTime
 
 _SPAN_COLUMNS = ("task_id", "case_id", "process_version_id", "task_spec", "opened_at", "due_at",
                  "closed_at", "completed")  # fmt: skip

@@ -125,7 +125,8 @@ def page() -> Any:
     service = db.service().leadership.element_heat
     processes = service.processes(me().username)  # 403 for everyone but leaders and admins
     process_id = request.args.get("process") or DEFAULT_PROCESS
-    metric = request.args.get("metric") if request.args.get("metric") in METRICS else "cases"
+    asked = request.args.get("metric", "")
+    metric = asked if asked in METRICS else "cases"
     errors: dict[str, str] = {}
     try:
         heat = service.heatmap(process_id, me().username, parse_heat_query(request.args))

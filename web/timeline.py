@@ -105,7 +105,7 @@ def _handover(inputs: dict[str, Any], people: Callable[[str], str]) -> tuple[tup
             (_("改派理由"), str(inputs.get("reason") or "—")))  # fmt: skip
 
 
-def _meeting_decision(inputs: dict) -> tuple[tuple[str, str], ...]:
+def _meeting_decision(inputs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The joint meeting's decision on the case, and the case it started (if any)."""
     shown = [(_("会议决定"), str(inputs.get("decision") or "—")),
              (_("责任单位"), str(inputs.get("responsible_unit") or "—"))]  # fmt: skip

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from engine.models import Base
+import engine.models  # noqa: F401  (registers the tables on Base.metadata)
+from engine.tables_base import Base
 
 config = context.config
 target_metadata = Base.metadata

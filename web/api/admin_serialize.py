@@ -22,8 +22,8 @@ def version(view: VersionSummary) -> shapes.Version:
     """One version of a process."""
     return shapes.Version(
         version=view.number, name=view.name, deployed_by=view.deployed_by,
-        deployed_at=view.deployed_at, content_hash=view.content_hash, files=list(view.files),
-        note=view.note, running=view.running, finished=view.finished,
+        deployed_at=view.deployed_at.isoformat(), content_hash=view.content_hash,
+        files=list(view.files), note=view.note, running=view.running, finished=view.finished,
     )  # fmt: skip
 
 
@@ -94,6 +94,6 @@ def migration_result(result: MigrationResult) -> shapes.MigrationResult:
 def action(view: AdminActionView) -> shapes.AdminAction:
     """One entry of the admin log."""
     return shapes.AdminAction(
-        id=view.id, at=view.at, actor=view.actor, kind=view.kind, process_id=view.process_id,
-        note=view.note, details=view.details,
+        id=view.id, at=view.at.isoformat(), actor=view.actor, kind=view.kind,
+        process_id=view.process_id, note=view.note, details=view.details,
     )  # fmt: skip

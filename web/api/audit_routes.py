@@ -74,7 +74,8 @@ def case_replay(key: str, user: UserView, query: shapes.ReplayQuery) -> Any:
             what=view["what"], hash=chosen.hash),
         completed=view["completed"], active=view["active"], called=view["called"],
         data_before=chosen.data_before, data_after=chosen.data_after, changes=view["diff"],
-        timers=[{k: t[k] for k in ("element", "name", "due", "due_text")}
+        timers=[shapes.ReplayTimer.model_validate(
+                    {k: t[k] for k in ("element", "name", "due", "due_text")})
                 for t in view["timers"]],
     )  # fmt: skip
 

@@ -53,7 +53,9 @@ def process_heatmap(process_id: str, user: UserView, query: heat.ProcessHeatQuer
 def recommendations_awaiting(user: UserView) -> heat.OpenRecommendations:
     """Recommendations made upward still awaiting an answer, oldest first, with their age."""
     found = db.service().leadership.recommendations.awaiting(user.username)
-    return heat.OpenRecommendations(recommendations=[r.as_dict() for r in found])
+    return heat.OpenRecommendations(
+        recommendations=[heat.OpenRecommendation.model_validate(r.as_dict()) for r in found]
+    )
 
 
 @operation(
@@ -80,7 +82,9 @@ def knowledge_search(user: UserView, query: shapes.KnowledgeQuery) -> shapes.Kno
     """Knowledge-base entries holding every whitespace-separated term of q (all, newest first,
     without it)."""
     entries = db.service().leadership.knowledge.search(user.username, query.q)
-    return shapes.KnowledgeEntries(entries=[e.as_dict() for e in entries])
+    return shapes.KnowledgeEntries(
+        entries=[shapes.KnowledgeEntry.model_validate(e.as_dict()) for e in entries]
+    )
 
 
 @operation("get", "/knowledge/<key>", ok=Reply(shapes.KnowledgeEntry, "The entry."),
@@ -95,7 +99,7 @@ def knowledge_entry(key: str, user: UserView) -> shapes.KnowledgeEntry:
 def meetings(user: UserView) -> shapes.Meetings:
     """The monthly joint meetings, newest first (leaders)."""
     found = db.service().leadership.meetings.list(user.username)
-    return shapes.Meetings(meetings=[m.as_dict() for m in found])
+    return shapes.Meetings(meetings=[shapes.Meeting.model_validate(m.as_dict()) for m in found])
 
 
 @operation("get", "/meetings/<key>", ok=Reply(shapes.Meeting, "The meeting."), errors=FORBIDDEN,

@@ -86,14 +86,15 @@ def _notice(notice: Notice) -> shapes.Notice:
     return shapes.Notice(
         id=notice.id, event=notice.event, event_name=_(EVENT_NAMES.get(notice.event, notice.event)),
         subject=notice.subject, body=notice.body, case_no=notice.case_key,
-        created_at=notice.created_at, read=notice.read, path=notice.path,
+        created_at=notice.created_at.isoformat(), read=notice.read, path=notice.path,
     )  # fmt: skip
 
 
 def _attachment(view: AttachmentView) -> shapes.Attachment:
-    return shapes.Attachment(
-        id=view.id, case_no=view.case_key, task_id=view.task_id, name=view.name, kind=view.kind,
-        mime=view.mime, size=view.size, sha256=view.sha256, has_thumbnail=view.has_thumbnail,
-        uploaded_by=view.uploaded_by, uploaded_at=view.uploaded_at,
-        url=f"/api/v1/attachments/{view.id}",
-    )  # fmt: skip
+    # model_validate: the engine's `kind` is plain text the model checks.
+    return shapes.Attachment.model_validate({
+        "id": view.id, "case_no": view.case_key, "task_id": view.task_id, "name": view.name,
+        "kind": view.kind, "mime": view.mime, "size": view.size, "sha256": view.sha256,
+        "has_thumbnail": view.has_thumbnail, "uploaded_by": view.uploaded_by,
+        "uploaded_at": view.uploaded_at.isoformat(), "url": f"/api/v1/attachments/{view.id}",
+    })  # fmt: skip

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from .operations import OPERATIONS, Empty, File, Operation, Reply
 from .schemas.errors import ErrorBody
@@ -45,9 +45,9 @@ PATH_TEXT = {
 }
 
 
-def _models() -> list[tuple[type[BaseModel], str]]:
+def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
     """Every model of the document with its mode: requests validate, answers serialize."""
-    found: dict[type[BaseModel], str] = {ErrorBody: "serialization"}
+    found: dict[type[BaseModel], JsonSchemaMode] = {ErrorBody: "serialization"}
     for op in OPERATIONS:
         for model in (op.body, op.form):
             if model is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Union, get_args, get_origin
@@ -27,7 +27,7 @@ from .. import ratelimit
 from ..errors import json_error
 from ..i18n import gettext as _
 from . import tokens
-from .blueprint import bp
+from .blueprint import PREFIX, bp
 from .body import json_object
 from .schemas import Body, Query
 from .validation import field_errors, rejected
@@ -101,14 +101,14 @@ class Operation:
     body: type[Body] | None = None
     form: type[BaseModel] | None = None
     query: type[Query] | None = None
-    errors: dict[int, str | Reply] = field(default_factory=dict)
+    errors: Mapping[int, str | Reply] = field(default_factory=dict)
     limit: str | None = None
     path_text: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
         """The OpenAPI path: /api/v1/tasks/{task_id}."""
-        return bp.url_prefix + re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", self.rule)
+        return PREFIX + re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", self.rule)
 
     @property
     def path_parameters(self) -> list[tuple[str, str]]:
@@ -130,7 +130,7 @@ def operation(
     body: type[Body] | None = None,
     form: type[BaseModel] | None = None,
     query: type[Query] | None = None,
-    errors: dict[int, str | Reply] | None = None,
+    errors: Mapping[int, str | Reply] | None = None,
     limit: str | None = None,
     path_text: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -20,6 +20,7 @@ from .. import db
 from ..i18n import field_message
 from . import tokens
 from .operations import Reply, operation, staff_with
+from .schemas import iso
 from .schemas import org as shapes
 from .schemas.errors import ErrorBody
 
@@ -43,7 +44,7 @@ def _org() -> OrgAdmin:
 
 def _unit(unit: UnitRecord) -> shapes.OrgUnit:
     return shapes.OrgUnit(code=unit.code, name=unit.name, kind=unit.kind,
-                          parent=unit.parent_code, closed_at=unit.closed_at,
+                          parent=unit.parent_code, closed_at=iso(unit.closed_at),
                           staff=unit.staff)  # fmt: skip
 
 
@@ -54,10 +55,12 @@ def _person(person: StaffRecord) -> shapes.OrgStaff:
 
 
 def _report(report: ImportReport) -> shapes.ImportResult:
-    rows = [shapes.ImportRow(
-        line=r.line, what=r.what, key=r.key, action=r.action,
-        errors=[shapes.RowProblem(field=e.field or "_form", code=e.code, params=dict(e.params),
-                                  message=field_message(e)) for e in r.errors])
+    # model_validate: the engine's `what` and `action` are plain text the model checks.
+    rows = [shapes.ImportRow.model_validate({
+        "line": r.line, "what": r.what, "key": r.key, "action": r.action,
+        "errors": [shapes.RowProblem(field=e.field or "_form", code=e.code,
+                                     params=dict(e.params), message=field_message(e))
+                   for e in r.errors]})
             for r in report.rows]  # fmt: skip
     return shapes.ImportResult(applied=report.applied, rows=rows)
 

@@ -12,22 +12,25 @@ from engine.privacy import AccessEntry, Erasure
 
 from .. import db
 from .operations import Reply, operation
+from .schemas import iso
 from .schemas import people as shapes
 
 FORBIDDEN = {403: "Only auditors, the discipline office and admins (`not_allowed`)."}
 
 
 def _entry(entry: AccessEntry) -> shapes.AccessEntry:
-    return shapes.AccessEntry(
-        at=entry.at, username=entry.username, case_no=entry.case_key, reason=entry.reason,
-        channel=entry.channel, fields=list(entry.fields), request_id=entry.request_id,
-    )  # fmt: skip
+    # model_validate: the engine's reason, channel and fields are plain text the model checks.
+    return shapes.AccessEntry.model_validate({
+        "at": entry.at.isoformat(), "username": entry.username, "case_no": entry.case_key,
+        "reason": entry.reason, "channel": entry.channel, "fields": list(entry.fields),
+        "request_id": entry.request_id,
+    })  # fmt: skip
 
 
 def _erasure(value: Erasure) -> shapes.PersonalValue:
     return shapes.PersonalValue(
-        field=value.field, commitment=value.commitment, recorded_at=value.recorded_at,
-        erased_at=value.erased_at, erased_by=value.erased_by,
+        field=value.field, commitment=value.commitment, recorded_at=value.recorded_at.isoformat(),
+        erased_at=iso(value.erased_at), erased_by=value.erased_by,
     )  # fmt: skip
 
 

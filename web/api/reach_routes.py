@@ -23,7 +23,8 @@ def case_duplicates(key: str, user: UserView) -> shapes.Duplicates:
     found = db.service().reach.duplicates.suggest(key, user.username)
     return shapes.Duplicates(case_no=key, suggestions=[
         shapes.Duplicate(case_no=s.key, title=s.title, kind=s.kind, place=s.place,
-                         score=s.score, received_at=s.created_at) for s in found])  # fmt: skip
+                         score=s.score, received_at=s.created_at.isoformat())
+        for s in found])  # fmt: skip
 
 
 @operation("post", "/cases/<key>/merge", body=shapes.MergeRequest, errors=REFUSALS,

@@ -117,7 +117,7 @@ def list_tasks(user: UserView, query: shapes.InboxQuery) -> Any:
     answer = shapes.TaskList(tasks=[serialize.inbox_row(row) for row in rows], next=cursor)
     if not cursor:
         return answer
-    args = {**request.args.to_dict(), "after": cursor}
+    args: dict[str, Any] = {**request.args.to_dict(), "after": cursor}
     return answer, 200, {"Link": f'<{url_for("api.list_tasks", **args)}>; rel="next"'}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from engine.forms import FormField
@@ -11,6 +12,7 @@ from engine.views import CaseView, EventView, PublicCaseView, TaskView
 from ..inbox import InboxRow, level_number
 from ..notices import api_warnings
 from .schemas import cases as shapes
+from .schemas import iso
 
 
 def form_field(field: FormField) -> shapes.FormField:
@@ -65,25 +67,32 @@ def case(view: CaseView, shown: Disclosure) -> shapes.Case:
         case_no=view.key, title=view.title, status=view.status,
         process_id=view.process_id, process_version=view.process_version,
         level=level_number(view.data.get("level")), owner_unit=view.owner_unit,
-        data=view.data, tasks=[task(t) for t in view.tasks], next_timer_at=view.next_timer_at,
-        error=view.error, warnings=api_warnings(view.warnings),
-        created_at=view.created_at, updated_at=view.updated_at, personal=disclosure(shown),
+        data=view.data, tasks=[task(t) for t in view.tasks], next_timer_at=iso(view.next_timer_at),
+        error=view.error, warnings=warnings(view.warnings),
+        created_at=view.created_at.isoformat(), updated_at=view.updated_at.isoformat(),
+        personal=disclosure(shown),
     )  # fmt: skip
+
+
+def warnings(found: Sequence[Any]) -> list[shapes.CaseWarning]:
+    """The case's warnings: a stable code and the notice in the request's language."""
+    return [shapes.CaseWarning.model_validate(w) for w in api_warnings(found)]
 
 
 def disclosure(shown: Disclosure) -> shapes.PersonalShown:
     """How the case's personal data is shown: `full` (and why, logged) or `masked`."""
-    return shapes.PersonalShown(
-        shown="full" if shown.full else "masked", reason=shown.reason,
-        fields=list(shown.fields), erased=list(shown.erased),
-    )  # fmt: skip
+    # model_validate: the engine's reason and fields are plain text the model checks.
+    return shapes.PersonalShown.model_validate({
+        "shown": "full" if shown.full else "masked", "reason": shown.reason,
+        "fields": list(shown.fields), "erased": list(shown.erased),
+    })  # fmt: skip
 
 
 def public_case(view: PublicCaseView) -> shapes.PublicCase:
     """What the submitter may see (no staff names, no internal data)."""
     return shapes.PublicCase(
         case_no=view.key, title=view.title, kind=view.kind, status=view.status,
-        stage=list(view.stage), submitted_at=view.submitted_at,
+        stage=list(view.stage), submitted_at=view.submitted_at.isoformat(),
         public_reply=view.public_reply, rating_requested=view.rating_requested,
         rating=view.rating, timeline=[public_entry(e) for e in view.timeline],
     )  # fmt: skip
@@ -97,6 +106,6 @@ def public_entry(entry: Any) -> shapes.PublicEntry:
 def event(view: EventView) -> shapes.Event:
     """One history event for staff."""
     return shapes.Event(
-        seq=view.seq, at=view.at, actor=view.actor, kind=view.kind, task_id=view.task_id,
-        task_spec=view.task_spec, changes=view.data_after,
+        seq=view.seq, at=view.at.isoformat(), actor=view.actor, kind=view.kind,
+        task_id=view.task_id, task_spec=view.task_spec, changes=view.data_after,
     )  # fmt: skip

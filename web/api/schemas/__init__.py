@@ -13,7 +13,7 @@ one thing while the code does another. Three bases set the rules of each kind of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,6 +25,8 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic.config import JsonDict, JsonValue
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 
@@ -60,6 +62,11 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def iso(value: datetime | None) -> str | None:
+    """An optional `Instant` as its text (None stays None)."""
+    return None if value is None else value.isoformat()
+
+
 def _filled(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("required", "this field is required")
@@ -69,20 +76,31 @@ def _filled(value: str) -> str:
 # ISO-8601 with offset, exactly as `datetime.isoformat()` writes it.
 Instant = Annotated[str, BeforeValidator(_iso), Field(json_schema_extra={"format": "date-time"})]
 # Text the server trims and then refuses if nothing is left (code `required`).
-Filled = Annotated[
-    str, AfterValidator(_filled), Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
-]
+_FILLED_SCHEMA: JsonDict = {"minLength": 1, "pattern": r"\S"}
+Filled = Annotated[str, AfterValidator(_filled), Field(json_schema_extra=_FILLED_SCHEMA)]
 Texts = list[str]
 JsonObject = dict[str, Any]
 
 
-def filled(max_length: int, **extra: Any) -> Any:
-    """Filled text of at most `max_length` characters."""
-    return Annotated[Filled, Field(max_length=max_length, **extra)]
+def checked(check: Callable[[str], str], **field: Any) -> FieldInfo:
+    """`Field(**field)` whose `check` runs first, for `Annotated[str, checked(...)]`.
+
+    A field's annotation cannot be a call (type checkers refuse it), so the helpers below
+    return this metadata rather than a whole `Annotated` type.
+    """
+    info: FieldInfo = Field(**field)
+    info.metadata.insert(0, AfterValidator(check))
+    return info
 
 
-def one_of(choices: Iterable[str], **extra: Any) -> Any:
-    """Text that must be one of `choices` (code `not_an_option{value, choices}`)."""
+def filled(max_length: int, **extra: Any) -> FieldInfo:
+    """Filled text of at most `max_length` characters: `Annotated[str, filled(50)]`."""
+    return checked(_filled, json_schema_extra=_FILLED_SCHEMA, max_length=max_length, **extra)
+
+
+def one_of(choices: Iterable[str], **extra: Any) -> FieldInfo:
+    """Text that must be one of `choices` (code `not_an_option{value, choices}`):
+    `Annotated[str, one_of(KINDS)]`."""
     values = list(choices)
 
     def check(value: str) -> str:
@@ -93,7 +111,8 @@ def one_of(choices: Iterable[str], **extra: Any) -> Any:
             )  # fmt: skip
         return value
 
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"enum": values}, **extra)]
+    enum: list[JsonValue] = [*values]
+    return checked(check, json_schema_extra={"enum": enum}, **extra)
 
 
 class OpenApiDocument(BaseModel):

@@ -28,7 +28,7 @@ class Credentials(Body):
 class Contact(Body):
     """Who to answer."""
 
-    name: filled(50)
+    name: Annotated[str, filled(50)]
     phone: Annotated[str, Field(
         max_length=20, pattern=r"^ *(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}) *$",
         description="A mobile number or a landline (0571-82345678).")]  # fmt: skip
@@ -40,7 +40,7 @@ class Contact(Body):
 class AttachmentLink(Body):
     """A file the submitter already put somewhere on the web."""
 
-    name: filled(200)
+    name: Annotated[str, filled(200)]
     url: Annotated[str, Field(max_length=497, pattern=r"^https?://\S+$",
                               json_schema_extra={"format": "uri"})]  # fmt: skip
 
@@ -48,14 +48,14 @@ class AttachmentLink(Body):
 class AppealCreate(Body):
     """A matter submitted by a citizen or an enterprise (no account)."""
 
-    kind: one_of(KINDS)
-    title: filled(100)
-    description: filled(2000)
+    kind: Annotated[str, one_of(KINDS)]
+    title: Annotated[str, filled(100)]
+    description: Annotated[str, filled(2000)]
     contact: Contact
-    tier: one_of(TIERS)
-    notify_by: one_of(NOTIFY_CHOICES, description=(
+    tier: Annotated[str, one_of(TIERS)]
+    notify_by: Annotated[str, one_of(NOTIFY_CHOICES, description=(
         "How the submitter hears of the receipt, the reply to rate and the closing: SMS to "
-        "a mobile phone, e-mail, or not at all.")) = ""  # fmt: skip
+        "a mobile phone, e-mail, or not at all."))] = ""  # fmt: skip
     intake_unit: Annotated[
         str,
         Field(
@@ -107,11 +107,11 @@ class CaseRead(Query):
 class InboxQuery(Query):
     """One tab of the inbox, filtered and sorted like the HTML inbox."""
 
-    tab: one_of(TABS) | None = None
+    tab: Annotated[str, one_of(TABS)] | None = None
     tier: Annotated[str, Field(max_length=40)] = ""
     department: Annotated[str, Field(max_length=40)] = ""
     kind: Annotated[str, Field(max_length=40)] = ""
-    sort: one_of(SORTS) = "due"
+    sort: Annotated[str, one_of(SORTS)] = "due"
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE
     after: Annotated[str, Field(max_length=400)] | None = None
 

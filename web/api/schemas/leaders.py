@@ -19,7 +19,9 @@ class ProcessHeatQuery(Query):
     version: Annotated[
         int | None, Field(ge=1, description="The version number (default: the latest).")
     ] = None
-    tier: Annotated[one_of(TIERS) | None, Field(description="Cases received at this tier.")] = None
+    tier: Annotated[
+        Annotated[str, one_of(TIERS)] | None, Field(description="Cases received at this tier.")
+    ] = None
     start: Annotated[
         Day | None, Field(alias="from", description="First day a task reached its element.")
     ] = None

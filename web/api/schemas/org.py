@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from engine.orgchart import CODE, KINDS, ROLES, USERNAME
 
-from . import Answer, Body, Instant, JsonObject, Texts, one_of
+from . import Answer, Body, Instant, JsonObject, Texts, checked, one_of
 
 
-def _matching(pattern: re.Pattern[str], code: str) -> Any:
+def _matching(pattern: re.Pattern[str], code: str) -> FieldInfo:
     """Text that fully matches `pattern`, else the engine's own field code (`bad_code`...)."""
 
     def check(value: str) -> str:
@@ -21,12 +22,11 @@ def _matching(pattern: re.Pattern[str], code: str) -> Any:
             raise PydanticCustomError(code, "'{value}' does not fit", {"value": value})
         return value
 
-    return Annotated[str, AfterValidator(check),
-                     Field(json_schema_extra={"pattern": f"^{pattern.pattern}$"})]  # fmt: skip
+    return checked(check, json_schema_extra={"pattern": f"^{pattern.pattern}$"})
 
 
-UnitCode = _matching(CODE, "bad_code")
-Username = _matching(USERNAME, "bad_username")
+UnitCode = Annotated[str, _matching(CODE, "bad_code")]
+Username = Annotated[str, _matching(USERNAME, "bad_username")]
 Name = Annotated[str, Field(max_length=100)]
 
 # --- requests ---------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ class UnitCreate(Body):
 
     code: UnitCode
     name: Name
-    kind: one_of(KINDS)
+    kind: Annotated[str, one_of(KINDS)]
     parent: Annotated[str, Field(max_length=50)] | None = None
 
 
@@ -53,7 +53,7 @@ class StaffCreate(Body):
     username: Username
     name: Name
     unit: Annotated[str, Field(max_length=50)]
-    roles: list[one_of(ROLES)]
+    roles: list[Annotated[str, one_of(ROLES)]]
     password: Annotated[str, Field(max_length=256)] = ""
 
 

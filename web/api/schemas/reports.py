@@ -40,12 +40,14 @@ class ReportFilters(Query):
     end: Annotated[Day | None, Field(alias="to", description="Last day received (included).")] = (
         None
     )
-    tier: Annotated[one_of(TIERS) | None, Field(description="Receiving tier.")] = None
+    tier: Annotated[Annotated[str, one_of(TIERS)] | None, Field(description="Receiving tier.")] = (
+        None
+    )
     unit: Annotated[
         Code | None, Field(description="Receiving unit code (with the units below it).")
     ] = None
     department: Annotated[Code | None, Field(description="Lead department code.")] = None
-    kind: Annotated[one_of(KINDS) | None, Field(description="Matter kind.")] = None
+    kind: Annotated[Annotated[str, one_of(KINDS)] | None, Field(description="Matter kind.")] = None
     channel: Annotated[Code | None, Field(description="Channel (window, online, enterprise).")] = (
         None
     )
@@ -59,16 +61,18 @@ class RatesQuery(ReportFilters):
     """The rates report's filters and grouping."""
 
     group_by: Annotated[
-        one_of(GROUPS) | None, Field(description="One row per value; without it one total row.")
+        Annotated[str, one_of(GROUPS)] | None,
+        Field(description="One row per value; without it one total row."),
     ] = None
 
 
 class HeatmapQuery(ReportFilters):
     """The heatmap's axes and filters."""
 
-    rows: Annotated[one_of(AXES), Field(description="What the rows are.")] = "kind"
+    rows: Annotated[str, one_of(AXES), Field(description="What the rows are.")] = "kind"
     columns: Annotated[
-        one_of(AXES), Field(description="What the columns are; must differ from rows.")
+        Annotated[str, one_of(AXES)],
+        Field(description="What the columns are; must differ from rows."),
     ] = "unit"
 
 
