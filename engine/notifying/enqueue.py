@@ -105,3 +105,8 @@ def fill(session: Session, row: OutboxMessage) -> None:
             values["link"] = ""
         subject, body = render(wording(session, row.event, row.lang), values)
         row.subject, row.body = subject, body.strip()
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    """A JSON object from case data, or {} for anything else."""
+    return value if isinstance(value, dict) else {}

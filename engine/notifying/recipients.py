@@ -37,13 +37,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, array
 
 from ..calendar import SHANGHAI
-from ..models import User
+from ..models import User, table_of
 from .tables import NotifyPreference, OutboxMessage
 
 DEFAULT_QUIET = (22, 7)  # Beijing hours: non-urgent e-mail and SMS to staff wait till morning
 CHANNELS = ("inapp", "email", "sms")  # in this order per person, as they were always written
 
-_USERS, _PREFS, _OUTBOX = User.__table__, NotifyPreference.__table__, OutboxMessage.__table__
+_USERS, _PREFS = table_of(User), table_of(NotifyPreference)
+_OUTBOX = table_of(OutboxMessage)
 _COLUMNS = ("event", "channel", "recipient", "address", "lang", "case_key", "subject", "body",
             "params", "urgent", "status", "attempts", "next_attempt_at", "sent_at", "dedupe",
             "created_at")  # fmt: skip
