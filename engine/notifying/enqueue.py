@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import personal
-from ..models import Case
+from ..calendar import SHANGHAI
+from ..models import Case, User
 from .config import Policy
-from .recipients import staff_insert, wake_at
-from .tables import NotifyTemplate, OutboxMessage
+from .tables import NotifyPreference, NotifyTemplate, OutboxMessage
 from .templates import DEFAULTS, URGENT_EVENTS, Wording, render
 
 CACHE_KEY = "notify_wordings"
+DEFAULT_QUIET = (22, 7)  # Beijing hours: non-urgent e-mail and SMS to staff wait till morning
 
 
 def wording(session: Session, event: str, lang: str) -> Wording:
@@ -81,20 +82,49 @@ def to_staff(
 
     `people`: (groups, usernames); every active member of a group and every named user
     hears of it. The wording is applied when the message is sent or shown (`lease`,
-    `Notifications.recent`), so writing is one statement that picks the people and their
-    channels in the database (`recipients.py`). `dedupe`: a key per event occurrence (e.g. a
-    task's deadline); `skip`: people who already have it. Returns the rows written.
+    `Notifications.recent`), so writing costs one read (people with their preferences)
+    and one insert. `dedupe`: a key per event occurrence (e.g. a task's deadline).
     """
-    dialect = session.get_bind().dialect.name
-    statement = staff_insert(dialect, people, event, at, values, case_key,
-                             event in URGENT_EVENTS, dedupe, skip, wake_at(at))  # fmt: skip
-    if statement is None:
-        return 0
-    session.flush()  # rows queued before (a citizen's receipt) keep their place in the outbox
-    written: int = (
-        session.connection().execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    groups, users = people
+    found = _people(session, set(groups), set(users))
+    urgent = event in URGENT_EVENTS
+    rows = []
+    for name, pref in sorted(found.items()):
+        if name in skip:
+            continue
+        lang = pref.lang if pref is not None else "zh"
+        for channel, address in _channels(pref):
+            delay = timedelta(0) if urgent or channel == "inapp" else _quiet_delay(pref, at)
+            inapp = channel == "inapp"
+            rows.append(OutboxMessage(
+                event=event, channel=channel, recipient=name, address=address, lang=lang,
+                case_key=case_key, subject="", body="", params=values, urgent=urgent,
+                status="sent" if inapp else "pending", attempts=0, created_at=at,
+                next_attempt_at=at + delay, sent_at=at if inapp else None,
+                dedupe=f"{dedupe}:{name}:{channel}" if dedupe else None,
+            ))  # fmt: skip
+    session.add_all(rows)
+    return len(rows)
+
+
+def _people(
+    session: Session, groups: set[str], users: set[str]
+) -> dict[str, NotifyPreference | None]:
+    """Active staff named in `users` or in one of `groups`, with their preferences."""
+    if not groups and not users:
+        return {}
+    query = (
+        select(User.username, User.groups, NotifyPreference)
+        .outerjoin(NotifyPreference, NotifyPreference.username == User.username)
+        .where(User.active.is_(True))
     )
-    return written
+    if not groups:
+        query = query.where(User.username.in_(sorted(users)))
+    found = {}
+    for username, user_groups, pref in session.execute(query):
+        if username in users or groups & set(user_groups or ()):
+            found[username] = pref
+    return found
 
 
 def fill(session: Session, row: OutboxMessage) -> None:
@@ -105,6 +135,34 @@ def fill(session: Session, row: OutboxMessage) -> None:
             values["link"] = ""
         subject, body = render(wording(session, row.event, row.lang), values)
         row.subject, row.body = subject, body.strip()
+
+
+def _channels(pref: NotifyPreference | None) -> list[tuple[str, str]]:
+    chosen = [("inapp", "")]
+    if pref is not None:
+        if "email" in pref.channels and pref.email:
+            chosen.append(("email", pref.email))
+        if "sms" in pref.channels and pref.phone:
+            chosen.append(("sms", pref.phone))
+    return chosen
+
+
+def _quiet_delay(pref: NotifyPreference | None, at: datetime) -> timedelta:
+    """How long a non-urgent message waits for the end of the person's quiet hours."""
+    start, end = DEFAULT_QUIET
+    if pref is not None and pref.quiet_start is not None and pref.quiet_end is not None:
+        start, end = pref.quiet_start, pref.quiet_end
+    if start == end:
+        return timedelta(0)
+    local = at.astimezone(SHANGHAI)
+    hour = local.hour
+    quiet = start <= hour < end if start < end else hour >= start or hour < end
+    if not quiet:
+        return timedelta(0)
+    wake = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if wake <= local:
+        wake += timedelta(days=1)
+    return wake.astimezone(UTC) - at
 
 
 def _mapping(value: object) -> dict[str, Any]:
