@@ -160,7 +160,7 @@ def department_condition(dialect: str, code: str) -> Any:
 _PAGE_COLUMNS = (
     HumanTask.id, HumanTask.process_id, HumanTask.task_spec, HumanTask.name, HumanTask.lane,
     HumanTask.assignee, HumanTask.claimed_by, HumanTask.due_at, HumanTask.priority,
-    HumanTask.created_at, Case.business_key, Case.title,
+    HumanTask.created_at, Case.business_key, Case.title, HumanTask.process_version_id,
 )  # fmt: skip
 PAGE_COLUMN_COUNT = len(_PAGE_COLUMNS)  # then the facts, the sort key, the candidates
 

@@ -227,8 +227,13 @@ class Service:
     @property
     def lists(self) -> WorkLists:
         """The inbox and the case list a page at a time (see `engine.worklists`)."""
-        staff = self.staff
-        return WorkLists(self.session, staff.groups_of, staff.get_user)
+        staff, work = self.staff, self.work
+
+        def english(version_id: int, task_spec: str) -> str:
+            meta = work.task_meta(version_id, task_spec)
+            return meta.name_en if meta is not None else ""
+
+        return WorkLists(self.session, staff.groups_of, staff.get_user, english)
 
     @property
     def org(self) -> OrgAdmin:

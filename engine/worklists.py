@@ -26,6 +26,8 @@ from .errors import FieldError, FormInvalid
 from .organisation import UserView, visible_conditions
 from .views import CaseSummary, TaskView
 
+EnglishName = Callable[[int, str], str]
+
 TABS = sql.TABS
 SORTS = ("due", "priority", "created", "level")
 PAGE_SIZE = 100
@@ -75,13 +77,15 @@ class WorkLists:
 
     def __init__(
         self, session: Session, groups_of: Callable[[str], list[str]],
-        user_of: Callable[[str], UserView],
+        user_of: Callable[[str], UserView], english: EnglishName = lambda _v, _s: "",
     ) -> None:  # fmt: skip
         """`groups_of`, `user_of`: a staff member's candidate groups and view (both raise
-        NotFound for an unknown or inactive user)."""
+        NotFound for an unknown or inactive user); `english`: a step's English name by its
+        process version id and task spec ("" if the diagram gives none)."""
         self.session = session
         self.groups_of = groups_of
         self.user_of = user_of
+        self.english = english
 
     def cases(
         self, viewer: str, status: str | None = None, after: str | None = None,
@@ -119,7 +123,7 @@ class WorkLists:
         )
         more = len(rows) > query.limit
         rows = rows[: query.limit]
-        tasks = [_view(row, getattr(row, "offered", None) or []) for row in rows]
+        tasks = [_view(row, getattr(row, "offered", None) or [], self.english) for row in rows]
         if not more:
             return InboxPage(tasks, None)
         return InboxPage(tasks, _encode([getattr(rows[-1], f"key_{i}") for i in range(len(terms))]))
@@ -165,12 +169,13 @@ def _tomorrow(now: datetime) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI)
 
 
-def _view(row: Any, offered: list[Any]) -> TaskView:
+def _view(row: Any, offered: list[Any], english: EnglishName) -> TaskView:
     """A list's task view from a page row (by position: named access is slow on a Row)."""
     (task_id, process_id, task_spec, name, lane, assignee, claimed_by, due_at, priority,
-     created_at, case_key, title, *facts) = row[: _FACTS_END]  # fmt: skip
+     created_at, case_key, title, version_id, *facts) = row[: _FACTS_END]  # fmt: skip
     return TaskView(
         id=task_id, case_key=case_key, process_id=process_id, task_spec=task_spec, name=name,
+        name_en=english(version_id, task_spec),
         lane=lane, candidate_groups=tuple(n for kind, n in offered if kind == "group"),
         candidate_users=tuple(n for kind, n in offered if kind == "user"),
         assignee=assignee, claimed_by=claimed_by, due_at=due_at, priority=priority,

@@ -184,7 +184,7 @@ class AgendaItem(Answer):
     case_status: str
     decision: dict[str, Any] | None
     started: dict[str, str] = Field(
-        description="Cases the decision started: handling_case (交办), consultation_case (会诊)."
+        description="Cases the decision started: handling_case (an assignment), consultation_case."
     )
 
 
