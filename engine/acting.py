@@ -82,6 +82,7 @@ def act(
 ) -> Outcome:  # fmt: skip
     """Run one state-changing event on a case and record it (plus what it caused)."""
     session, at = work.session, at.astimezone(UTC)
+    staff_revision = session.info.pop(repo.STAFF_REVISION_READ, None)  # read with the task
     inputs = from_json_value(to_json_value(inputs))  # exactly what a replay will see
     # Personal values become references before anything runs: only those reach the workflow,
     # its state and the hashed history, so the values can be erased later (personal.py).
@@ -108,7 +109,7 @@ def act(
     claim_case_row(session)
     write_inbox(session, inbox)
     notify_after_action(session, case, at, before, status_before, inbox.rows, inbox.offered,
-                        outcome.milestones, new_case)  # fmt: skip
+                        outcome.milestones, new_case, staff_revision)  # fmt: skip
     work.open_tasks_after[case.id] = _open_task_views(work, case, inbox)
     for name, payload in outcome.thrown:
         _start_on_message(work, case, name, payload, at)

@@ -290,14 +290,26 @@ def _pg_replace(engine: Any, dump: Path, folder: Path) -> None:
     script = folder / "restore.sql"
     _run_pg(["pg_restore", "--no-owner", "--no-privileges", "-f", str(script), str(dump)], None)
     tables = inspect(engine.sql).get_table_names()
+    functions = _trigger_functions(engine)
     engine.close()
     drops = "".join(f'DROP TABLE IF EXISTS "{name}" CASCADE;\n' for name in tables)
+    drops += "".join(f'DROP FUNCTION IF EXISTS "{name}"() CASCADE;\n' for name in functions)
     combined = folder / "replace.sql"
     with combined.open("w", encoding="utf-8") as out, script.open(encoding="utf-8") as dumped:
         out.write(drops)
         shutil.copyfileobj(dumped, out)
     _run_pg(["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
              "-f", str(combined)], engine.settings.database_url)  # fmt: skip
+
+
+def _trigger_functions(engine: Any) -> list[str]:
+    """The schema's own trigger functions (migration 0014): the dump creates them again."""
+    query = text(
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema() AND p.prorettype = 'trigger'::regtype"
+    )
+    with engine.sql.connect() as connection:
+        return [str(name) for name in connection.execute(query).scalars()]
 
 
 def _run_pg(command: list[str], url: str | None) -> None:

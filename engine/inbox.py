@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from . import inbox_pg
 from . import repository as repo
 from .calendar import SHANGHAI
 from .formoptions import OptionsReader
@@ -61,11 +62,18 @@ def plan_inbox(
 
 
 def write_inbox(session: Session, change: InboxChange) -> None:
-    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates.
+    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates (on
+    PostgreSQL all of it one statement, `inbox_pg`).
 
     The tasks that really left keep a span (`task_spans.close_tasks`; on PostgreSQL in the
     DELETE's own statement), which the SLA heatmap reads.
     """
+    if not change.gone and not change.rows:
+        return
+    if change.at is not None and inbox_pg.applies(session, change.gone, change.rows):
+        inbox_pg.write(session, change.gone, change.gone, change.at, change.completed,
+                       change.rows, change.offered)  # fmt: skip
+        return
     if change.at is None:
         repo.remove_human_tasks(session, change.gone)
     else:

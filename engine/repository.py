@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, select, text, union
+from sqlalchemy import bindparam, delete, insert, select, text, union
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -24,6 +24,7 @@ from .models import (
     User,
     table_of,
 )
+from .notifying.tables import StaffRevision
 
 
 def serialize(session: Session, name: str) -> None:
@@ -126,11 +127,24 @@ def lock_case_of_task(session: Session, task_id: str) -> Case | None:
     Read the task only after this returns: a writer that waited here sees what the
     previous holder of the lock did to it. None if no open task has this id.
     """
-    task_case = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
-    query = select(Case).where(Case.id == task_case).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=Case)
-    return session.scalars(query).first()
+    found = _locked_case(session, task_id)
+    return found[0] if found is not None else None
+
+
+def _locked_case(session: Session, task_id: str) -> Any:
+    """(case, staff revision) of an open task, the case locked on PostgreSQL."""
+    query = _CASE_OF_TASK_PG if session.get_bind().dialect.name == "postgresql" else _CASE_OF_TASK
+    return session.execute(query, {"task_id": task_id}).first()
+
+
+_REVISION = select(StaffRevision.n).scalar_subquery()
+_CASE_OF_TASK = (
+    select(Case, _REVISION)
+    .where(Case.id == select(HumanTask.case_id).where(HumanTask.id == bindparam("task_id"))
+           .scalar_subquery())
+    .execution_options(populate_existing=True)
+)  # fmt: skip
+_CASE_OF_TASK_PG = _CASE_OF_TASK.with_for_update(of=Case)
 
 
 def case_exists(session: Session, key: str) -> bool:
@@ -153,29 +167,41 @@ def open_task(
     `lock`: lock the case first (`lock_case_of_task`) and only then read the task, so a
     writer that waited for the lock sees what the previous holder did. SQLite writers are
     serialized by BEGIN IMMEDIATE already, so there one joined statement reads it all.
+    With `lock`, the staff revision read in the same statement is left in the session's
+    info (`STAFF_REVISION_READ`) for the action that follows (`acting.act`).
+    The statements are built once (module constants), so only their parameters change.
     """
-    columns: tuple[Any, ...] = (HumanTask, HumanTaskCandidate.kind, HumanTaskCandidate.name)
     locking = lock and session.get_bind().dialect.name == "postgresql"
-    locked = lock_case_of_task(session, task_id) if locking else None
-    if locking and locked is None:
-        return None
-    query = select(*columns) if locking else select(*columns, Case).join(Case)
-    query = (
-        query.outerjoin(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id)
-        .where(HumanTask.id == task_id)
-        .execution_options(populate_existing=True)
-    )
-    rows = session.execute(query).all()
+    if locking:
+        locked = _locked_case(session, task_id)
+        if locked is None:
+            return None
+        case, revision = locked
+        rows = session.execute(_TASK, {"task_id": task_id}).all()
+    else:
+        rows = session.execute(_TASK_WITH_CASE, {"task_id": task_id}).all()
+        case, revision = (rows[0][3], rows[0][4]) if rows else (None, None)
     if not rows:
         return None
     task = rows[0][0]
-    case = rows[0][3] if not locking else locked
+    if lock:
+        session.info[STAFF_REVISION_READ] = revision
     if case is None or case.id != task.case_id:  # task ids are unique: never in practice
         case = session.get(Case, task.case_id)
     if case is None:
         return None  # the task's case is gone (deleted in between)
     offered = [Candidate(row[1], row[2]) for row in rows if row[1] is not None]
     return case, task, offered
+
+
+STAFF_REVISION_READ = "staff_revision"  # Session.info key, see open_task
+_TASK = (
+    select(HumanTask, HumanTaskCandidate.kind, HumanTaskCandidate.name)
+    .outerjoin(HumanTaskCandidate, HumanTaskCandidate.task_id == HumanTask.id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .execution_options(populate_existing=True)
+)
+_TASK_WITH_CASE = _TASK.add_columns(Case, _REVISION).join(Case, Case.id == HumanTask.case_id)
 
 
 def completion_of(session: Session, task_id: str) -> CaseEvent | None:

@@ -13,12 +13,12 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from . import casefiles, organisation
+from . import casefiles
 from .errors import NotFound
-from .models import SignIn, User
+from .models import OrgUnit, SignIn, User
 from .organisation import UserView
 from .views import PublicCaseView
 
@@ -32,6 +32,14 @@ MAX_AGENT = 200
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_SIGNED_IN = (
+    select(SignIn, User, OrgUnit.name)
+    .join(User, User.username == SignIn.username)
+    .outerjoin(OrgUnit, OrgUnit.code == User.unit_code)
+    .where(SignIn.id == bindparam("id"))
+)  # built once: a request pays only for its parameters
 
 
 class SignIns:
@@ -69,19 +77,18 @@ class SignIns:
         """The staff member a live web session or API token belongs to, else None."""
         if not token:
             return None
-        query = (
-            select(SignIn, User)
-            .join(User, User.username == SignIn.username)
-            .where(SignIn.id == _digest(token))
-        )
-        found = self.session.execute(query).first()  # one primary-key lookup per request
+        # one primary-key lookup per request, with the user and the name of their unit
+        found = self.session.execute(_SIGNED_IN, {"id": _digest(token)}).first()
         if found is None or not self._fresh(found[0], kind, at or datetime.now(UTC)):
             return None
         user: User = found[1]
         # Hold the row for the unit of work: the identity map keeps objects weakly, and the
         # action that follows (permission checks) would otherwise read the user again.
         self.session.info.setdefault("signed_in_users", []).append(user)
-        return organisation.user_view(self.session, user) if user.active else None
+        if not user.active:
+            return None
+        return UserView(user.username, user.display_name, user.unit_code, found[2],
+                        tuple(user.roles), tuple(user.groups))  # fmt: skip
 
     def tracked(self, token: str, key: str, at: datetime | None = None) -> PublicCaseView:
         """The public view of the case a live tracking grant was given for (else NotFound)."""

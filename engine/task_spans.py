@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import (
     DateTime,
     Row,
+    String,
+    bindparam,
     delete,
     false,
     insert,
@@ -25,7 +27,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from . import repository as repo
-from .models import Case, CaseFactsRow, HumanTask, ProcessVersion
+from .models import Case, CaseFactsRow, HumanTask, ProcessVersion, table_of
 from .models_spans import TaskSpan
 from .tables_base import UtcDateTime
 
@@ -55,9 +57,7 @@ def close_tasks(
         statement = insert(TaskSpan).from_select(_SPAN_COLUMNS, source).add_cte(removed)
         session.execute(statement)
         return
-    table = HumanTask.__table__
-    source = select(*_span_values(table.c, at, completed)).where(table.c.id.in_(keep))
-    session.execute(insert(TaskSpan).from_select(_SPAN_COLUMNS, source))
+    session.execute(_KEEP_SPANS, {"keep": keep, "at": at, "completed": completed})
     repo.remove_human_tasks(session, ids)
 
 
@@ -72,6 +72,19 @@ def _span_values(c: Any, at: datetime, completed: str | None) -> list[Any]:
     done = sql_case((c.id == completed, true()), else_=false()) if completed else false()
     return [c.id, c.case_id, c.process_version_id, c.task_spec, c.created_at, c.due_at,
             literal(at, UtcDateTime()), done]  # fmt: skip
+
+
+def _keep_spans() -> Any:
+    """The spans' INSERT … SELECT from the inbox rows, built once with bound parameters."""
+    c = HumanTask.__table__.c
+    done = sql_case((c.id == bindparam("completed", type_=String()), true()), else_=false())
+    values = [c.id, c.case_id, c.process_version_id, c.task_spec, c.created_at, c.due_at,
+              bindparam("at", type_=UtcDateTime()), done]  # fmt: skip
+    source = select(*values).where(c.id.in_(bindparam("keep", expanding=True)))
+    return insert(table_of(TaskSpan)).from_select(_SPAN_COLUMNS, source)
+
+
+_KEEP_SPANS = _keep_spans()
 
 
 @dataclass(frozen=True)

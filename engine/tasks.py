@@ -111,6 +111,7 @@ class Tasks:
     def note(self, case: Case, kind: str, actor: str, at: datetime | None, task: TaskView) -> None:
         """Record a claim or its release (no workflow change)."""
         self.work.open_tasks_after.pop(case.id, None)  # a claim changes what `act` left there
+        self.session.info.pop(repo.STAFF_REVISION_READ, None)  # no action follows to use it
         acting.note(self.session, case, kind, actor, at or datetime.now(UTC), task)
 
     def _explain_missing(self, task_id: str, username: str) -> None:

@@ -27,9 +27,12 @@ SWEEP_WINDOW = timedelta(days=7)  # deadlines missed longer ago were announced a
 def after_action(
     session: Session, case: Case, at: datetime, before: dict[str, Any], status_before: str,
     new_tasks: Sequence[HumanTask], offered: Sequence[dict[str, str]],
-    milestones: Sequence[dict[str, Any]], new_case: bool,
+    milestones: Sequence[dict[str, Any]], new_case: bool, staff_revision: int | None = None,
 ) -> None:  # fmt: skip
-    """Queue what this action tells citizens and staff (rows in the action's transaction)."""
+    """Queue what this action tells citizens and staff (rows in the action's transaction).
+
+    `staff_revision`: as the action's first statement read it (`directory.py`), if it did.
+    """
     data = case.data
     if new_case:
         to_citizen(session, case, "receipt", at)
@@ -49,7 +52,8 @@ def after_action(
         event = "escalation" if escalated else "new_task"
         if supervision:
             event = "supervision"
-        to_staff(session, people, event, at, task_values(case, row), case.business_key)
+        to_staff(session, people, event, at, task_values(case, row), case.business_key,
+                 staff_revision=staff_revision)  # fmt: skip
     if any(data.get(k) and data.get(k) != before.get(k) for k in REMINDER_KEYS):
         _urge(session, case, at, {row.id for row in new_tasks})
 

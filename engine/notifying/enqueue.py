@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from .. import personal
 from ..calendar import SHANGHAI
-from ..models import Case, User
+from ..models import Case
+from . import directory
 from .config import Policy
-from .tables import NotifyPreference, NotifyTemplate, OutboxMessage
+from .directory import Preference
+from .tables import NotifyTemplate, OutboxMessage
 from .templates import DEFAULTS, URGENT_EVENTS, Wording, render
 
 CACHE_KEY = "notify_wordings"
@@ -76,17 +78,18 @@ def _unsealed(session: Session, data: dict[str, Any]) -> dict[str, Any]:
 def to_staff(
     session: Session, people: tuple[Iterable[str], Iterable[str]], event: str, at: datetime,
     values: dict[str, str], case_key: str | None, dedupe: str | None = None,
-    skip: frozenset[str] = frozenset(),
+    skip: frozenset[str] = frozenset(), staff_revision: int | None = None,
 ) -> int:  # fmt: skip
     """Queue an in-app message (and e-mail/SMS per their preferences) for each staff member.
 
     `people`: (groups, usernames); every active member of a group and every named user
     hears of it. The wording is applied when the message is sent or shown (`lease`,
-    `Notifications.recent`), so writing costs one read (people with their preferences)
-    and one insert. `dedupe`: a key per event occurrence (e.g. a task's deadline).
+    `Notifications.recent`), and the people come from the worker's staff directory
+    (`directory.py`), so writing costs one insert. `dedupe`: a key per event occurrence
+    (e.g. a task's deadline). `staff_revision`: as the caller's transaction read it.
     """
     groups, users = people
-    found = _people(session, set(groups), set(users))
+    found = directory.of(session).people(session, groups, users, staff_revision)
     urgent = event in URGENT_EVENTS
     rows = []
     for name, pref in sorted(found.items()):
@@ -107,26 +110,6 @@ def to_staff(
     return len(rows)
 
 
-def _people(
-    session: Session, groups: set[str], users: set[str]
-) -> dict[str, NotifyPreference | None]:
-    """Active staff named in `users` or in one of `groups`, with their preferences."""
-    if not groups and not users:
-        return {}
-    query = (
-        select(User.username, User.groups, NotifyPreference)
-        .outerjoin(NotifyPreference, NotifyPreference.username == User.username)
-        .where(User.active.is_(True))
-    )
-    if not groups:
-        query = query.where(User.username.in_(sorted(users)))
-    found = {}
-    for username, user_groups, pref in session.execute(query):
-        if username in users or groups & set(user_groups or ()):
-            found[username] = pref
-    return found
-
-
 def fill(session: Session, row: OutboxMessage) -> None:
     """Apply the current wording to a message written without one (staff messages)."""
     if not row.subject:
@@ -137,7 +120,7 @@ def fill(session: Session, row: OutboxMessage) -> None:
         row.subject, row.body = subject, body.strip()
 
 
-def _channels(pref: NotifyPreference | None) -> list[tuple[str, str]]:
+def _channels(pref: Preference | None) -> list[tuple[str, str]]:
     chosen = [("inapp", "")]
     if pref is not None:
         if "email" in pref.channels and pref.email:
@@ -147,7 +130,7 @@ def _channels(pref: NotifyPreference | None) -> list[tuple[str, str]]:
     return chosen
 
 
-def _quiet_delay(pref: NotifyPreference | None, at: datetime) -> timedelta:
+def _quiet_delay(pref: Preference | None, at: datetime) -> timedelta:
     """How long a non-urgent message waits for the end of the person's quiet hours."""
     start, end = DEFAULT_QUIET
     if pref is not None and pref.quiet_start is not None and pref.quiet_end is not None:

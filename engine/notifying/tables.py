@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..tables_base import Base, UtcDateTime
@@ -71,3 +71,18 @@ class NotifyTemplate(Base):
     body: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StaffRevision(Base):
+    """One row whose `n` changes with every change to `users` or `notify_preferences`.
+
+    Database triggers (migration 0014) set it to a fresh random number, so it changes even
+    when the change comes from SQL, an import or another worker, and a rolled-back change
+    never leaves a number that a later, different change could repeat. The staff
+    directory (`directory.py`) reads it with the action's first statement and re-reads
+    the staff only when it moved.
+    """
+
+    __tablename__ = "staff_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
