@@ -11,9 +11,11 @@ import http.client
 import json
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -47,10 +49,15 @@ def free_port() -> int:
 def gunicorn(app: str, url: str, workers: int = 2) -> Iterator[int]:
     """Serve `app` (a gunicorn app spec) with `workers` sync workers; yield the port."""
     port = free_port()
+    runtime = tempfile.mkdtemp(prefix="msb-bench-run-")  # this server's metrics files
     env = {**os.environ, "DATABASE_URL": url, "MASHANGBAN_ENV": "testing",
-           "SECRET_KEY": "bench-only-secret", "MASHANGBAN_RATE_LIMIT": "1000000"}  # fmt: skip
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", app]  # fmt: skip
+           "SECRET_KEY": "bench-only-secret", "MASHANGBAN_RATE_LIMIT": "1000000",
+           "RUNTIME_DIRECTORY": runtime}  # fmt: skip
+    # the product's own settings (deploy/gunicorn.conf.py) for both apps, workers and port
+    # from the command line
+    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+               "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+               app]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_listening(port, server)
@@ -58,6 +65,7 @@ def gunicorn(app: str, url: str, workers: int = 2) -> Iterator[int]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _wait_until_listening(port: int, server: subprocess.Popen) -> None:

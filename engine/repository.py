@@ -237,8 +237,13 @@ def remove_human_tasks(session: Session, task_ids: Iterable[str]) -> None:
     on SQLite).
     """
     ids = list(task_ids)
-    if ids:
-        session.execute(delete(HumanTask).where(HumanTask.id.in_(ids)))
+    if ids:  # a Core statement: the ORM's would search the session for the deleted rows
+        session.execute(_REMOVE_TASKS, {"ids": ids})
+
+
+_REMOVE_TASKS = delete(table_of(HumanTask)).where(
+    table_of(HumanTask).c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def add_human_tasks(
