@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from . import inbox_pg
+from . import inbox_sql
 from . import repository as repo
 from .calendar import SHANGHAI
 from .formoptions import OptionsReader
@@ -62,22 +62,21 @@ def plan_inbox(
 
 
 def write_inbox(session: Session, change: InboxChange) -> None:
-    """Apply a planned change: one DELETE, one INSERT of rows, one of candidates (on
-    PostgreSQL all of it one statement, `inbox_pg`).
-
-    The tasks that really left keep a span (`task_spans.close_tasks`; on PostgreSQL in the
-    DELETE's own statement), which the SLA heatmap reads.
+    """Apply a planned change in one statement (`inbox_sql`): the gone rows deleted, the
+    tasks that really left kept as spans (the SLA heatmap reads them), the new rows and
+    their candidates inserted. A PostgreSQL change that re-adds a gone task (a case
+    migration) takes separate statements (`task_spans.close_tasks`, two INSERTs).
     """
     if not change.gone and not change.rows:
         return
-    if change.at is not None and inbox_pg.applies(session, change.gone, change.rows):
-        inbox_pg.write(session, change.gone, change.gone, change.at, change.completed,
-                       change.rows, change.offered)  # fmt: skip
+    closing = change.gone - {row.id for row in change.rows} if change.at is not None else set()
+    if inbox_sql.applies(session, change.gone, change.rows):
+        inbox_sql.write(session, change.gone, closing, change.at, change.completed,
+                        change.rows, change.offered)  # fmt: skip
         return
     if change.at is None:
         repo.remove_human_tasks(session, change.gone)
     else:
-        closing = change.gone - {row.id for row in change.rows}
         close_tasks(session, change.gone, closing, change.at, change.completed)
     rows = [{key: getattr(row, key) for key in _ROW_KEYS} for row in change.rows]
     repo.add_human_tasks(session, rows, change.offered)
