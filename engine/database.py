@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import TextClause, create_engine, event
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,9 +37,9 @@ def _sqlite_engine(url: str) -> SqlEngine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # The driver's own transaction handling is switched off so that we can
-        # BEGIN IMMEDIATE: writers queue on the lock instead of failing later
-        # with "database is locked" when their read snapshot went stale.
+        # The driver's own transaction handling is switched off: `_take_write_lock` begins
+        # the transactions, so that writers queue on the lock (BEGIN IMMEDIATE) instead of
+        # failing later with "database is locked" when their read snapshot went stale.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -48,11 +48,39 @@ def _sqlite_engine(url: str) -> SqlEngine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+    event.listen(engine, "before_cursor_execute", _take_write_lock)
     return engine
+
+
+def _take_write_lock(
+    connection: Any, cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Begin SQLite's write transaction just before a unit's first write or locking read.
+
+    Until then a unit reads outside any transaction, each statement seeing what is
+    committed (as PostgreSQL's READ COMMITTED does), and holds no lock: page views never
+    wait for writers, and a task completion takes the write lock only for its writes, after
+    the workflow ran; the case row's version check catches a writer that changed the case
+    in between (`StaleCase`). A read that asks for a lock (`with_for_update`, which the
+    SQLite compiler drops from the SQL) takes the write lock first, so a check-then-act
+    after it is as safe as after PostgreSQL's `FOR UPDATE`. The transaction ends with the
+    unit's commit or rollback.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None or dbapi_connection.in_transaction:
+        return
+    compiled = getattr(context, "compiled", None)
+    built = getattr(compiled, "statement", None)
+    if built is not None and not isinstance(built, TextClause):
+        dml = context.isinsert or context.isupdate or context.isdelete
+        writes = dml or getattr(built, "_for_update_arg", None) is not None
+    else:  # SQL text: anything but a read writes, or opens a savepoint
+        writes = not statement.lstrip()[:6].upper().startswith(_READING)
+    if writes:
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+_READING = ("SELECT", "WITH", "PRAGMA")
 
 
 def connect_reader(url: str) -> SqlEngine:

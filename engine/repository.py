@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, select, text, union
+from sqlalchemy import bindparam, delete, insert, literal, select, text, union
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -31,10 +31,12 @@ def serialize(session: Session, name: str) -> None:
     """Hold a transaction-wide lock named `name`: writers of the same kind run one by one.
 
     PostgreSQL takes an advisory lock (statements after it see what the previous holder
-    committed); SQLite needs nothing, its writers are serialized by BEGIN IMMEDIATE.
+    committed); SQLite takes its one write lock (`database._take_write_lock`).
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    else:
+        session.execute(select(literal(1)).with_for_update())
 
 
 def latest_deployment(session: Session) -> Deployment | None:
@@ -107,14 +109,12 @@ def case_by_key(session: Session, key: str) -> Case:
 def lock_case(session: Session, case_id: int | None = None, key: str | None = None) -> Case:
     """The case, locked until commit and read afresh: check-then-act is safe after this.
 
-    PostgreSQL gets `SELECT ... FOR UPDATE`, so a second writer waits here and then
-    sees the first one's result; SQLite writers are already serialized by BEGIN IMMEDIATE.
+    `SELECT ... FOR UPDATE`, so a second writer waits here and then sees the first one's
+    result (on SQLite the read takes the database's write lock first).
     """
     query = select(Case).execution_options(populate_existing=True)
     match = Case.id == case_id if key is None else Case.business_key == key
-    query = query.where(match)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = query.where(match).with_for_update()
     case = session.scalars(query).first()
     if case is None:
         raise NotFound(f"no case with key '{key}'")
@@ -132,9 +132,8 @@ def lock_case_of_task(session: Session, task_id: str) -> Case | None:
 
 
 def _locked_case(session: Session, task_id: str) -> Any:
-    """(case, staff revision) of an open task, the case locked on PostgreSQL."""
-    query = _CASE_OF_TASK_PG if session.get_bind().dialect.name == "postgresql" else _CASE_OF_TASK
-    return session.execute(query, {"task_id": task_id}).first()
+    """(case, staff revision) of an open task, the case locked (SQLite: the database)."""
+    return session.execute(_CASE_OF_TASK, {"task_id": task_id}).first()
 
 
 _REVISION = select(StaffRevision.n).scalar_subquery()
@@ -143,8 +142,8 @@ _CASE_OF_TASK = (
     .where(Case.id == select(HumanTask.case_id).where(HumanTask.id == bindparam("task_id"))
            .scalar_subquery())
     .execution_options(populate_existing=True)
+    .with_for_update(of=Case)
 )  # fmt: skip
-_CASE_OF_TASK_PG = _CASE_OF_TASK.with_for_update(of=Case)
 
 
 def case_exists(session: Session, key: str) -> bool:
@@ -164,11 +163,15 @@ def open_task(
 ) -> tuple[Case, HumanTask, list[Candidate]] | None:
     """An open task's case, row and candidates, all read afresh (None if no such task).
 
-    `lock`: lock the case first (`lock_case_of_task`) and only then read the task, so a
-    writer that waited for the lock sees what the previous holder did. SQLite writers are
-    serialized by BEGIN IMMEDIATE already, so there one joined statement reads it all.
-    With `lock`, the staff revision read in the same statement is left in the session's
-    info (`STAFF_REVISION_READ`) for the action that follows (`acting.act`).
+    `lock` (a state change follows): on PostgreSQL lock the case first
+    (`lock_case_of_task`) and only then read the task, so a writer that waited for the lock
+    sees what the previous holder did. SQLite has one lock for the whole database: taking
+    it here would make two workers run one at a time, workflow and all. There one joined
+    statement reads it all without a lock; the write lock comes with the action's first
+    write (`database._take_write_lock`), and the case row's version check then fails a
+    writer whose case changed since this read (`StaleCase`, a 409). With `lock`, the
+    staff revision read in the same statement is left in the session's info
+    (`STAFF_REVISION_READ`) for the action that follows (`acting.act`).
     The statements are built once (module constants), so only their parameters change.
     """
     locking = lock and session.get_bind().dialect.name == "postgresql"
@@ -356,8 +359,7 @@ def lease_due_cases(
             (Case.next_timer_at > due) | ((Case.next_timer_at == due) & (Case.id > case_id))
         )
     query = query.order_by(Case.next_timer_at, Case.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = query.with_for_update(skip_locked=True)  # SQLite: its write lock, see database.py
     return list(session.scalars(query))
 
 
@@ -369,8 +371,7 @@ def lease_due_schedule(session: Session, now: datetime) -> ProcessSchedule | Non
         .order_by(ProcessSchedule.next_start_at)
         .limit(1)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = query.with_for_update(skip_locked=True)  # SQLite: its write lock, see database.py
     return session.scalars(query).first()
 
 

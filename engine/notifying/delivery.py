@@ -1,7 +1,7 @@
 """The notify worker: lease due outbox rows, send them, record the result.
 
-A round leases a batch (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
-BEGIN IMMEDIATE serialises workers), marks the rows `sending` with a lease, and
+A round leases a batch (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the
+locking read takes the database's write lock first, which serialises workers), marks the rows `sending` with a lease, and
 commits before sending, so no transaction stays open across the network and no two
 workers hold the same row. Each result is written in its own short transaction:
 sent; or pending again after an exponential backoff; or dead after the last attempt.
@@ -75,8 +75,7 @@ def lease(session: Session, now: datetime, policy: Policy) -> list[Leased]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    query = query.with_for_update(skip_locked=True)  # SQLite: its write lock (database.py)
     taken = []
     for row in session.scalars(query):
         fill(session, row)
