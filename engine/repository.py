@@ -159,7 +159,7 @@ class Candidate(NamedTuple):
 
 
 def open_task(
-    session: Session, task_id: str, lock: bool = False
+    session: Session, task_id: str, lock: bool = False, exclusive: bool = False
 ) -> tuple[Case, HumanTask, list[Candidate]] | None:
     """An open task's case, row and candidates, all read afresh (None if no such task).
 
@@ -169,12 +169,13 @@ def open_task(
     it here would make two workers run one at a time, workflow and all. There one joined
     statement reads it all without a lock; the write lock comes with the action's first
     write (`database._take_write_lock`), and the case row's version check then fails a
-    writer whose case changed since this read (`StaleCase`, a 409). With `lock`, the
+    writer whose case changed since this read (`StaleCase`, a 409); `exclusive` locks
+    first on SQLite too, for a second attempt that must not lose again. With `lock`, the
     staff revision read in the same statement is left in the session's info
     (`STAFF_REVISION_READ`) for the action that follows (`acting.act`).
     The statements are built once (module constants), so only their parameters change.
     """
-    locking = lock and session.get_bind().dialect.name == "postgresql"
+    locking = lock and (exclusive or session.get_bind().dialect.name == "postgresql")
     if locking:
         locked = _locked_case(session, task_id)
         if locked is None:

@@ -61,10 +61,15 @@ class Tasks:
         return self.get(task_id, username)
 
     def complete(
-        self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None
-    ) -> CaseView:
-        """Validate form data and complete the task; the case runs on to its next wait."""
-        case, _row, view = self.open_task(task_id, username, lock=True)
+        self, task_id: str, username: str, data: dict[str, Any], at: datetime | None = None,
+        exclusive: bool = False,
+    ) -> CaseView:  # fmt: skip
+        """Validate form data and complete the task; the case runs on to its next wait.
+
+        `exclusive`: lock the case before reading it on SQLite too (`repository.open_task`),
+        for the second attempt after a `StaleCase`.
+        """
+        case, _row, view = self.open_task(task_id, username, lock=True, exclusive=exclusive)
         if view.claimed_by not in (None, username):
             raise NotAllowed(f"task claimed by {view.claimed_by}; ask them to release it")
         cleaned = validate_form(view.form, data)
@@ -73,13 +78,13 @@ class Tasks:
         return case_view(self.work, case)
 
     def open_task(
-        self, task_id: str, username: str, lock: bool = False
+        self, task_id: str, username: str, lock: bool = False, exclusive: bool = False
     ) -> tuple[Case, HumanTask, TaskView]:
         """The task's case and row (read afresh) and its view, if the user may see it.
 
         `lock`: for a state change, which must lock the case before it reads the task.
         """
-        found = repo.open_task(self.session, task_id, lock)
+        found = repo.open_task(self.session, task_id, lock, exclusive)
         if found is None:
             self._explain_missing(task_id, username)
             raise NotFound(f"no open task with id '{task_id}'")  # not reached: it raises

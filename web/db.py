@@ -11,10 +11,15 @@ at teardown is committed (read-only work) or rolled back (the request failed).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 
+from engine.errors import StaleCase
 from engine.service import Engine, Service, UnitOfWork
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 EXTENSION = "mashangban.engine"
@@ -48,6 +53,22 @@ def commit() -> None:
             unit.commit()
         finally:
             unit.close()
+
+
+def once_more_if_stale(action: Callable[[bool], T]) -> T:
+    """Run a task action, then once more holding the case's lock if it lost a race.
+
+    On SQLite a task action reads its case without the database's one write lock and
+    writes after its workflow ran (engine/README.md, "How a case runs"); if another
+    worker changed the case in between (two parallel tasks of one case completed at
+    once) the write fails with `StaleCase`. The second attempt (`action(True)`: exclusive)
+    starts afresh and locks first, so the person only sees a conflict that is real.
+    """
+    try:
+        return action(False)
+    except StaleCase:
+        rollback()
+        return action(True)
 
 
 def rollback() -> None:

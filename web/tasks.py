@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, FormInvalid, NotAllowed, NotFound
-from engine.views import TaskView
+from engine.views import CaseView, TaskView
 
 from . import db, knowledge
 from . import inbox as inboxes
@@ -113,8 +113,13 @@ def submit(task_id: str) -> Any:
         view = db.service().tasks.get(task_id, user)
         case_key = view.case_key
         values = submitted_values(view.form, request.form)
-        case = db.service().tasks.complete(task_id, user, values)
-        db.commit()
+
+        def complete(exclusive: bool) -> CaseView:
+            found = db.service().tasks.complete(task_id, user, values, exclusive=exclusive)
+            db.commit()
+            return found
+
+        case = db.once_more_if_stale(complete)
     except FormInvalid as error:
         db.rollback()
         return _render(db.service().tasks.get(task_id, user), values, field_errors(error), 422)

@@ -1,11 +1,12 @@
 """The notify worker: lease due outbox rows, send them, record the result.
 
 A round leases a batch (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the
-locking read takes the database's write lock first, which serialises workers), marks the rows `sending` with a lease, and
-commits before sending, so no transaction stays open across the network and no two
-workers hold the same row. Each result is written in its own short transaction:
-sent; or pending again after an exponential backoff; or dead after the last attempt.
-A worker that dies mid-send leaves its rows `sending`; they return after the lease.
+locking read takes the database's write lock first, which serialises workers), marks the
+rows `sending` with a lease, and commits before sending, so no transaction stays open
+across the network and no two workers hold the same row. Each result is written in its
+own short transaction: sent; or pending again after an exponential backoff; or dead after
+the last attempt. A worker that dies mid-send leaves its rows `sending`; they return after
+the lease.
 """
 
 from __future__ import annotations

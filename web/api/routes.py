@@ -8,6 +8,7 @@ from flask import request, url_for
 
 from engine.errors import FieldError
 from engine.organisation import UserView
+from engine.views import CaseView
 
 from .. import db, ratelimit
 from ..appeals import AppealInvalid, parse_appeal
@@ -162,8 +163,14 @@ def unclaim_task(task_id: str, user: UserView) -> shapes.Task:
 )  # fmt: skip
 def complete_task(task_id: str, user: UserView, body: shapes.CompleteTask) -> shapes.Case:
     """Complete a task with form values; 422 lists every bad field."""
-    case = db.service().tasks.complete(task_id, user.username, body.data)
-    db.commit()
+
+    def complete(exclusive: bool) -> CaseView:
+        found = db.service().tasks.complete(task_id, user.username, body.data,
+                                            exclusive=exclusive)  # fmt: skip
+        db.commit()
+        return found
+
+    case = db.once_more_if_stale(complete)
     # The task is done: the answer shows personal data as the caller may see it now.
     view, disclosure = db.service().privacy.present(case, user.username, channel="api")
     return serialize.case(view, disclosure)
