@@ -160,8 +160,5 @@ def load_inbox(username: str, query: InboxQuery) -> tuple[list[InboxRow], str | 
     page = svc.lists.inbox(username, query, now)
     tasks = tasks_in_language(page.tasks)
     data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
-    calendar = svc.calendar.current()
-    rows = build_rows(
-        tasks, data, username, lambda due: calendar.working_time_between(now, due), now
-    )
+    rows = build_rows(tasks, data, username, svc.calendar.current().working_time_from(now), now)
     return rows, page.next
