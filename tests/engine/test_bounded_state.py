@@ -67,15 +67,18 @@ def test_bounded_state__replay_halfway_and_tampering_are_told(any_engine: Engine
 
 
 def test_spiff_task_log__written_as_before_when_turned_on(engine: Engine, caplog):
-    """`engine/spifflog.py` builds the library's state-change records only for a logger that
-    writes them: turned on, they come with the same message and extras, and the state too."""
+    """`engine/spiffspeed.py` builds the library's state-change records only for a logger
+    that writes them: turned on, they come with the same message and extras, and the state
+    too."""
     import SpiffWorkflow.task as spiff_task
+    import SpiffWorkflow.workflow as spiff_workflow
 
-    from engine import spifflog
+    from engine import spiffspeed
 
-    assert getattr(spiff_task.Task._set_state, "__wrapped__", None) is not None
-    spifflog.install()  # a second call changes nothing
+    spiffspeed.install()  # a second call changes nothing
     assert spiff_task.Task._set_state.__wrapped__.__module__ == "SpiffWorkflow.task"
+    waiting = spiff_workflow.Workflow.update_waiting_tasks
+    assert waiting.__wrapped__.__module__ == "SpiffWorkflow.workflow"
     _loop(engine, "QUIET", 1)
     with caplog.at_level("DEBUG", logger="spiff.task"):
         _loop(engine, "LOGGED", 1)
