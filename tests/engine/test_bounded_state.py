@@ -64,25 +64,3 @@ def test_bounded_state__replay_halfway_and_tampering_are_told(any_engine: Engine
         case.state = case.state.replace('"count": 20', '"count": 21')
     with any_engine.transaction() as service:
         assert service.chain.replay("MID").matches_stored is False
-
-
-def test_spiff_task_log__written_as_before_when_turned_on(engine: Engine, caplog):
-    """`engine/spiffspeed.py` builds the library's state-change records only for a logger
-    that writes them: turned on, they come with the same message and extras, and the state
-    too."""
-    import SpiffWorkflow.task as spiff_task
-    import SpiffWorkflow.workflow as spiff_workflow
-
-    from engine import spiffspeed
-
-    spiffspeed.install()  # a second call changes nothing
-    assert spiff_task.Task._set_state.__wrapped__.__module__ == "SpiffWorkflow.task"
-    waiting = spiff_workflow.Workflow.update_waiting_tasks
-    assert waiting.__wrapped__.__module__ == "SpiffWorkflow.workflow"
-    _loop(engine, "QUIET", 1)
-    with caplog.at_level("DEBUG", logger="spiff.task"):
-        _loop(engine, "LOGGED", 1)
-    changed = [r for r in caplog.records if r.getMessage() == "State changed to COMPLETED"]
-    assert changed and {r.task_spec for r in changed} >= {"step", "count_step", "again"}
-    assert all(isinstance(r.elapsed, float) and r.workflow_spec == "bench_loop" for r in changed)
-    assert _stored(engine, "LOGGED")[0] == _stored(engine, "QUIET")[0]
