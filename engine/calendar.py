@@ -19,7 +19,7 @@ lines are ignored. A date may appear only once.
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -177,6 +177,34 @@ class WorkingCalendar:
                 total += self._day_length
             day += _ONE_DAY
         return total
+
+    def working_time_from(self, start: datetime) -> Callable[[datetime], timedelta]:
+        """`working_time_between(start, end)` for many ends (an inbox page's deadlines): the
+        rest of the start's day, each whole day after it and each end's day's office periods
+        are worked out once, not once per end."""
+        local_start = _local(start)
+        first = local_start.date()
+        rest_of_first = self._office_time(first, local_start, _at(first + _ONE_DAY, time.min))
+        whole = [timedelta()]  # office time of the first k whole days after `first`
+        periods: dict[date, list[tuple[datetime, datetime]]] = {}
+
+        def between(end: datetime) -> timedelta:
+            local_end = _local(end)
+            last = local_end.date()
+            if last <= first:  # the same day, or before the start
+                return self.working_time_between(start, end)
+            days = (last - first).days - 1
+            while len(whole) <= days:
+                workday = self.is_workday(first + timedelta(days=len(whole)))
+                whole.append(whole[-1] + (self._day_length if workday else timedelta()))
+            if last not in periods:
+                periods[last] = list(self._periods(last))
+            total = rest_of_first + whole[days]
+            for period_start, period_end in periods[last]:  # as `_office_time` counts them
+                total += max(min(local_end, period_end) - period_start, timedelta())
+            return total
+
+        return between
 
     def _office_time(self, day: date, start: datetime, end: datetime) -> timedelta:
         """The office time of one day that lies between start and end."""

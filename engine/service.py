@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import determinism, health, sandbox_limits
+from . import determinism, health, sandbox_limits, spiffspeed
 from . import repository as repo
 from .admin import Admin
 from .attaching.facade import Attachments
@@ -55,6 +55,7 @@ class Engine:
 
     def __init__(self, settings: Settings) -> None:
         determinism.install()
+        spiffspeed.install()
         sandbox_limits.configure(settings.script_limits)
         self.settings = settings
         self.sql = connect(settings.database_url)

@@ -114,19 +114,25 @@ class WorkLists:
         """One page of the user's tasks; FormInvalid (field `after`) for a foreign cursor."""
         _check(query)
         groups = self.groups_of(username)
-        terms = sql.order_terms(query.sort, self._dialect)
-        conditions = self._conditions(username, query, now)
+        shape = sql.PageShape(
+            self._dialect, query.sort, query.tab, query.limit + 1, query.candidates,
+            bool(groups), bool(query.tier), bool(query.kind), query.department,
+            query.after is not None,
+        )  # fmt: skip
+        values: dict[str, Any] = {"username": username, "groups": list(groups), "now": now,
+                                  "tomorrow": _tomorrow(now), "tier": query.tier,
+                                  "kind": query.kind}  # fmt: skip
         if query.after is not None:
-            conditions.append(sql.after(terms, decode_cursor(query.after, query.sort)))
-        rows = sql.page_rows(
-            self.session, username, groups, conditions, terms, query.limit + 1, query.candidates
-        )
+            key = decode_cursor(query.after, query.sort)
+            values.update((f"after_{i}", value) for i, value in enumerate(key))
+        rows = sql.page_rows(self.session, shape, values)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         tasks = [_view(row, getattr(row, "offered", None) or [], self.english) for row in rows]
         if not more:
             return InboxPage(tasks, None)
-        return InboxPage(tasks, _encode([getattr(rows[-1], f"key_{i}") for i in range(len(terms))]))
+        size = len(_KEY_KINDS[query.sort])  # the sort's terms, the task id last
+        return InboxPage(tasks, _encode([getattr(rows[-1], f"key_{i}") for i in range(size)]))
 
     def inbox_summary(self, username: str, now: datetime) -> InboxSummary:
         """Tab counts and the departments of every task of the user (one query)."""
@@ -139,15 +145,6 @@ class WorkLists:
             codes.update(_department_codes(row.lead, row.others))
         summary.departments.extend(sorted(codes))
         return summary
-
-    def _conditions(self, username: str, query: InboxQuery, now: datetime) -> list[Any]:
-        conditions = [sql.tab_condition(query.tab, username, now, _tomorrow(now))]
-        for name in ("tier", "kind"):
-            if getattr(query, name):
-                conditions.append(sql.fact_condition(name, getattr(query, name)))
-        if query.department:
-            conditions.append(sql.department_condition(self._dialect, query.department))
-        return conditions
 
 
 def _check(query: InboxQuery) -> None:

@@ -16,7 +16,12 @@ from engine.worklists import InboxQuery
 from . import db
 from .i18n import gettext as _
 from .inbox import InboxRow, build_rows
-from .steplabels import fields_in_language, names_in_language, task_in_language
+from .steplabels import (
+    fields_in_language,
+    names_in_language,
+    task_in_language,
+    tasks_in_language,
+)
 from .timefmt import parse_instant
 from .timeline import Entry, element_names, entries
 
@@ -153,10 +158,7 @@ def load_inbox(username: str, query: InboxQuery) -> tuple[list[InboxRow], str | 
     svc = db.service()
     now = datetime.now(UTC)
     page = svc.lists.inbox(username, query, now)
-    tasks = [task_in_language(t) for t in page.tasks]
+    tasks = tasks_in_language(page.tasks)
     data = {t.case_key: {**t.case_facts, "title": t.case_title} for t in tasks}
-    calendar = svc.calendar.current()
-    rows = build_rows(
-        tasks, data, username, lambda due: calendar.working_time_between(now, due), now
-    )
+    rows = build_rows(tasks, data, username, svc.calendar.current().working_time_from(now), now)
     return rows, page.next

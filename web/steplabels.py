@@ -28,6 +28,13 @@ def task_in_language(task: TaskView) -> TaskView:
     return replace(task, name=task.name_en or task.name, form=form_in_language(task.form))
 
 
+def tasks_in_language(tasks: list[TaskView]) -> list[TaskView]:
+    """A page of tasks in the reader's language (the locale is read once, not per task)."""
+    if not english():
+        return tasks
+    return [task_in_language(t) for t in tasks]
+
+
 def form_in_language(form: tuple[FormField, ...]) -> tuple[FormField, ...]:
     """Form fields labelled in the reader's language."""
     if not english():

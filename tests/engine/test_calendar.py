@@ -199,6 +199,24 @@ def test_working_time_between__inverts_add_working_hours(cal):
 # --- naive datetimes -----------------------------------------------------------------
 
 
+def test_working_time_from__same_as_working_time_between_for_every_end():
+    """The inbox's many-deadlines form (`working_time_from`) gives exactly the pairwise answer:
+    across holidays, make-up days, the 2027 fallback, overrides, and ends before the start."""
+    cal = WorkingCalendar({date(2026, 10, 9): False, date(2027, 1, 4): False})
+    for start in (sh(2026, 9, 24, 10, 15), sh(2026, 9, 30, 18), sh(2026, 12, 30, 12, 30),
+                  datetime(2026, 2, 13, 3, 7, 11, 250, tzinfo=UTC)):  # fmt: skip
+        between = cal.working_time_from(start)
+        ends = [start + timedelta(minutes=97 * i + i * i) for i in range(-40, 400)]
+        ends += [sh(2026, 10, d, h) for d in range(1, 12) for h in (0, 8, 9, 12, 13, 17, 23)]
+        for end in ends:
+            assert between(end) == cal.working_time_between(start, end), (start, end)
+    assert WorkingCalendar().fallback_days == frozenset()
+    fresh = WorkingCalendar()
+    fresh.working_time_from(sh(2026, 12, 31, 9))(sh(2027, 1, 5, 9))
+    assert fresh.fallback_days == {date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3),
+                                   date(2027, 1, 4), date(2027, 1, 5)}  # fmt: skip
+
+
 def test_naive_datetime__rejected_everywhere(cal):
     naive = datetime(2026, 6, 8, 10)
     with pytest.raises(ValueError, match="timezone-aware"):

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from engine.calendar import SHANGHAI
 from engine.errors import FormInvalid
+from engine.list_queries import page_statement
 from engine.models import HumanTask
 from engine.service import Engine
 from engine.views import TaskView
@@ -141,6 +142,22 @@ def test_filters_and_tabs__in_the_query(any_engine: Engine) -> None:
     ]
     assert summary.counts == {"mine": 1, "group": 7, "overdue": 1, "today": len(today)}
     assert summary.departments == ["housing", "water"]
+
+
+def test_filters__values_are_parameters_of_one_statement_per_shape(any_engine: Engine) -> None:
+    """The page statement is built once per shape (`list_queries.page_statement`): another
+    filter value or cursor reuses it and still reads its own rows."""
+    deploy_valid(any_engine)
+    _start(any_engine, SHAPES, "S")
+    walked = {kind: _walk(any_engine, InboxQuery(limit=2, kind=kind))
+              for kind in ("policy", "coordination", "policy")}  # fmt: skip
+    before = page_statement.cache_info()
+    again = {kind: _walk(any_engine, InboxQuery(limit=2, kind=kind))
+             for kind in ("coordination", "policy")}  # fmt: skip
+    used = page_statement.cache_info()
+    assert used.misses == before.misses and used.hits - before.hits == 3 + 2  # pages of 2
+    assert {t.case_key for t in again["policy"]} == {"S1", "S3", "S5"}
+    assert [t.id for t in again["coordination"]] == [t.id for t in walked["coordination"]]
 
 
 def test_pages__a_foreign_cursor_is_a_field_error(any_engine: Engine) -> None:

@@ -115,7 +115,7 @@ def list_tasks(user: UserView, query: shapes.InboxQuery) -> Any:
                       kind=query.kind, sort=query.sort, after=query.after)  # fmt: skip
     page = filters.query(query.limit, every_tab=query.tab is None, candidates=True)
     rows, cursor = load_inbox(user.username, page)
-    answer = shapes.TaskList(tasks=[serialize.inbox_row(row) for row in rows], next=cursor)
+    answer = serialize.inbox_page(rows, cursor)
     if not cursor:
         return answer
     args: dict[str, Any] = {**request.args.to_dict(), "after": cursor}

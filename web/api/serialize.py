@@ -50,15 +50,21 @@ def task_with_form(view: TaskView) -> shapes.TaskWithForm:
     )  # fmt: skip
 
 
-def inbox_row(row: InboxRow) -> shapes.InboxTask:
+def inbox_page(rows: Sequence[InboxRow], cursor: str | None) -> shapes.TaskList:
+    """A page of inbox tasks, validated as one list (one call into pydantic, not one a row)."""
+    tasks = [_inbox_fields(row) for row in rows]
+    return shapes.TaskList.model_validate({"tasks": tasks, "next": cursor})
+
+
+def _inbox_fields(row: InboxRow) -> dict[str, Any]:
     """A task with the case facts the inbox shows."""
     left = row.left.total_seconds() / 60 if row.left is not None else None
-    return shapes.InboxTask(
-        **_task_fields(row.task), title=row.title, kind=row.kind, tier=row.tier,
-        level=row.level, departments=list(row.departments),
-        working_minutes_left=None if left is None else round(left),
-        overdue=row.overdue, due_today=row.due_today, mine=row.mine,
-    )  # fmt: skip
+    return {
+        **_task_fields(row.task), "title": row.title, "kind": row.kind, "tier": row.tier,
+        "level": row.level, "departments": list(row.departments),
+        "working_minutes_left": None if left is None else round(left),
+        "overdue": row.overdue, "due_today": row.due_today, "mine": row.mine,
+    }  # fmt: skip
 
 
 def case(view: CaseView, shown: Disclosure) -> shapes.Case:
