@@ -3,7 +3,8 @@
 Counted through the real JSON API, from the sign-in check to the answer, on SQLite and
 PostgreSQL. What the statements are (see engine/README.md, "The write path"): the
 token check; the lock (on PostgreSQL `SELECT … FOR UPDATE` of the case, with the staff
-revision; on SQLite `BEGIN IMMEDIATE`); the task with its candidates (on SQLite joined
+revision; on SQLite `BEGIN IMMEDIATE` just before the first write, which the driver hook
+runs on the raw cursor, so the count adds it here); the task with its candidates (on SQLite joined
 with its case and the staff revision); one UPDATE of the case's 三率 facts
 (`case_facts`, engine/factstore.py), which spares the reports a replay of the whole log
 after a restart; one UPDATE of the case (its head is the chain's checkpoint); the event;
@@ -27,7 +28,7 @@ from tests.web.conftest import PASSWORD, api_token, make_app
 
 # statements per completion through the web API, on either database (issue 9's goal;
 # 23-24 before it)
-BUDGET = 8  # SQLite: 7 and its BEGIN IMMEDIATE, which the driver hook runs unseen here
+BUDGET = 8
 REGISTRATION = {"title": "小区路灯不亮", "kind": "coordination", "people": "3",
                 "urgent": "false", "contact_phone": "13812345678"}  # fmt: skip
 
@@ -80,7 +81,8 @@ def test_complete_task__runs_a_fixed_small_number_of_statements(any_engine: Engi
     with counted(sql) as on_long:
         _complete(client, long, li)
     app.extensions["mashangban.engine"].close()
-    assert len(on_short) <= BUDGET, on_short
+    unseen = 1 if sql.dialect.name == "sqlite" else 0  # engine/database.py _take_write_lock
+    assert len(on_short) + unseen <= BUDGET, on_short
     assert len(on_long) == len(on_short), "a longer history must not cost more statements"
     [handle] = body["tasks"]  # the answer is built without reading the inbox back
     assert (handle["task_spec"], handle["candidate_groups"]) == ("handle", ["dept_housing"])
