@@ -62,6 +62,9 @@ class StaffDirectory:
         `revision`: the staff revision this transaction read with its first statement
         (None: read it now).
         """
+        groups, users = tuple(groups), tuple(users)
+        if not groups and not users:
+            return {}
         staff = self._current(session, revision)
         found = {name for name in users if name in staff.active}
         for group in groups:
